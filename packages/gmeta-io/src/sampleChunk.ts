@@ -77,6 +77,18 @@ export class SampleChunkBuilder {
     for (let s = 0; s < this.slots; s++) this.offsets[s]![this.n] = this.idLen[s]!;
   }
 
+  /** Copies sample `i` of `src` (same dense width and slots) as the next sample. */
+  appendRow(src: SampleChunk, i: number): void {
+    this.begin(src.task[i]!, src.label[i]!, src.timestamp ? src.timestamp[i]! : 0);
+    const D = this.denseDim;
+    this.dense.set(src.dense.subarray(i * D, i * D + D), this.n * D);
+    for (let s = 0; s < this.slots; s++) {
+      const { ids, offsets } = src.sparse[s]!;
+      for (let k = offsets[i]!; k < offsets[i + 1]!; k++) this.pushId(s, ids[k]!);
+    }
+    this.end();
+  }
+
   /** The samples so far, trimmed (copies, so the builder can be reused after `reset`). */
   build(): SampleChunk {
     const n = this.n;
