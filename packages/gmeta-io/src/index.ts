@@ -14,3 +14,4 @@ export { openMetaDataset, type MetaDataset, type OpenOptions } from "./metaDatas
 export { MetaLoader, type LoaderOptions, type LoaderState } from "./metaLoader.js";
 export type { MetaBatch, SampleBlock } from "./metaBatch.js";
 export type { TaskIndex } from "./taskIndex.js";
+export { MOVIELENS_GENRES, convertMovieLens, movieLensSchema, readMovieLens } from "./movieLens.js";
