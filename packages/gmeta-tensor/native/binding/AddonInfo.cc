@@ -1,0 +1,69 @@
+#include "AddonInfo.h"
+
+#include <cblas.h>
+
+#include <string>
+
+#include "../core/alloc_stats.h"
+#include "../core/device.h"
+#include "../core/thread_pool.h"
+#include "AddonArgs.h"
+
+#ifndef GMETA_VERSION
+#define GMETA_VERSION "0.0.0"
+#endif
+
+namespace gmeta {
+
+namespace {
+
+// The config string reads "OpenBLAS 0.3.21 DYNAMIC_ARCH ..."; name and version are enough.
+std::string BlasName() {
+  std::string config = openblas_get_config();
+  size_t first = config.find(' ');
+  size_t second = first == std::string::npos ? first : config.find(' ', first + 1);
+  return config.substr(0, second);
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("version", GMETA_VERSION);
+  out.Set("blas", BlasName());
+  out.Set("threads", num_threads());
+  const CudaInfo c = cuda_info();
+  Napi::Object cuda = Napi::Object::New(env);
+  cuda.Set("compiled", c.compiled);
+  cuda.Set("available", c.available);
+  cuda.Set("devices", c.devices);
+  cuda.Set("reason", c.reason);
+  out.Set("cuda", cuda);
+  Napi::Object bytes = Napi::Object::New(env);
+  bytes.Set("cpu", 0);
+  for (const auto& [device, n] : alloc_stats_snapshot())
+    bytes.Set(device_name(device), static_cast<double>(n));
+  out.Set("allocatedBytes", bytes);
+  return out;
+}
+
+void SetNumThreads(const Napi::CallbackInfo& info) {
+  const int64_t n = ArgInt64(info[0], "setNumThreads", "n");
+  if (n < 1 || n > 1024)
+    throw Napi::RangeError::New(info.Env(), "setNumThreads: expected an integer in [1, 1024] for n, got " +
+                                                std::to_string(n));
+  set_num_threads(static_cast<int>(n));
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), num_threads());
+}
+
+}  // namespace
+
+void RegisterInfo(Napi::Env env, Napi::Object exports) {
+  exports.Set("info", Napi::Function::New<Info>(env, "info"));
+  exports.Set("setNumThreads", Napi::Function::New<SetNumThreads>(env, "setNumThreads"));
+  exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));
+}
+
+}  // namespace gmeta

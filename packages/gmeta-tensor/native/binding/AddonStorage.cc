@@ -1,0 +1,149 @@
+#include "AddonStorage.h"
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "../core/device.h"
+#include "AddonArgs.h"
+
+namespace gmeta {
+
+namespace {
+
+// Tags Storage objects so From() can tell them apart from look-alike JS objects cheaply.
+const napi_type_tag kStorageTag = {0x6f1d2c3b4a596877ULL, 0x8a9bacbdcedfe0f1ULL};
+
+napi_typedarray_type TypedArrayFor(DType t) {
+  switch (t) {
+    case DType::F32: return napi_float32_array;
+    case DType::F64: return napi_float64_array;
+    case DType::I32: return napi_int32_array;
+    case DType::I64: return napi_bigint64_array;
+  }
+  return napi_float32_array;
+}
+
+}  // namespace
+
+Napi::Function AddonStorage::Define(Napi::Env env) {
+  return DefineClass(
+      env, "Storage",
+      {
+          InstanceAccessor<&AddonStorage::GetDtype>("dtype"),
+          InstanceAccessor<&AddonStorage::GetNumel>("numel"),
+          InstanceAccessor<&AddonStorage::GetByteLength>("byteLength"),
+          InstanceAccessor<&AddonStorage::GetDevice>("device"),
+          InstanceAccessor<&AddonStorage::GetDisposed>("disposed"),
+          InstanceMethod<&AddonStorage::Dispose>("dispose"),
+          InstanceMethod<&AddonStorage::Read>("read"),
+          InstanceMethod<&AddonStorage::Write>("write"),
+          InstanceMethod<&AddonStorage::View>("view"),
+      });
+}
+
+Storage& AddonStorage::From(const Napi::Value& value, const char* op, const char* name) {
+  if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&kStorageTag))
+    throw Napi::TypeError::New(value.Env(), std::string(op) + ": expected a Storage for " + name +
+                                                ", got " + DescribeType(value));
+  AddonStorage* self = Unwrap(value.As<Napi::Object>());
+  if (!self->storage_ || self->storage_->disposed())
+    throw Napi::Error::New(value.Env(), "storage used after dispose");
+  return *self->storage_;
+}
+
+AddonStorage::AddonStorage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<AddonStorage>(info) {
+  const int64_t dtype = ArgInt64(info[0], "Storage", "dtype");
+  const int64_t numel = ArgInt64(info[1], "Storage", "numel");
+  const int64_t device = ArgInt64(info[2], "Storage", "device");
+  if (!is_valid_dtype(static_cast<int>(dtype)) || dtype != static_cast<int>(dtype))
+    throw Napi::TypeError::New(info.Env(), "Storage: expected a dtype code 0..3 for dtype, got " +
+                                               std::to_string(dtype));
+  if (numel < 0)
+    throw Napi::RangeError::New(info.Env(), "Storage: expected a non-negative integer for numel, got " +
+                                                std::to_string(numel));
+  storage_ = std::make_unique<Storage>(static_cast<DType>(dtype), numel, static_cast<int>(device));
+  info.This().As<Napi::Object>().TypeTag(&kStorageTag);
+  reported_bytes_ = static_cast<int64_t>(storage_->byte_length());
+  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), reported_bytes_);
+}
+
+AddonStorage::~AddonStorage() { ReleaseReportedBytes(); }
+
+void AddonStorage::ReleaseReportedBytes() {
+  if (reported_bytes_ == 0) return;
+  int64_t ignored = 0;
+  // Raw call: this also runs from the GC finalizer, where throwing is not an option.
+  napi_adjust_external_memory(Env(), -reported_bytes_, &ignored);
+  reported_bytes_ = 0;
+}
+
+Napi::Value AddonStorage::GetDtype(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<int>(storage_->dtype()));
+}
+
+Napi::Value AddonStorage::GetNumel(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(storage_->numel()));
+}
+
+Napi::Value AddonStorage::GetByteLength(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(storage_->byte_length()));
+}
+
+Napi::Value AddonStorage::GetDevice(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), storage_->device());
+}
+
+Napi::Value AddonStorage::GetDisposed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), storage_->disposed());
+}
+
+void AddonStorage::Dispose(const Napi::CallbackInfo&) {
+  storage_->dispose();
+  ReleaseReportedBytes();
+}
+
+Napi::Value AddonStorage::Read(const Napi::CallbackInfo& info) {
+  const size_t bytes = storage_->byte_length();
+  const void* src = storage_->data();
+  Napi::ArrayBuffer out = Napi::ArrayBuffer::New(info.Env(), bytes);
+  if (bytes > 0) std::memcpy(out.Data(), src, bytes);
+  return out;
+}
+
+void AddonStorage::Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray())
+    throw Napi::TypeError::New(env, std::string("write: expected a typed array for src, got ") +
+                                        DescribeType(info[0]));
+  Napi::TypedArray src = info[0].As<Napi::TypedArray>();
+  if (src.TypedArrayType() != TypedArrayFor(storage_->dtype()))
+    throw Napi::TypeError::New(env, std::string("write: expected a typed array of ") +
+                                        dtype_name(storage_->dtype()) + " for src");
+  const int64_t offset = ArgInt64(info[1], "write", "dstOffset");
+  const int64_t count = static_cast<int64_t>(src.ElementLength());
+  if (offset < 0 || offset + count > storage_->numel())
+    throw Napi::RangeError::New(env, "write: expected dstOffset + src.length <= numel (" +
+                                         std::to_string(storage_->numel()) + "), got " +
+                                         std::to_string(offset) + " + " + std::to_string(count));
+  char* dst = static_cast<char*>(storage_->data());
+  if (count == 0) return;
+  const size_t elem = dtype_size(storage_->dtype());
+  const char* from = static_cast<const char*>(src.ArrayBuffer().Data()) + src.ByteOffset();
+  std::memmove(dst + offset * elem, from, static_cast<size_t>(count) * elem);
+}
+
+Napi::Value AddonStorage::View(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (storage_->device() != kCpu)
+    throw Napi::Error::New(env, "view: device memory cannot be viewed; use read()");
+  std::shared_ptr<Buffer> buffer = storage_->buffer();
+  if (buffer->bytes() == 0) return Napi::ArrayBuffer::New(env, 0);
+  // The ArrayBuffer owns one reference to the memory, released by its finalizer.
+  auto* hold = new std::shared_ptr<Buffer>(buffer);
+  return Napi::ArrayBuffer::New(env, buffer->data(), buffer->bytes(),
+                                [](Napi::Env, void*, std::shared_ptr<Buffer>* h) { delete h; },
+                                hold);
+}
+
+}  // namespace gmeta

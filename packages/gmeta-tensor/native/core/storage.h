@@ -1,0 +1,50 @@
+// A dtype-tagged block of memory. The bytes live in a shared Buffer so zero-copy views can
+// outlive dispose(): the memory goes back when the last owner lets go.
+#pragma once
+#include <cstdint>
+#include <memory>
+
+#include "dtype.h"
+
+namespace gmeta {
+
+class Buffer {
+ public:
+  Buffer(size_t bytes, int device);
+  ~Buffer();
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  void* data() const { return data_; }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  void* data_ = nullptr;
+  size_t bytes_ = 0;
+  int device_;
+};
+
+class Storage {
+ public:
+  Storage(DType dtype, int64_t numel, int device);
+
+  DType dtype() const { return dtype_; }
+  int64_t numel() const { return numel_; }
+  size_t byte_length() const { return static_cast<size_t>(numel_) * dtype_size(dtype_); }
+  int device() const { return device_; }
+  bool disposed() const { return !buffer_; }
+
+  // Throws "storage used after dispose" once disposed.
+  void* data() const;
+  template <typename T>
+  T* ptr() const { return static_cast<T*>(data()); }
+  std::shared_ptr<Buffer> buffer() const;
+  void dispose() { buffer_.reset(); }
+
+ private:
+  DType dtype_;
+  int64_t numel_;
+  int device_;
+  std::shared_ptr<Buffer> buffer_;
+};
+
+}  // namespace gmeta

@@ -1,0 +1,161 @@
+#include "thread_pool.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace gmeta {
+
+namespace {
+
+thread_local bool t_in_pool = false;
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads) : threads_(std::max(1, threads)) {
+    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
+  }
+
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+
+  int threads() const { return threads_; }
+
+  void run(int64_t ntasks, const std::function<void(int64_t)>& fn) {
+    std::lock_guard<std::mutex> job_lock(job_mutex_);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      fn_ = &fn;
+      ntasks_ = ntasks;
+      next_.store(0);
+      error_ = nullptr;
+      // Every worker checks in for every job, so no worker can still be reading this job's
+      // state when the next one is installed.
+      active_ = static_cast<int>(workers_.size());
+      ++generation_;
+    }
+    wake_.notify_all();
+    run_tasks();
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return active_ == 0; });
+    fn_ = nullptr;
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void run_tasks() {
+    bool was_in_pool = t_in_pool;
+    t_in_pool = true;
+    for (;;) {
+      int64_t task = next_.fetch_add(1);
+      if (task >= ntasks_) break;
+      try {
+        (*fn_)(task);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!error_) error_ = std::current_exception();
+      }
+    }
+    t_in_pool = was_in_pool;
+  }
+
+  void worker_loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+      }
+      run_tasks();
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (--active_ == 0) done_.notify_one();
+    }
+  }
+
+  int threads_;
+  std::vector<std::thread> workers_;
+  std::mutex job_mutex_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  bool stop_ = false;
+  uint64_t generation_ = 0;
+  int active_ = 0;
+  const std::function<void(int64_t)>* fn_ = nullptr;
+  int64_t ntasks_ = 0;
+  std::atomic<int64_t> next_{0};
+  std::exception_ptr error_;
+};
+
+int default_threads() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+std::mutex g_pool_mutex;
+// Shared so a job that is running keeps its pool alive while another thread resizes.
+std::shared_ptr<ThreadPool> g_pool;
+
+std::shared_ptr<ThreadPool> pool() {
+  std::lock_guard<std::mutex> lock(g_pool_mutex);
+  if (!g_pool) g_pool = std::make_shared<ThreadPool>(default_threads());
+  return g_pool;
+}
+
+}  // namespace
+
+void set_num_threads(int n) {
+  n = std::max(1, n);
+  {
+    auto fresh = std::make_shared<ThreadPool>(n);
+    std::lock_guard<std::mutex> lock(g_pool_mutex);
+    g_pool = std::move(fresh);
+  }
+  openblas_set_num_threads(n);
+}
+
+int num_threads() { return pool()->threads(); }
+
+void parallel_tasks(int64_t ntasks, const std::function<void(int64_t)>& fn) {
+  if (ntasks <= 0) return;
+  std::shared_ptr<ThreadPool> p = t_in_pool ? nullptr : pool();
+  if (ntasks == 1 || !p || p->threads() == 1) {
+    for (int64_t t = 0; t < ntasks; ++t) fn(t);
+    return;
+  }
+  p->run(ntasks, fn);
+}
+
+void parallel_for(int64_t begin, int64_t end, int64_t grain,
+                  const std::function<void(int64_t, int64_t)>& fn) {
+  int64_t n = end - begin;
+  if (n <= 0) return;
+  grain = std::max<int64_t>(1, grain);
+  int64_t pieces = std::min<int64_t>((n + grain - 1) / grain, t_in_pool ? 1 : num_threads());
+  if (pieces <= 1) {
+    fn(begin, end);
+    return;
+  }
+  parallel_tasks(pieces, [&](int64_t p) {
+    int64_t lo = begin + n * p / pieces;
+    int64_t hi = begin + n * (p + 1) / pieces;
+    if (lo < hi) fn(lo, hi);
+  });
+}
+
+}  // namespace gmeta

@@ -1,0 +1,67 @@
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "matmul.h"
+
+namespace gmeta {
+
+namespace {
+
+void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const float* a,
+          blasint lda, const float* b, blasint ldb, float beta, float* c) {
+  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, n);
+}
+
+void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, const double* a,
+          blasint lda, const double* b, blasint ldb, double beta, double* c) {
+  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, n);
+}
+
+void check_extent(const char* name, int64_t batch, int64_t stride, int64_t size, int64_t numel) {
+  if (batch == 0 || size == 0) return;
+  if (stride < 0 || (batch - 1) * stride + size > numel)
+    throw std::out_of_range(std::string("matmul: ") + name + " is smaller than its matrices");
+}
+
+template <typename T>
+void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
+  const int64_t mn = p.M * p.N;
+  if (p.K == 0) {
+    // BLAS rejects lda = 0; an empty product is a zero matrix.
+    if (!p.accumulate) std::memset(out, 0, static_cast<size_t>(p.batch * mn) * sizeof(T));
+    return;
+  }
+  const CBLAS_TRANSPOSE ta = p.trans_a ? CblasTrans : CblasNoTrans;
+  const CBLAS_TRANSPOSE tb = p.trans_b ? CblasTrans : CblasNoTrans;
+  const blasint lda = static_cast<blasint>(std::max<int64_t>(1, p.trans_a ? p.M : p.K));
+  const blasint ldb = static_cast<blasint>(std::max<int64_t>(1, p.trans_b ? p.K : p.N));
+  const T beta = p.accumulate ? T(1) : T(0);
+  // Batches run one after another: OpenBLAS already spreads each GEMM over its threads.
+  for (int64_t i = 0; i < p.batch; ++i) {
+    gemm(ta, tb, static_cast<blasint>(p.M), static_cast<blasint>(p.N), static_cast<blasint>(p.K),
+         a + i * p.a_batch_stride, lda, b + i * p.b_batch_stride, ldb, beta, out + i * mn);
+  }
+}
+
+}  // namespace
+
+void matmul_cpu(Storage& out, const Storage& a, const Storage& b, const MatmulArgs& p) {
+  if (a.dtype() != out.dtype() || b.dtype() != out.dtype())
+    throw std::invalid_argument("matmul: expected one dtype for out, a and b");
+  if (p.batch < 0 || p.M < 0 || p.N < 0 || p.K < 0)
+    throw std::invalid_argument("matmul: expected non-negative batch, M, N and K");
+  check_extent("a", p.batch, p.a_batch_stride, p.M * p.K, a.numel());
+  check_extent("b", p.batch, p.b_batch_stride, p.K * p.N, b.numel());
+  if (p.batch * p.M * p.N > out.numel()) throw std::out_of_range("matmul: out is smaller than [batch, M, N]");
+  if (p.batch == 0 || p.M == 0 || p.N == 0) return;
+  dispatch_float("matmul", out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    run<T>(out.ptr<T>(), a.ptr<T>(), b.ptr<T>(), p);
+  });
+}
+
+}  // namespace gmeta

@@ -1,0 +1,21 @@
+#pragma once
+#include <cstdint>
+
+#include "../../core/device.h"
+#include "../../core/storage.h"
+
+namespace gmeta {
+
+// Codes shared with TypeScript (AddonTypes.ts: RandomKind).
+enum class RandomKind : int { Uniform = 0, Normal = 1 };
+
+// Element i is a pure function of (seed, offset + i): results never depend on threads.
+void random_cpu(RandomKind kind, Storage& out, uint64_t seed, uint64_t offset, double a, double b);
+
+inline void random(RandomKind kind, Storage& out, uint64_t seed, uint64_t offset, double a,
+                   double b) {
+  require_cpu("random", out.device());
+  random_cpu(kind, out, seed, offset, a, b);
+}
+
+}  // namespace gmeta

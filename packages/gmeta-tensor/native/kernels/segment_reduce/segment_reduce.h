@@ -1,0 +1,27 @@
+#pragma once
+#include <cstdint>
+
+#include "../../core/device.h"
+#include "../../core/storage.h"
+
+namespace gmeta {
+
+// Codes shared with TypeScript (AddonTypes.ts: SegmentMode).
+enum class SegmentMode : int { Sum = 0, Mean = 1 };
+
+// Returns -1, or the first segment s whose bounds offsets[s], offsets[s+1] are decreasing or
+// outside [0, src_rows]; then out is left untouched.
+int64_t segment_reduce_cpu(SegmentMode mode, Storage& out, const Storage& src,
+                           const Storage& offsets, int64_t num_segments, int64_t src_rows,
+                           int64_t dim);
+
+inline int64_t segment_reduce(SegmentMode mode, Storage& out, const Storage& src,
+                              const Storage& offsets, int64_t num_segments, int64_t src_rows,
+                              int64_t dim) {
+  require_cpu("segmentReduce", out.device());
+  require_cpu("segmentReduce", src.device());
+  require_cpu("segmentReduce", offsets.device());
+  return segment_reduce_cpu(mode, out, src, offsets, num_segments, src_rows, dim);
+}
+
+}  // namespace gmeta

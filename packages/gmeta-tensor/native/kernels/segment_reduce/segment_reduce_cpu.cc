@@ -1,0 +1,72 @@
+#include <algorithm>
+#include <stdexcept>
+#include <type_traits>
+
+#include "../../core/thread_pool.h"
+#include "../common/index_check.h"
+#include "segment_reduce.h"
+
+namespace gmeta {
+
+namespace {
+
+template <typename I>
+int64_t first_bad_segment(const I* off, int64_t segments, int64_t rows) {
+  for (int64_t s = 0; s < segments; ++s) {
+    const int64_t lo = static_cast<int64_t>(off[s]), hi = static_cast<int64_t>(off[s + 1]);
+    if (lo < 0 || lo > rows || hi < 0 || hi > rows || hi < lo) return s;
+  }
+  return -1;
+}
+
+}  // namespace
+
+int64_t segment_reduce_cpu(SegmentMode mode, Storage& out, const Storage& src,
+                           const Storage& offsets, int64_t num_segments, int64_t src_rows,
+                           int64_t dim) {
+  if (src.dtype() != out.dtype()) throw std::invalid_argument("segmentReduce: expected one dtype for out and src");
+  if (num_segments < 0 || src_rows < 0 || dim < 0)
+    throw std::invalid_argument("segmentReduce: expected non-negative numSegments, srcRows and dim");
+  if (offsets.numel() < num_segments + 1)
+    throw std::out_of_range("segmentReduce: offsets needs numSegments + 1 entries");
+  if (src_rows * dim > src.numel()) throw std::out_of_range("segmentReduce: src is smaller than srcRows x dim");
+  if (num_segments * dim > out.numel()) throw std::out_of_range("segmentReduce: out is smaller than numSegments x dim");
+  if (mode != SegmentMode::Sum && mode != SegmentMode::Mean)
+    throw std::invalid_argument("segmentReduce: unknown mode");
+  int64_t bad = -1;
+  dispatch_index("segmentReduce", offsets.dtype(), [&](auto itag) {
+    using I = decltype(itag);
+    const I* off = offsets.ptr<I>();
+    bad = first_bad_segment(off, num_segments, src_rows);
+    if (bad >= 0 || dim == 0 || num_segments == 0) return;
+    dispatch_all(out.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (!std::is_floating_point_v<T>) {
+        if (mode == SegmentMode::Mean) unsupported_dtype("segmentReduce mean", out.dtype());
+      }
+      T* o = out.ptr<T>();
+      const T* s = src.ptr<T>();
+      const int64_t avg_rows = std::max<int64_t>(1, src_rows / num_segments);
+      parallel_for(0, num_segments, row_grain(dim * avg_rows), [&](int64_t lo, int64_t hi) {
+        for (int64_t seg = lo; seg < hi; ++seg) {
+          const int64_t r0 = static_cast<int64_t>(off[seg]), r1 = static_cast<int64_t>(off[seg + 1]);
+          T* dst = o + seg * dim;
+          std::fill(dst, dst + dim, T(0));
+          for (int64_t r = r0; r < r1; ++r) {
+            const T* row = s + r * dim;
+            for (int64_t j = 0; j < dim; ++j) dst[j] += row[j];
+          }
+          if constexpr (std::is_floating_point_v<T>) {
+            if (mode == SegmentMode::Mean && r1 > r0) {
+              const T count = static_cast<T>(r1 - r0);
+              for (int64_t j = 0; j < dim; ++j) dst[j] /= count;
+            }
+          }
+        }
+      });
+    });
+  });
+  return bad;
+}
+
+}  // namespace gmeta

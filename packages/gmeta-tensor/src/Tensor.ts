@@ -1,0 +1,133 @@
+import type { AnyTypedArray, DType } from "./dtype.js";
+import { isFloat, typedArrayFor } from "./dtype.js";
+import type { Device } from "./device.js";
+import { fmtShape } from "./errors.js";
+import { setTensorCheck, track } from "./memory.js";
+import { numelOf } from "./shape.js";
+import type { Shape } from "./shape.js";
+import { StorageRef } from "./storage.js";
+
+/** The backward rule of one recorded op; written with differentiable ops. */
+export interface GradFn {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  /** Gradients for each input (null where an input gets none), given the output's gradient. */
+  backward(grad: Tensor): (Tensor | null)[];
+}
+
+/**
+ * An n-dimensional array in native memory. Holds a handle: free it with `dispose()` or
+ * create it inside `tidy`; the garbage collector frees forgotten ones too.
+ */
+export class Tensor {
+  /** @internal */ storage: StorageRef;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly device: Device;
+  readonly numel: number;
+  /** True for leaves the caller asked gradients of, and for results of ops on such tensors. */
+  requiresGrad = false;
+  /** The op that produced this tensor, when it was recorded for autograd. */
+  gradFn: GradFn | null = null;
+  private isDisposed = false;
+
+  /** @internal Use the factory functions (tensor, zeros, ...) instead. */
+  constructor(storage: StorageRef, shape: Shape, dtype: DType, device: Device) {
+    this.storage = storage;
+    this.shape = Object.freeze(shape.slice());
+    this.dtype = dtype;
+    this.device = device;
+    this.numel = numelOf(shape);
+    track(this);
+  }
+
+  /** @internal A new uninitialised-to-zero tensor. */
+  static alloc(shape: Shape, dtype: DType, device: Device): Tensor {
+    return new Tensor(StorageRef.alloc(dtype, numelOf(shape), device), shape, dtype, device);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  /** Whether this tensor is a leaf of the autograd graph (not produced by a recorded op). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** Frees this tensor's handle on its memory; shared memory lives while other tensors use it. */
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    this.storage.release();
+  }
+
+  /** @internal Throws the clear error for use after dispose. */
+  assertLive(op: string): void {
+    if (this.isDisposed) {
+      throw new Error(
+        `${op}: expected a live tensor, got a disposed ${this.dtype} tensor of shape ${fmtShape(this.shape)} (used after dispose())`,
+      );
+    }
+  }
+
+  /** Marks a leaf as requiring gradients (in place) and returns it. */
+  setRequiresGrad(on = true): this {
+    if (on && !isFloat(this.dtype)) {
+      throw new Error(`setRequiresGrad: expected a float tensor for this, got ${this.dtype}`);
+    }
+    if (!this.isLeaf && !on) {
+      throw new Error("setRequiresGrad: expected a leaf tensor for this, got the result of an op (use detach())");
+    }
+    this.requiresGrad = on;
+    return this;
+  }
+
+  /** A copy of the contents as a typed array of this dtype. */
+  toArray(): AnyTypedArray {
+    this.assertLive("toArray");
+    return typedArrayFor(this.dtype, this.storage.native.read());
+  }
+
+  /**
+   * A zero-copy, writable typed array over this tensor's CPU memory. It keeps the memory
+   * alive after dispose(); writing to it bypasses autograd.
+   */
+  hostView(): AnyTypedArray {
+    this.assertLive("hostView");
+    if (this.device !== "cpu") {
+      throw new Error(`hostView: expected a cpu tensor for this, got one on ${this.device}`);
+    }
+    return typedArrayFor(this.dtype, this.storage.native.view(), 0, this.numel);
+  }
+
+  /** The value of a one-element tensor as a number. */
+  item(): number {
+    if (this.numel !== 1) {
+      throw new Error(`item: expected a tensor of one element for this, got shape ${fmtShape(this.shape)}`);
+    }
+    return Number(this.toArray()[0]);
+  }
+
+  /** The contents as (nested) JS numbers. */
+  toList(): unknown {
+    const flat = Array.from(this.toArray() as ArrayLike<number | bigint>, Number);
+    const build = (dim: number, off: number): unknown => {
+      if (dim === this.shape.length) return flat[off];
+      const n = this.shape[dim]!;
+      const inner = numelOf(this.shape.slice(dim + 1));
+      return Array.from({ length: n }, (_, i) => build(dim + 1, off + i * inner));
+    };
+    return build(0, 0);
+  }
+
+  toString(): string {
+    return `Tensor(${this.dtype}, ${fmtShape(this.shape)}, ${this.device}${this.requiresGrad ? ", requiresGrad" : ""})`;
+  }
+}
+
+setTensorCheck((x: unknown): x is Tensor => x instanceof Tensor);

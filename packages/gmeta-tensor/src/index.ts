@@ -1,0 +1,39 @@
+export type { AnyTypedArray, DType } from "./dtype.js";
+export { DTYPES, isFloat } from "./dtype.js";
+export type { Device } from "./device.js";
+export { Tensor } from "./Tensor.js";
+export type { GradFn } from "./Tensor.js";
+export { keep, tidy, untracked } from "./memory.js";
+export { getNumThreads, info, memory, setNumThreads } from "./runtime.js";
+
+export { arange, empty, full, fullLike, ones, onesLike, tensor, zeros, zerosLike } from "./ops/creation.js";
+export type { TensorOptions } from "./ops/creation.js";
+export { add, div, eq, ge, gt, le, lt, maximum, minimum, mul, ne, pow, sub, where } from "./ops/binary.js";
+export type { Operand } from "./ops/binary.js";
+export {
+  abs, affine, clamp, exp, log, log1p, neg, powScalar, reciprocal, relu, sigmoid, sign, softplus, sqrt, square, step, tanh,
+} from "./ops/unary.js";
+export { max, mean, min, sum, sumToShape } from "./ops/reduce.js";
+export type { Axes } from "./ops/reduce.js";
+export {
+  cast, clone, concat, detach, expand, flatten, permute, reshape, slice, squeeze, stack, transpose, unsqueeze,
+} from "./ops/shapeOps.js";
+export { bmm, matmul } from "./ops/matmul.js";
+export type { MatmulOptions } from "./ops/matmul.js";
+export { gatherRows, indexAdd, scatterAddRows, segmentMean, segmentSum } from "./ops/indexing.js";
+export { bceWithLogits, mse } from "./ops/loss.js";
+export type { Reduction } from "./ops/loss.js";
+export { defaultGenerator, Generator, manualSeed, rand, randint, randn } from "./ops/random.js";
+export type { RandomOptions } from "./ops/random.js";
+
+export { enableGrad, isGradEnabled, noGrad } from "./autograd/gradMode.js";
+export { grad, valueAndGrad } from "./autograd/grad.js";
+export type { GradOptions } from "./autograd/grad.js";
+
+export * as nn from "./nn/index.js";
+export { Adam } from "./optim/Adam.js";
+export type { AdamOptions } from "./optim/Adam.js";
+export { SGD } from "./optim/SGD.js";
+export type { SGDOptions } from "./optim/SGD.js";
+export { Optimizer } from "./optim/Optimizer.js";
+export type { OptimizerState } from "./optim/Optimizer.js";

@@ -1,0 +1,142 @@
+import { needsGrad, record } from "../autograd/record.js";
+import { argError, fmtShape } from "../errors.js";
+import { SegmentMode } from "../native/AddonTypes.js";
+import { addon } from "../native/binding.js";
+import { numelOf } from "../shape.js";
+import { Tensor } from "../Tensor.js";
+import { mul } from "./binary.js";
+import { checkIndexDType, checkRank, checkSameKind, checkTensor } from "./check.js";
+import { tensor, zeros } from "./creation.js";
+import { clone, concat } from "./shapeOps.js";
+
+function checkIndex(op: string, src: Tensor, idx: Tensor): void {
+  checkTensor(op, "idx", idx);
+  checkIndexDType(op, "idx", idx);
+  if (idx.device !== src.device) throw argError(op, `a tensor on ${src.device}`, "idx", `one on ${idx.device}`);
+}
+
+function badIndex(op: string, idx: Tensor, pos: number, rows: number): Error {
+  const v = idx.toArray()[pos];
+  return argError(op, `indices in [0, ${rows})`, "idx", `${String(v)} at position ${pos}`);
+}
+
+/**
+ * Rows of `src` picked by `idx` (torch.index_select on axis 0): out[i] = src[idx[i]].
+ * An index outside [0, rows) is an error naming it.
+ */
+export function gatherRows(src: Tensor, idx: Tensor): Tensor {
+  checkTensor("gatherRows", "src", src);
+  checkIndex("gatherRows", src, idx);
+  if (src.rank < 1) throw argError("gatherRows", "a tensor of rank >= 1", "src", `shape ${fmtShape(src.shape)}`);
+  const rows = src.shape[0]!;
+  const rest = src.shape.slice(1);
+  const dim = numelOf(rest);
+  const out = Tensor.alloc([...idx.shape, ...rest], src.dtype, src.device);
+  if (idx.numel > 0) {
+    const bad = addon.gatherRows(out.storage.native, src.storage.native, idx.storage.native, rows, dim);
+    if (bad >= 0) {
+      out.dispose();
+      throw badIndex("gatherRows", idx, bad, rows);
+    }
+  }
+  return record(out, "gatherRows", [src], (g) => [scatterAddRows(g, idx, rows)]);
+}
+
+/** Zeros of `rows` rows with src[i] added into row idx[i] (the gradient of gatherRows). */
+export function scatterAddRows(src: Tensor, idx: Tensor, rows: number): Tensor {
+  checkTensor("scatterAddRows", "src", src);
+  if (!Number.isSafeInteger(rows) || rows < 0) throw argError("scatterAddRows", "a non-negative integer", "rows", String(rows));
+  const rest = src.shape.slice(idx.rank);
+  const base = zeros([rows, ...rest], { dtype: src.dtype, device: src.device });
+  return indexAdd(base, idx, src);
+}
+
+/**
+ * base with src[i] added into row idx[i] (torch.index_add on axis 0); duplicates sum.
+ * Deterministic at any thread count.
+ */
+export function indexAdd(base: Tensor, idx: Tensor, src: Tensor): Tensor {
+  checkTensor("indexAdd", "base", base);
+  checkTensor("indexAdd", "src", src);
+  checkSameKind("indexAdd", base, src, ["base", "src"]);
+  checkIndex("indexAdd", base, idx);
+  if (base.rank < 1) throw argError("indexAdd", "a tensor of rank >= 1", "base", `shape ${fmtShape(base.shape)}`);
+  const rest = base.shape.slice(1);
+  const want = [...idx.shape, ...rest];
+  if (src.rank !== want.length || src.shape.some((s, i) => s !== want[i])) {
+    throw argError("indexAdd", `shape ${fmtShape(want)} (idx shape + base row shape)`, "src", fmtShape(src.shape));
+  }
+  const rows = base.shape[0]!;
+  const out = clone(base);
+  out.requiresGrad = false;
+  out.gradFn = null;
+  if (idx.numel > 0 && numelOf(rest) > 0) {
+    const bad = addon.scatterAddRows(out.storage.native, src.storage.native, idx.storage.native, rows, numelOf(rest));
+    if (bad >= 0) {
+      out.dispose();
+      throw badIndex("indexAdd", idx, bad, rows);
+    }
+  }
+  return record(out, "indexAdd", [base, src], (g) => [base.requiresGrad ? g : null, src.requiresGrad ? gatherRows(g, idx) : null]);
+}
+
+function readOffsets(op: string, offsets: Tensor, srcRows: number): number[] {
+  const o = Array.from(offsets.toArray() as ArrayLike<number | bigint>, Number);
+  for (let s = 0; s < o.length; s++) {
+    const v = o[s]!;
+    if (v < 0 || v > srcRows || (s > 0 && v < o[s - 1]!)) {
+      throw argError(op, `non-decreasing offsets in [0, ${srcRows}]`, "offsets", `${v} at position ${s}`);
+    }
+  }
+  return o;
+}
+
+/** Row index → segment, with rows outside every segment mapped to `segments` (a zero row). */
+function segmentIds(o: readonly number[], srcRows: number): { ids: Int32Array; uncovered: boolean } {
+  const S = o.length - 1;
+  const ids = new Int32Array(srcRows).fill(S);
+  for (let s = 0; s < S; s++) ids.fill(s, o[s]!, o[s + 1]!);
+  return { ids, uncovered: o[0]! > 0 || o[S]! < srcRows };
+}
+
+function segment(mode: SegmentMode, op: string, src: Tensor, offsets: Tensor): Tensor {
+  checkTensor(op, "src", src);
+  checkTensor(op, "offsets", offsets);
+  checkIndexDType(op, "offsets", offsets);
+  checkRank(op, "offsets", offsets, [1]);
+  if (src.rank < 1) throw argError(op, "a tensor of rank >= 1", "src", `shape ${fmtShape(src.shape)}`);
+  if (offsets.numel < 1) throw argError(op, "at least one offset (segments + 1)", "offsets", "an empty tensor");
+  const srcRows = src.shape[0]!;
+  const rest = src.shape.slice(1);
+  const S = offsets.numel - 1;
+  const o = readOffsets(op, offsets, srcRows);
+  const grad = needsGrad([src]);
+  const out = Tensor.alloc([S, ...rest], src.dtype, src.device);
+  if (S > 0 && numelOf(rest) > 0) {
+    // The mean is a sum scaled by 1/count when recording, so its gradient is generic.
+    const native = grad ? SegmentMode.Sum : mode;
+    const bad = addon.segmentReduce(native, out.storage.native, src.storage.native, offsets.storage.native, S, srcRows, numelOf(rest));
+    if (bad >= 0) throw argError(op, "non-decreasing offsets", "offsets", `a bad segment ${bad}`);
+  }
+  if (!grad) return out;
+  const summed = record(out, op, [src], (g) => {
+    const { ids, uncovered } = segmentIds(o, srcRows);
+    const padded = uncovered ? concat([g, zeros([1, ...rest], { dtype: g.dtype, device: g.device })], 0) : g;
+    return [gatherRows(padded, tensor(ids, { device: g.device }))];
+  });
+  if (mode === SegmentMode.Sum) return summed;
+  const inv = Float64Array.from({ length: S }, (_, s) => 1 / Math.max(1, o[s + 1]! - o[s]!));
+  const scale = tensor(inv, { dtype: src.dtype, device: src.device, shape: [S, ...rest.map(() => 1)] });
+  return mul(summed, scale);
+}
+
+/** Sum of src rows over each segment [offsets[s], offsets[s+1]) (embedding-bag pooling). */
+export function segmentSum(src: Tensor, offsets: Tensor): Tensor {
+  return segment(SegmentMode.Sum, "segmentSum", src, offsets);
+}
+
+/** Mean of src rows over each segment; an empty segment gives zeros. */
+export function segmentMean(src: Tensor, offsets: Tensor): Tensor {
+  return segment(SegmentMode.Mean, "segmentMean", src, offsets);
+}
+

@@ -1,0 +1,86 @@
+import { record } from "../autograd/record.js";
+import { argError, fmtShape } from "../errors.js";
+import { addon } from "../native/binding.js";
+import { Tensor } from "../Tensor.js";
+import { checkFloat, checkRank, checkSameKind, checkTensor } from "./check.js";
+import { sum } from "./reduce.js";
+import { reshape } from "./shapeOps.js";
+
+export interface MatmulOptions {
+  /** Use a's last two axes transposed (a stored [..., K, M]). No copy is made. */
+  transA?: boolean;
+  /** Use b's last two axes transposed (b stored [..., N, K]). No copy is made. */
+  transB?: boolean;
+}
+
+/**
+ * Matrix product over the last two axes, batched over a leading axis: [M,K]·[K,N],
+ * [B,M,K]·[B,K,N], and either side 2-D to share one matrix across the batch.
+ * @example matmul(x, w, { transB: true }) // x·wᵀ, as torch.nn.functional.linear
+ */
+export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+  checkTensor("matmul", "a", a);
+  checkTensor("matmul", "b", b);
+  checkSameKind("matmul", a, b);
+  checkFloat("matmul", "a", a);
+  checkRank("matmul", "a", a, [2, 3]);
+  checkRank("matmul", "b", b, [2, 3]);
+  const transA = !!opts.transA;
+  const transB = !!opts.transB;
+  // A batch of rows against one shared matrix is a single larger GEMM.
+  if (a.rank === 3 && b.rank === 2 && !transA) {
+    const [B, M, K] = a.shape as [number, number, number];
+    const flat = matmul(reshape(a, [B * M, K]), b, opts);
+    return reshape(flat, [B, M, flat.shape[1]!]);
+  }
+  const [ra, ca] = a.shape.slice(-2) as [number, number];
+  const [rb, cb] = b.shape.slice(-2) as [number, number];
+  const M = transA ? ca : ra;
+  const K = transA ? ra : ca;
+  const Kb = transB ? cb : rb;
+  const N = transB ? rb : cb;
+  if (K !== Kb) {
+    throw argError("matmul", `${K} rows in op(b) to match op(a) ${fmtShape([M, K])}`, "b",
+      `op(b) of shape ${fmtShape([Kb, N])} (b is ${fmtShape(b.shape)}${transB ? ", transposed" : ""})`);
+  }
+  const ba = a.rank === 3 ? a.shape[0]! : 1;
+  const bb = b.rank === 3 ? b.shape[0]! : 1;
+  if (ba !== bb && ba !== 1 && bb !== 1) {
+    throw argError("matmul", `batch ${ba} (a's) or 1`, "b", `batch ${bb} (shape ${fmtShape(b.shape)})`);
+  }
+  const batch = Math.max(ba, bb);
+  const batched = a.rank === 3 || b.rank === 3;
+  const shape = batched ? [batch, M, N] : [M, N];
+  const out = Tensor.alloc(shape, a.dtype, a.device);
+  if (out.numel > 0) {
+    addon.matmul(out.storage.native, a.storage.native, b.storage.native, batch, M, N, K, transA, transB,
+      ba === 1 ? 0 : M * K, bb === 1 ? 0 : K * N, false);
+  }
+  return record(out, "matmul", [a, b], (g) => {
+    let da: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (a.requiresGrad) {
+      da = transA ? matmul(b, g, { transA: transB, transB: true }) : matmul(g, b, { transB: !transB });
+      da = reduceBatch(da, a);
+    }
+    if (b.requiresGrad) {
+      db = transB ? matmul(g, a, { transA: true, transB: transA }) : matmul(a, g, { transA: !transA });
+      db = reduceBatch(db, b);
+    }
+    return [da, db];
+  });
+}
+
+/** Sums a batched gradient over the batch axis where the operand was shared or had batch 1. */
+function reduceBatch(g: Tensor, x: Tensor): Tensor {
+  if (g.rank === x.rank && g.shape[0] === x.shape[0]) return g;
+  if (x.rank === 2) return sum(g, 0);
+  return sum(g, 0, true);
+}
+
+/** Batched matrix product [B,M,K]·[B,K,N] (an alias of `matmul` for 3-D operands). */
+export function bmm(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+  checkRank("bmm", "a", checkTensor("bmm", "a", a), [3]);
+  checkRank("bmm", "b", checkTensor("bmm", "b", b), [3]);
+  return matmul(a, b, opts);
+}
