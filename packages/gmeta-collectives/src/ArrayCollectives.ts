@@ -4,6 +4,9 @@ import type { ReduceOp } from "./ReduceOp.js";
 /** Which engine runs a process group. */
 export type Backend = "gloo" | "mpi" | "nccl";
 
+/** Makes the receive array of n elements; lets a caller receive straight into its own memory. */
+export type Alloc<A extends HostArray> = (n: number) => A;
+
 /** allToAllV's result: what arrived, and how many elements came from each rank. */
 export interface AllToAllVResult<A extends HostArray = HostArray> {
   recv: A;
@@ -28,11 +31,11 @@ export interface ArrayCollectives {
   /** Combines data across ranks in place and resolves with it. */
   allReduce<A extends HostArray>(data: A, op?: ReduceOp): Promise<A>;
   /** Sends send's consecutive slices of sendCounts[i] elements to rank i. */
-  allToAllV<A extends HostArray>(send: A, sendCounts: readonly number[]): Promise<AllToAllVResult<A>>;
+  allToAllV<A extends HostArray>(send: A, sendCounts: readonly number[], alloc?: Alloc<A>): Promise<AllToAllVResult<A>>;
   /** Concatenates every rank's data (equal lengths) in rank order. */
-  allGather<A extends HostArray>(data: A): Promise<A>;
+  allGather<A extends HostArray>(data: A, alloc?: Alloc<A>): Promise<A>;
   /** Concatenates every rank's data (any lengths) in rank order. */
-  allGatherV<A extends HostArray>(data: A): Promise<AllGatherVResult<A>>;
+  allGatherV<A extends HostArray>(data: A, alloc?: Alloc<A>): Promise<AllGatherVResult<A>>;
   /** Overwrites data on every rank with root's data, in place. */
   broadcast<A extends HostArray>(data: A, root?: number): Promise<A>;
   /** Resolves once every rank has reached the barrier. */

@@ -1,4 +1,4 @@
-import type { AllGatherVResult, AllToAllVResult, ArrayCollectives, Backend } from "./ArrayCollectives.js";
+import type { Alloc, AllGatherVResult, AllToAllVResult, ArrayCollectives, Backend } from "./ArrayCollectives.js";
 import { allocArray, DTYPE_CODE, dtypeOfArray, type DType, type HostArray } from "./dtype.js";
 import { invalidArgument, withCallSite } from "./errors.js";
 import type { NativeGroup } from "./native/AddonTypes.js";
@@ -36,7 +36,7 @@ export class NativeArrayGroup implements ArrayCollectives {
     });
   }
 
-  allToAllV<A extends HostArray>(send: A, sendCounts: readonly number[]): Promise<AllToAllVResult<A>> {
+  allToAllV<A extends HostArray>(send: A, sendCounts: readonly number[], alloc?: Alloc<A>): Promise<AllToAllVResult<A>> {
     const dtype = this.check("allToAllV", send);
     const counts = this.checkCounts("allToAllV", sendCounts, "sendCounts");
     const total = sendCounts.reduce((s, c) => s + c, 0);
@@ -46,16 +46,16 @@ export class NativeArrayGroup implements ArrayCollectives {
     return this.call(async () => {
       const recvCounts = await this.native.exchangeCounts(counts);
       const recvNumbers = Array.from(recvCounts, Number);
-      const recv = allocArray(dtype, recvNumbers.reduce((s, c) => s + c, 0)) as A;
+      const recv = this.receiveArray("allToAllV", dtype, recvNumbers.reduce((s, c) => s + c, 0), alloc);
       await this.native.allToAllV(send, counts, recv, recvCounts, DTYPE_CODE[dtype]);
       return { recv, recvCounts: recvNumbers };
     });
   }
 
-  allGather<A extends HostArray>(data: A): Promise<A> {
+  allGather<A extends HostArray>(data: A, alloc?: Alloc<A>): Promise<A> {
     this.check("allGather", data);
     return this.call(async () => {
-      const { recv, counts } = await this.gatherV(data);
+      const { recv, counts } = await this.gatherV("allGather", data, alloc);
       if (counts.some((c) => c !== data.length)) {
         throw new Error(`allGather: every rank must give the same length, got ${counts.join(", ")} (use allGatherV)`);
       }
@@ -63,9 +63,9 @@ export class NativeArrayGroup implements ArrayCollectives {
     });
   }
 
-  allGatherV<A extends HostArray>(data: A): Promise<AllGatherVResult<A>> {
+  allGatherV<A extends HostArray>(data: A, alloc?: Alloc<A>): Promise<AllGatherVResult<A>> {
     this.check("allGatherV", data);
-    return this.call(() => this.gatherV(data));
+    return this.call(() => this.gatherV("allGatherV", data, alloc));
   }
 
   broadcast<A extends HostArray>(data: A, root = 0): Promise<A> {
@@ -98,13 +98,23 @@ export class NativeArrayGroup implements ArrayCollectives {
   }
 
   // Counts first, then the data: the receive buffer is allocated here, by its final size.
-  private async gatherV<A extends HostArray>(data: A): Promise<AllGatherVResult<A>> {
+  private async gatherV<A extends HostArray>(op: string, data: A, alloc?: Alloc<A>): Promise<AllGatherVResult<A>> {
     const dtype = dtypeOfArray(data) as DType;
     const counts = await this.native.gatherCounts(data.length);
     const numbers = Array.from(counts, Number);
-    const recv = allocArray(dtype, numbers.reduce((s, c) => s + c, 0)) as A;
+    const recv = this.receiveArray(op, dtype, numbers.reduce((s, c) => s + c, 0), alloc);
     await this.native.allGatherV(data, recv, counts, DTYPE_CODE[dtype]);
     return { recv, counts: numbers };
+  }
+
+  // The caller's allocator may hand out its own memory (a tensor's); check what it gave.
+  private receiveArray<A extends HostArray>(op: string, dtype: DType, n: number, alloc?: Alloc<A>): A {
+    if (!alloc) return allocArray(dtype, n) as A;
+    const a = alloc(n);
+    if (dtypeOfArray(a) !== dtype || a.length !== n) {
+      throw invalidArgument(op, `a ${dtype} array of ${n} elements`, "the allocated receive array", a);
+    }
+    return a;
   }
 
   private call<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,5 +1,8 @@
 // The public surface of @gmeta/collectives.
-export type { AllGatherVResult, AllToAllVResult, ArrayCollectives, Backend } from "./ArrayCollectives.js";
+export { initProcessGroup } from "./initProcessGroup.js";
+export { TensorProcessGroup } from "./ProcessGroup.js";
+export type { ProcessGroup, TensorAllGatherV, TensorAllToAllV } from "./ProcessGroup.js";
+export type { Alloc, AllGatherVResult, AllToAllVResult, ArrayCollectives, Backend } from "./ArrayCollectives.js";
 export { DTYPES } from "./ArrayCollectives.js";
 export type { DType, HostArray } from "./dtype.js";
 export { allocArray, dtypeOfArray } from "./dtype.js";
