@@ -18,6 +18,7 @@ class Buffer {
   size_t bytes() const { return bytes_; }
 
  private:
+  void* raw_ = nullptr;
   void* data_ = nullptr;
   size_t bytes_ = 0;
   int device_;
