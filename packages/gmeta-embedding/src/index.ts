@@ -1,2 +1,13 @@
-/** Name of this package; the package is filled by its own issue. */
+/** Name of this package. */
 export const PACKAGE_NAME = "@gmeta/embedding";
+
+export { EmbeddingTable } from "./EmbeddingTable.js";
+export type { EmbeddingTableOptions } from "./EmbeddingTable.js";
+export type { EmbeddingInit, ResolvedTable, TableConfig } from "./TableConfig.js";
+export { hashId } from "./hashId.js";
+export type { IdInput } from "./ids.js";
+export type { PoolingMode } from "./pooling.js";
+export type { ResolvedOptimizer, SparseOptimizerConfig, StateSlot } from "./optim/SparseOptimizer.js";
+export { resolveOptimizer, stateSlots } from "./optim/SparseOptimizer.js";
+export { sparseUpdate } from "./optim/sparseUpdate.js";
+export type { SparseUpdateArgs } from "./optim/sparseUpdate.js";
