@@ -11,3 +11,6 @@ export type { ResolvedOptimizer, SparseOptimizerConfig, StateSlot } from "./opti
 export { resolveOptimizer, stateSlots } from "./optim/SparseOptimizer.js";
 export { sparseUpdate } from "./optim/sparseUpdate.js";
 export type { SparseUpdateArgs } from "./optim/sparseUpdate.js";
+export { bytesPerRow, planSharding } from "./plan/planSharding.js";
+export type { PlanOptions } from "./plan/planSharding.js";
+export type { PlanConstraint, ShardingPlan, ShardingStrategy, ShardSpec, TablePlan } from "./plan/types.js";
