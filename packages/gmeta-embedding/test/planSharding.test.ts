@@ -65,10 +65,10 @@ describe("planSharding", () => {
     const fits = planSharding({ tables, worldSize: 4, memoryPerRank: 16_000 });
     expect(fits.tables[0]!.strategy).toBe("row-wise");
     // Table-wise would fit nowhere under this budget, so the planner falls back to row-wise.
-    const three = ["a", "b", "c"].map((name) => ({ name, rows: 625, dim: 16 }));
+    const three = ["a", "b", "c"].map((name) => ({ name, rows: 624, dim: 16 }));
     const fallback = planSharding({ tables: three, worldSize: 2, memoryPerRank: 60_000 });
     expect(fallback.tables.map((t) => t.strategy)).toEqual(["table-wise", "table-wise", "row-wise"]);
-    expect(fallback.bytesPerRank).toEqual([60_000, 60_000]);
+    expect(fallback.bytesPerRank).toEqual([59_904, 59_904]);
     expect(() => planSharding({ tables, worldSize: 4, memoryPerRank: 15_000 })).toThrow(
       'planSharding: table "emb" (64,000 bytes, row-wise 16,000 bytes on rank 0) does not fit: budget 15,000 bytes per rank, rank 0 already holds 0 bytes',
     );
