@@ -1,2 +1,17 @@
-/** Name of this package; the package is filled by its own issue. */
-export const PACKAGE_NAME = "@gmeta/io";
+export { auc } from "./auc.js";
+export { DataError, formatLocation, type DataLocation } from "./dataError.js";
+export { formatOf, type RawFormat } from "./rawFormat.js";
+export { schemaColumns, validateSchema, type RawSchema, type SparseColumn } from "./rawSchema.js";
+export { readRaw, type ReadRawOptions } from "./readRaw.js";
+export { writeRawFile } from "./rawWriter.js";
+export { Rng } from "./rng.js";
+export type { SampleChunk, SlotIds } from "./sampleChunk.js";
+export { synthesize, syntheticSchema, type SynthesizeOptions, type SynthesizeResult } from "./synthesize.js";
+export { prepare, type PrepareOptions, type PrepareResult } from "./prepare.js";
+export type { SplitRule } from "./splitRule.js";
+export { FORMAT_VERSION, readManifest, type Manifest, type ManifestFile, type ManifestPart } from "./manifest.js";
+export { openMetaDataset, type MetaDataset, type OpenOptions } from "./metaDataset.js";
+export { MetaLoader, type LoaderOptions, type LoaderState } from "./metaLoader.js";
+export type { MetaBatch, SampleBlock } from "./metaBatch.js";
+export type { TaskIndex } from "./taskIndex.js";
+export { MOVIELENS_GENRES, convertMovieLens, movieLensSchema, readMovieLens } from "./movieLens.js";

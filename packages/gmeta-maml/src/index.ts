@@ -1,2 +1,16 @@
-/** Name of this package; the package is filled by its own issue. */
-export const PACKAGE_NAME = "@gmeta/maml";
+export type { MetaModel, ModelInputs, ParamSpec, SlotSpec } from "./models/MetaModel.js";
+export { initParams, mlpLayers, mlpSpecs } from "./models/MetaModel.js";
+export { MetaDLRM } from "./models/MetaDLRM.js";
+export type { MetaDLRMConfig } from "./models/MetaDLRM.js";
+export { MeLU } from "./models/MeLU.js";
+export type { MeLUConfig } from "./models/MeLU.js";
+export { padBlock } from "./data/TaskBlock.js";
+export type { TaskBlock } from "./data/TaskBlock.js";
+export { unique } from "./data/Dedup.js";
+export type { Unique } from "./data/Dedup.js";
+export { prepareBatch } from "./data/PreparedBatch.js";
+export type { PreparedBatch, SlotUse, TableUse } from "./data/PreparedBatch.js";
+export { DEFAULT_LEARNER, MetaLearner } from "./learner/MetaLearner.js";
+export type { AdaptScope, Algorithm, MetaLearnerConfig, MetaStepResult, Predictions } from "./learner/MetaLearner.js";
+export { taskLosses } from "./learner/taskLoss.js";
+export { auc, gauc, logloss } from "./metrics.js";

@@ -1,0 +1,47 @@
+// MPI twin of gloo_raw_bench: run as  mpirun -np N mpi_raw_bench <iters> <n>...
+#include <mpi.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int iters = argc > 1 ? std::atoi(argv[1]) : 5;
+  auto median = [&](auto&& f) {
+    std::vector<double> t;
+    for (int i = 0; i < iters + 2; i++) {
+      MPI_Barrier(MPI_COMM_WORLD);
+      double t0 = MPI_Wtime();
+      f();
+      if (i >= 2) t.push_back(MPI_Wtime() - t0);
+    }
+    std::sort(t.begin(), t.end());
+    return t[t.size() / 2];
+  };
+  for (int a = 2; a < argc; a++) {
+    int n = std::atoi(argv[a]);
+    std::vector<float> data(n, 1.0f), out(n);
+    double ar = median([&] { MPI_Allreduce(MPI_IN_PLACE, data.data(), n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD); });
+    std::vector<int> counts(size), displs(size);
+    for (int r = 0, off = 0; r < size; r++) {
+      counts[r] = n / size + (r < n % size);
+      displs[r] = off;
+      off += counts[r];
+    }
+    double a2a = median([&] {
+      MPI_Alltoallv(data.data(), counts.data(), displs.data(), MPI_FLOAT, out.data(), counts.data(),
+                    displs.data(), MPI_FLOAT, MPI_COMM_WORLD);
+    });
+    if (rank == 0) {
+      std::printf("allReduce %d %.9f\nallToAllV %d %.9f\n", n, ar, n, a2a);
+      std::fflush(stdout);
+    }
+  }
+  MPI_Finalize();
+  return 0;
+}

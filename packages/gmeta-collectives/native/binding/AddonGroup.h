@@ -1,0 +1,187 @@
+// JS class template wrapping a process group (GlooGroup or MpiGroup); every collective
+// returns a Promise run by a GroupWorker. Each addon defines Create() for its group type.
+#pragma once
+
+#include <napi.h>
+
+#include <chrono>
+#include <memory>
+
+#include "GroupWorker.h"
+
+namespace gmeta {
+
+template <typename G>
+class AddonGroup : public Napi::ObjectWrap<AddonGroup<G>> {
+ public:
+  static Napi::Function Define(Napi::Env env, const char* name) {
+    using W = AddonGroup<G>;
+    Napi::Function f = W::DefineClass(
+        env, name,
+        {W::InstanceMethod("allReduce", &W::AllReduce),
+         W::InstanceMethod("exchangeCounts", &W::ExchangeCounts),
+         W::InstanceMethod("allToAllV", &W::AllToAllV),
+         W::InstanceMethod("gatherCounts", &W::GatherCounts),
+         W::InstanceMethod("allGatherV", &W::AllGatherV),
+         W::InstanceMethod("broadcast", &W::Broadcast),
+         W::InstanceMethod("barrier", &W::Barrier),
+         W::InstanceMethod("setTimeout", &W::SetTimeout),
+         W::InstanceMethod("close", &W::Close),
+         W::InstanceAccessor("rank", &W::Rank, nullptr),
+         W::InstanceAccessor("size", &W::Size, nullptr)});
+    constructor() = Napi::Persistent(f);
+    constructor().SuppressDestruct();
+    return f;
+  }
+
+  // Wraps a ready group; only the addon's Create() calls this.
+  static Napi::Value Wrap(Napi::Env env, std::shared_ptr<G>* g) {
+    return constructor().New({Napi::External<std::shared_ptr<G>>::New(env, g)});
+  }
+
+  explicit AddonGroup(const Napi::CallbackInfo& info) : Napi::ObjectWrap<AddonGroup<G>>(info) {
+    GMETA_CHECK(info.Length() == 1 && info[0].IsExternal(), "process group: use the create function, not new");
+    group_ = *info[0].As<Napi::External<std::shared_ptr<G>>>().Data();
+  }
+
+ private:
+  static Napi::FunctionReference& constructor() {
+    static Napi::FunctionReference ref;
+    return ref;
+  }
+  static Napi::TypedArray typedArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+    GMETA_CHECK(info[i].IsTypedArray(), "expected a TypedArray for " << name);
+    return info[i].As<Napi::TypedArray>();
+  }
+  std::shared_ptr<G> group(const char* op);
+  Napi::Value AllReduce(const Napi::CallbackInfo& info);
+  Napi::Value ExchangeCounts(const Napi::CallbackInfo& info);
+  Napi::Value AllToAllV(const Napi::CallbackInfo& info);
+  Napi::Value GatherCounts(const Napi::CallbackInfo& info);
+  Napi::Value AllGatherV(const Napi::CallbackInfo& info);
+  Napi::Value Broadcast(const Napi::CallbackInfo& info);
+  Napi::Value Barrier(const Napi::CallbackInfo& info);
+  Napi::Value SetTimeout(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Rank(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), rank_()); }
+  Napi::Value Size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), size_()); }
+  int rank_() { return group("rank")->rank(); }
+  int size_() { return group("size")->size(); }
+
+  std::shared_ptr<G> group_;
+};
+
+template <typename G>
+std::shared_ptr<G> AddonGroup<G>::group(const char* op) {
+  GMETA_CHECK(group_, op << ": process group is closed");
+  return group_;
+}
+
+template <typename G>
+Napi::Value AddonGroup<G>::AllReduce(const Napi::CallbackInfo& info) {
+  auto g = group("allReduce");
+  auto a = typedArg(info, 0, "data");
+  void* p = typedArrayData(a);
+  size_t n = a.ElementLength();
+  DType t = dtypeFromCode(info[1].As<Napi::Number>().Int32Value());
+  ReduceOp op = reduceOpFromCode(info[2].As<Napi::Number>().Int32Value());
+  auto* w = new GroupWorker(info.Env(), g, [g, p, n, t, op] { g->allReduce(p, n, t, op); }, nullptr);
+  w->keep(a);
+  return GroupWorker::run(w);
+}
+
+template <typename G>
+Napi::Value AddonGroup<G>::ExchangeCounts(const Napi::CallbackInfo& info) {
+  auto g = group("allToAllV");
+  auto send = int64Vector(info[0], "sendCounts");
+  auto out = std::make_shared<std::vector<int64_t>>();
+  auto* w = new GroupWorker(
+      info.Env(), g, [g, send, out] { *out = g->exchangeCounts(send); },
+      [out](Napi::Env env) { return int64Array(env, *out); });
+  return GroupWorker::run(w);
+}
+
+template <typename G>
+Napi::Value AddonGroup<G>::AllToAllV(const Napi::CallbackInfo& info) {
+  auto g = group("allToAllV");
+  auto send = typedArg(info, 0, "send");
+  auto sendCounts = int64Vector(info[1], "sendCounts");
+  auto recv = typedArg(info, 2, "recv");
+  auto recvCounts = int64Vector(info[3], "recvCounts");
+  DType t = dtypeFromCode(info[4].As<Napi::Number>().Int32Value());
+  const void* sp = typedArrayData(send);
+  void* rp = typedArrayData(recv);
+  auto* w = new GroupWorker(
+      info.Env(), g,
+      [g, sp, sendCounts, rp, recvCounts, t] { g->allToAllV(sp, sendCounts, rp, recvCounts, t); },
+      nullptr);
+  w->keep(send);
+  w->keep(recv);
+  return GroupWorker::run(w);
+}
+
+template <typename G>
+Napi::Value AddonGroup<G>::GatherCounts(const Napi::CallbackInfo& info) {
+  auto g = group("allGather");
+  int64_t n = info[0].As<Napi::Number>().Int64Value();
+  auto out = std::make_shared<std::vector<int64_t>>();
+  auto* w = new GroupWorker(
+      info.Env(), g, [g, n, out] { *out = g->gatherCounts(n); },
+      [out](Napi::Env env) { return int64Array(env, *out); });
+  return GroupWorker::run(w);
+}
+
+template <typename G>
+Napi::Value AddonGroup<G>::AllGatherV(const Napi::CallbackInfo& info) {
+  auto g = group("allGatherV");
+  auto send = typedArg(info, 0, "send");
+  auto recv = typedArg(info, 1, "recv");
+  auto counts = int64Vector(info[2], "counts");
+  DType t = dtypeFromCode(info[3].As<Napi::Number>().Int32Value());
+  const void* sp = typedArrayData(send);
+  size_t n = send.ElementLength();
+  void* rp = typedArrayData(recv);
+  auto* w = new GroupWorker(
+      info.Env(), g, [g, sp, n, rp, counts, t] { g->allGatherV(sp, n, rp, counts, t); }, nullptr);
+  w->keep(send);
+  w->keep(recv);
+  return GroupWorker::run(w);
+}
+
+template <typename G>
+Napi::Value AddonGroup<G>::Broadcast(const Napi::CallbackInfo& info) {
+  auto g = group("broadcast");
+  auto a = typedArg(info, 0, "data");
+  void* p = typedArrayData(a);
+  size_t n = a.ElementLength();
+  DType t = dtypeFromCode(info[1].As<Napi::Number>().Int32Value());
+  int root = info[2].As<Napi::Number>().Int32Value();
+  auto* w = new GroupWorker(info.Env(), g, [g, p, n, t, root] { g->broadcast(p, n, t, root); }, nullptr);
+  w->keep(a);
+  return GroupWorker::run(w);
+}
+
+template <typename G>
+Napi::Value AddonGroup<G>::Barrier(const Napi::CallbackInfo& info) {
+  auto g = group("barrier");
+  auto* w = new GroupWorker(info.Env(), g, [g] { g->barrier(); }, nullptr);
+  return GroupWorker::run(w);
+}
+
+template <typename G>
+Napi::Value AddonGroup<G>::SetTimeout(const Napi::CallbackInfo& info) {
+  auto g = group("setTimeout");
+  if constexpr (G::kHasTimeout) {
+    g->setTimeout(std::chrono::milliseconds(info[0].As<Napi::Number>().Int64Value()));
+  }
+  return info.Env().Undefined();
+}
+
+template <typename G>
+Napi::Value AddonGroup<G>::Close(const Napi::CallbackInfo& info) {
+  // A call in flight keeps its own reference; the context goes when the last one finishes.
+  group_.reset();
+  return info.Env().Undefined();
+}
+
+}  // namespace gmeta

@@ -1,0 +1,54 @@
+// The launcher on plain programs: output prefixes, exit status, fail-fast, signal forwarding.
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { alive, launchWorker, workerCommand, PACKAGE_DIR } from "./helpers.js";
+
+const node = (code: string) => [process.execPath, "-e", code];
+
+describe("launch", () => {
+  it("sets the torchrun variables and prefixes every line with the rank", async () => {
+    const { result, out } = await launchWorker(2, node("console.log('a', process.env.RANK, process.env.WORLD_SIZE, process.env.LOCAL_RANK); console.log('b')"));
+    expect(result.exitCode).toBe(0);
+    expect(out).toContain("[rank 0] a 0 2 0\n[rank 0] b\n");
+    expect(out).toContain("[rank 1] a 1 2 1\n[rank 1] b\n");
+  });
+
+  it("a failing rank stops the others (TERM, then KILL) and is named with its status", async () => {
+    const t0 = Date.now();
+    const { result } = await launchWorker(
+      3,
+      // Rank 2 fails; rank 1 ignores TERM so the KILL after the grace period is needed.
+      node("if (process.env.RANK === '2') setTimeout(() => process.exit(7), 300); if (process.env.RANK === '1') process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"),
+    );
+    expect(result.exitCode).toBe(7);
+    expect(result.failedRank).toBe(2);
+    expect(result.message).toBe("launch: rank 2 exited with status 7; the other ranks were stopped");
+    expect(result.ranks[0]!.signal).toBe("SIGTERM");
+    expect(result.ranks[1]!.signal).toBe("SIGKILL");
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    for (const r of result.ranks) expect(alive(r.pid)).toBe(false);
+  });
+
+  it("forwards SIGTERM to the ranks and exits 143, leaving no process", async () => {
+    const [file, ...args] = workerCommand("launcherMain.ts", "2", ...node("console.log('pid', process.pid); setInterval(() => {}, 1000)"));
+    const launcher = spawn(file!, args, { cwd: PACKAGE_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    launcher.stdout.on("data", (d) => {
+      out += d;
+      if ((out.match(/pid \d+/g) ?? []).length === 2) launcher.kill("SIGTERM");
+    });
+    launcher.stderr.on("data", (d) => (out += d));
+    const code = await new Promise<number | null>((r) => launcher.on("close", (c) => r(c)));
+    expect(code, out).toBe(143);
+    expect(out).toContain("interrupted by SIGTERM");
+    const pids = [...out.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
+    expect(pids).toHaveLength(2);
+    for (const p of pids) expect(alive(p)).toBe(false);
+  });
+
+  it("rejects bad options with the project's argument error", async () => {
+    const { launch } = await import("../src/index.js");
+    await expect(launch({ nproc: 0, command: ["true"] })).rejects.toThrow("launch: expected a positive integer for nproc, got number 0");
+    await expect(launch({ nproc: 1, command: ["true"], master: "nohost" })).rejects.toThrow('expected "host:port" for master');
+  });
+});

@@ -1,0 +1,42 @@
+// Ranks that fail on purpose. Mode (argv[2]):
+//   kill      rank 1 SIGKILLs itself while both ranks loop over allReduce; the survivors print
+//             "CAUGHT <ms since the kill> <message>" and exit 3.
+//   filestore join through a FileStore at argv[3], one allReduce, exit 0 (errors exit 1).
+//   join      join through the TCP store (rank 0 hosts it), one barrier.
+import { initArrayGroup } from "../../src/index.js";
+
+const mode = process.argv[2];
+
+async function killMode(): Promise<void> {
+  const pg = await initArrayGroup({ timeoutMs: Number(process.env.TEST_TIMEOUT_MS ?? 10_000) });
+  await pg.barrier();
+  const killAt = Date.now() + 300;
+  if (pg.rank === 1) setTimeout(() => process.kill(process.pid, "SIGKILL"), 300);
+  const data = new Float32Array(4 << 20);
+  try {
+    for (;;) await pg.allReduce(data, "sum");
+  } catch (e) {
+    console.log(`CAUGHT ${Date.now() - killAt} ${(e as Error).message}`);
+    process.exit(3);
+  }
+}
+
+async function fileStoreMode(path: string): Promise<void> {
+  const pg = await initArrayGroup({ store: { kind: "file", path }, timeoutMs: 10_000 });
+  const data = new Int32Array([pg.rank + 1]);
+  await pg.allReduce(data, "sum");
+  if (data[0] !== (pg.size * (pg.size + 1)) / 2) throw new Error(`filestore allReduce gave ${data[0]}`);
+  await pg.close();
+  console.log("filestore ok");
+}
+
+async function joinMode(): Promise<void> {
+  const pg = await initArrayGroup();
+  await pg.barrier();
+  await pg.close();
+}
+
+(mode === "kill" ? killMode() : mode === "join" ? joinMode() : fileStoreMode(process.argv[3]!)).catch((e) => {
+  console.error(`FAILED ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,104 @@
+import { DataType, type Data, type RecordBatch } from "apache-arrow";
+import { DataError } from "./dataError.js";
+import { checkLabel } from "./fieldParsers.js";
+import type { RawSchema } from "./rawSchema.js";
+import type { SampleChunk } from "./sampleChunk.js";
+
+type Num = ArrayLike<number | bigint>;
+
+/**
+ * Reads the schema's columns out of one Arrow record batch, checking types and values.
+ * `rowBase` is the number of rows before this batch in the file, so errors name file rows.
+ */
+export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: string, rowBase: number): SampleChunk {
+  const n = batch.numRows;
+  const column = (name: string): Data => {
+    const k = batch.schema.fields.findIndex((f) => f.name === name);
+    if (k < 0) {
+      const have = batch.schema.fields.map((f) => f.name).join(", ");
+      throw new DataError({ file, row: "schema", column: name }, `missing column (the file has: ${have})`);
+    }
+    const d = batch.data.children[k]!;
+    if (d.nullCount > 0) {
+      for (let i = 0; i < n; i++) {
+        if (!d.getValid(i)) throw new DataError({ file, row: rowBase + i + 1, column: name }, "null value");
+      }
+    }
+    return d;
+  };
+  const numeric = (name: string, d: Data, want: "int" | "number"): Num => {
+    const ok = want === "int" ? DataType.isInt(d.type) : DataType.isInt(d.type) || DataType.isFloat(d.type);
+    if (!ok || DataType.isFloat(d.type) && (d.type as { precision: number }).precision === 0) {
+      const what = want === "int" ? "an integer column" : "a numeric column";
+      throw new DataError({ file, row: "schema", column: name }, `expected ${what}, got ${String(d.type)}`);
+    }
+    return (d.values as Num & { subarray(a: number, b: number): Num }).subarray(d.offset, d.offset + d.length);
+  };
+
+  const taskD = column(schema.taskKey);
+  const taskV = numeric(schema.taskKey, taskD, "int");
+  const task = taskV instanceof BigInt64Array ? taskV.slice() : BigInt64Array.from(taskV as ArrayLike<number>, (x) => BigInt(x));
+
+  const labV = numeric(schema.label, column(schema.label), "number");
+  const label = new Float32Array(n);
+  for (let i = 0; i < n; i++) label[i] = checkLabel(Number(labV[i]), file, rowBase + i + 1, schema.label);
+
+  const D = schema.dense.length;
+  const dense = new Float32Array(n * D);
+  schema.dense.forEach((name, j) => {
+    const v = numeric(name, column(name), "number");
+    for (let i = 0; i < n; i++) {
+      const x = Number(v[i]);
+      if (!Number.isFinite(x)) throw new DataError({ file, row: rowBase + i + 1, column: name }, `expected a finite number, got ${x}`);
+      dense[i * D + j] = x;
+    }
+  });
+
+  const sparse = schema.sparse.map((slot) => {
+    const d = column(slot.name);
+    let ids: BigInt64Array;
+    let offsets: Int32Array;
+    if (slot.list) {
+      if (!DataType.isList(d.type)) {
+        throw new DataError({ file, row: "schema", column: slot.name }, `expected a list of integer ids, got ${String(d.type)}`);
+      }
+      const vo = d.valueOffsets as Int32Array;
+      const child = d.children[0]!;
+      const base = vo[d.offset]!;
+      const end = vo[d.offset + n]!;
+      const cv = numeric(slot.name, child, "int");
+      const start = child.offset + base;
+      ids = toBigInt((cv as unknown as { subarray(a: number, b: number): Num }).subarray(base, end), start);
+      offsets = new Int32Array(n + 1);
+      for (let i = 0; i <= n; i++) offsets[i] = vo[d.offset + i]! - base;
+    } else {
+      ids = toBigInt(numeric(slot.name, d, "int"), 0);
+      offsets = new Int32Array(n + 1);
+      for (let i = 0; i <= n; i++) offsets[i] = i;
+    }
+    for (let k = 0; k < ids.length; k++) {
+      if (ids[k]! < 0n) {
+        let i = 0;
+        while (offsets[i + 1]! <= k) i++;
+        throw new DataError({ file, row: rowBase + i + 1, column: slot.name }, `expected an id ≥ 0, got ${ids[k]}`);
+      }
+    }
+    return { ids, offsets };
+  });
+
+  let timestamp: Float64Array | null = null;
+  if (schema.timestamp) {
+    const d = column(schema.timestamp);
+    const v = DataType.isTimestamp(d.type) || DataType.isDate(d.type)
+      ? (d.values as Num & { subarray(a: number, b: number): Num }).subarray(d.offset, d.offset + n)
+      : numeric(schema.timestamp, d, "number");
+    timestamp = Float64Array.from({ length: n }, (_, i) => Number(v[i]));
+  }
+  return { n, task, label, dense, sparse, timestamp };
+}
+
+function toBigInt(v: Num, _start: number): BigInt64Array {
+  if (v instanceof BigInt64Array) return v.slice();
+  if (v instanceof BigUint64Array) return BigInt64Array.from(v, (x) => BigInt.asIntN(64, x));
+  return BigInt64Array.from(v as ArrayLike<number>, (x) => BigInt(x));
+}

@@ -1,0 +1,40 @@
+import { createReadStream, promises as fsp } from "node:fs";
+import { RecordBatchReader } from "apache-arrow";
+import { arrowBatchToChunk } from "./arrowBatchToChunk.js";
+import { DataError } from "./dataError.js";
+import type { RawSchema } from "./rawSchema.js";
+import type { SampleChunk } from "./sampleChunk.js";
+
+/** Streams an Arrow IPC file (file or stream format) batch by batch. */
+export async function* readArrow(file: string, schema: RawSchema): AsyncGenerator<SampleChunk> {
+  const stat = await fsp.stat(file);
+  if (stat.size === 0) throw new DataError({ file, row: "schema" }, "empty file (expected an Arrow IPC file)");
+  let rows = 0;
+  let reader: RecordBatchReader;
+  try {
+    reader = await RecordBatchReader.from(createReadStream(file));
+    await reader.open();
+  } catch (e) {
+    throw damaged(file, rows, e);
+  }
+  const it = reader[Symbol.asyncIterator]();
+  for (;;) {
+    let r: IteratorResult<import("apache-arrow").RecordBatch>;
+    try {
+      r = await it.next();
+    } catch (e) {
+      throw damaged(file, rows, e);
+    }
+    if (r.done) break;
+    const batch = r.value;
+    if (batch.numRows === 0) continue;
+    yield arrowBatchToChunk(batch, schema, file, rows);
+    rows += batch.numRows;
+  }
+  if (rows === 0) throw new DataError({ file, row: 1 }, "no data rows in the Arrow file");
+}
+
+function damaged(file: string, rows: number, e: unknown): DataError {
+  const why = e instanceof Error ? e.message : String(e);
+  return new DataError({ file, row: rows + 1 }, `truncated or damaged Arrow IPC file (${why})`);
+}

@@ -1,0 +1,53 @@
+import { DataError } from "./dataError.js";
+
+/** Parses a task key (any int64). */
+export function parseTaskField(text: string, file: string, row: number, column: string): bigint {
+  return parseInt64(text, file, row, column, "a task key (integer)");
+}
+
+/** Parses a sparse id: an int64 ≥ 0. */
+export function parseIdField(text: string, file: string, row: number, column: string): bigint {
+  const v = parseInt64(text, file, row, column, "an integer id");
+  if (v < 0n) throw new DataError({ file, row, column }, `expected an id ≥ 0, got ${v}`);
+  return v;
+}
+
+/** Parses a label, which must be a number in [0, 1] (NaN rejected). */
+export function parseLabelField(text: string, file: string, row: number, column: string): number {
+  const v = parseNumber(text, file, row, column);
+  return checkLabel(v, file, row, column);
+}
+
+/** Throws unless v is a usable label. */
+export function checkLabel(v: number, file: string, row: number, column: string): number {
+  if (Number.isNaN(v)) throw new DataError({ file, row, column }, "expected a label in [0, 1], got NaN");
+  if (!(v >= 0 && v <= 1)) throw new DataError({ file, row, column }, `expected a label in [0, 1], got ${v}`);
+  return v;
+}
+
+/** Parses a float; `finite` rejects NaN and infinities. */
+export function parseFloat32Field(text: string, file: string, row: number, column: string, finite: boolean): number {
+  const v = parseNumber(text, file, row, column);
+  if (finite && !Number.isFinite(v)) throw new DataError({ file, row, column }, `expected a finite number, got ${text}`);
+  return v;
+}
+
+function parseNumber(text: string, file: string, row: number, column: string): number {
+  const t = text.trim();
+  const v = Number(t);
+  if (t.length === 0 || (Number.isNaN(v) && t !== "NaN")) {
+    throw new DataError({ file, row, column }, `expected a number, got ${JSON.stringify(text)}`);
+  }
+  return v;
+}
+
+function parseInt64(text: string, file: string, row: number, column: string, what: string): bigint {
+  const t = text.trim();
+  const v = Number(t);
+  if (Number.isSafeInteger(v) && t.length > 0) return BigInt(v);
+  if (/^-?\d+$/.test(t)) {
+    const big = BigInt(t);
+    if (big >= -(2n ** 63n) && big < 2n ** 63n) return big;
+  }
+  throw new DataError({ file, row, column }, `expected ${what}, got ${JSON.stringify(text)}`);
+}

@@ -1,0 +1,37 @@
+import type { SlotIds } from "./sampleChunk.js";
+
+/** The support or the query samples of a meta-batch, contiguous, tasks one after another. */
+export interface SampleBlock {
+  size: number;
+  labels: Float32Array;
+  /** size × denseDim, row-major. */
+  dense: Float32Array;
+  /** One entry per sparse slot, in manifest order. */
+  slots: SlotIds[];
+  /** Task t owns samples taskOffsets[t] .. taskOffsets[t+1] (length tasks + 1). */
+  taskOffsets: Int32Array;
+}
+
+/** One step's tasks for one rank. */
+export interface MetaBatch {
+  epoch: number;
+  /** Position of this batch in the epoch (the same on every rank). */
+  index: number;
+  rank: number;
+  tasks: number;
+  taskKeys: BigInt64Array;
+  /** Trailing tasks repeated from the start of the epoch to fill the batch (remainder "pad"). */
+  padded: number;
+  support: SampleBlock;
+  query: SampleBlock;
+}
+
+/** Every ArrayBuffer of a batch, for a transfer list. */
+export function batchBuffers(b: Pick<MetaBatch, "taskKeys" | "support" | "query">): ArrayBuffer[] {
+  const out = [b.taskKeys.buffer];
+  for (const blk of [b.support, b.query]) {
+    out.push(blk.labels.buffer, blk.dense.buffer, blk.taskOffsets.buffer);
+    for (const s of blk.slots) out.push(s.ids.buffer, s.offsets.buffer);
+  }
+  return out as ArrayBuffer[];
+}

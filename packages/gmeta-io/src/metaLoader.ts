@@ -1,0 +1,198 @@
+import type { Worker } from "node:worker_threads";
+import type { DecodeJob } from "./decodeWorker.js";
+import { startDecodeWorker } from "./decodeWorkerEntry.js";
+import { batchPositions, batchesPerEpoch, epochOrder } from "./epochPlan.js";
+import { gatherTasks, type TaskRef } from "./gatherTasks.js";
+import type { Manifest } from "./manifest.js";
+import type { MetaBatch, SampleBlock } from "./metaBatch.js";
+import { PartCache } from "./partCache.js";
+import type { TaskIndex } from "./taskIndex.js";
+
+/** Options of `dataset.loader`. */
+export interface LoaderOptions {
+  rank?: number;
+  worldSize?: number;
+  tasksPerBatch: number;
+  /** Seeded shuffle of parts and tasks each epoch (default true). */
+  shuffle?: boolean;
+  seed?: number;
+  /** First epoch (default 0). */
+  epoch?: number;
+  /** Epochs to run (default 1). */
+  epochs?: number;
+  /** Batches decoded ahead of the consumer (default 2, at least 1). */
+  prefetch?: number;
+  /** Decode threads; 0 decodes on the calling thread (default 1). */
+  workers?: number;
+  /** What to do with tasks that do not fill a whole global step (default "drop"). */
+  remainder?: "drop" | "pad";
+}
+
+/** A loader position: the next batch to yield. */
+export interface LoaderState {
+  epoch: number;
+  batch: number;
+  seed: number;
+}
+
+type Decoded = { taskKeys: BigInt64Array; support: SampleBlock; query: SampleBlock };
+
+/** Streams MetaBatches for one rank; iterate it with `for await`. */
+export class MetaLoader implements AsyncIterable<MetaBatch> {
+  readonly batchesPerEpoch: number;
+  private readonly rank: number;
+  private readonly worldSize: number;
+  private readonly T: number;
+  private readonly shuffle: boolean;
+  private readonly seed: number;
+  private readonly endEpoch: number;
+  private readonly prefetch: number;
+  private readonly workers: number;
+  private readonly slotNames: string[];
+  private pos: { epoch: number; batch: number };
+
+  constructor(
+    private readonly dir: string,
+    private readonly manifest: Manifest,
+    private readonly index: TaskIndex,
+    options: LoaderOptions,
+  ) {
+    const int = (v: unknown, name: string, min: number): number => {
+      if (!Number.isInteger(v) || (v as number) < min) throw new Error(`loader: expected an integer ≥ ${min} for ${name}, got ${JSON.stringify(v)}`);
+      return v as number;
+    };
+    this.worldSize = int(options.worldSize ?? 1, "worldSize", 1);
+    this.rank = int(options.rank ?? 0, "rank", 0);
+    if (this.rank >= this.worldSize) throw new Error(`loader: expected rank < worldSize (${this.worldSize}), got ${this.rank}`);
+    this.T = int(options.tasksPerBatch, "tasksPerBatch", 1);
+    this.shuffle = options.shuffle ?? true;
+    this.seed = int(options.seed ?? 0, "seed", 0);
+    const epoch = int(options.epoch ?? 0, "epoch", 0);
+    this.endEpoch = epoch + int(options.epochs ?? 1, "epochs", 1);
+    this.prefetch = int(options.prefetch ?? 2, "prefetch", 1);
+    this.workers = int(options.workers ?? 1, "workers", 0);
+    const remainder = options.remainder ?? "drop";
+    if (remainder !== "drop" && remainder !== "pad") throw new Error(`loader: expected "drop" or "pad" for remainder, got ${JSON.stringify(remainder)}`);
+    this.batchesPerEpoch = batchesPerEpoch(index.task.length, this.T, this.worldSize, remainder);
+    if (this.batchesPerEpoch === 0) {
+      throw new Error(
+        `loader: ${index.task.length} tasks do not fill one step of ${this.T} tasks × ${this.worldSize} ranks; lower tasksPerBatch or use remainder: "pad"`,
+      );
+    }
+    this.slotNames = manifest.slots.map((s) => s.name);
+    this.pos = { epoch, batch: 0 };
+  }
+
+  /** The position of the next batch this loader will yield. */
+  state(): LoaderState {
+    return { epoch: this.pos.epoch, batch: this.pos.batch, seed: this.seed };
+  }
+
+  /** Continues from a position taken by `state()` (the seed must match). */
+  resume(state: LoaderState): this {
+    if (state.seed !== this.seed) throw new Error(`loader: expected a state with seed ${this.seed}, got ${state.seed}`);
+    if (!(state.batch >= 0 && state.batch <= this.batchesPerEpoch)) {
+      throw new Error(`loader: expected a batch in [0, ${this.batchesPerEpoch}] for state.batch, got ${state.batch}`);
+    }
+    this.pos = { epoch: state.epoch, batch: state.batch };
+    return this;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<MetaBatch> {
+    // Jobs in yield order; the epoch order is computed once per epoch.
+    const jobs: { epoch: number; batch: number }[] = [];
+    for (let e = this.pos.epoch, b = this.pos.batch; e < this.endEpoch; b++) {
+      if (b >= this.batchesPerEpoch) {
+        e++;
+        b = -1;
+        continue;
+      }
+      jobs.push({ epoch: e, batch: b });
+    }
+    const orders = new Map<number, Int32Array>();
+    const describe = (j: { epoch: number; batch: number }): { tasks: TaskRef[]; keys: BigInt64Array; padded: number } => {
+      let order = orders.get(j.epoch);
+      if (!order) {
+        orders.clear();
+        order = epochOrder({ partStart: this.index.partStart, shuffle: this.shuffle, seed: this.seed, epoch: j.epoch });
+        orders.set(j.epoch, order);
+      }
+      const { positions, padded } = batchPositions(j.batch, this.rank, this.T, this.worldSize, order.length);
+      const ids = positions.map((p) => order![p]!);
+      return {
+        tasks: ids.map((t) => ({ part: this.index.part[t]!, row: this.index.row[t]!, support: this.index.support[t]!, query: this.index.query[t]! })),
+        keys: BigInt64Array.from(ids, (t) => this.index.task[t]!),
+        padded,
+      };
+    };
+    const finish = (j: { epoch: number; batch: number }, d: Decoded, padded: number): MetaBatch => ({
+      epoch: j.epoch,
+      index: j.batch,
+      rank: this.rank,
+      tasks: this.T,
+      taskKeys: d.taskKeys,
+      padded,
+      support: d.support,
+      query: d.query,
+    });
+    const advance = (j: { epoch: number; batch: number }): void => {
+      this.pos = j.batch + 1 >= this.batchesPerEpoch && j.epoch + 1 < this.endEpoch ? { epoch: j.epoch + 1, batch: 0 } : { epoch: j.epoch, batch: j.batch + 1 };
+    };
+
+    if (this.workers === 0) {
+      const cache = new PartCache(this.dir, this.manifest.parts.map((p) => p.file), this.slotNames, this.manifest.denseDim);
+      for (const j of jobs) {
+        const d = describe(j);
+        const blocks = gatherTasks((p) => cache.get(p), d.tasks, this.manifest.denseDim, this.slotNames.length);
+        const batch = finish(j, { taskKeys: d.keys, ...blocks }, d.padded);
+        advance(j);
+        yield batch;
+      }
+      return;
+    }
+
+    const pool: Worker[] = Array.from({ length: this.workers }, () => startDecodeWorker());
+    const pending = new Map<number, { resolve: (d: Decoded) => void; reject: (e: Error) => void }>();
+    const failAll = (e: Error): void => {
+      for (const p of pending.values()) p.reject(e);
+      pending.clear();
+    };
+    for (const w of pool) {
+      w.on("message", (m: Decoded & { id: number; error?: string }) => {
+        const p = pending.get(m.id);
+        if (!p) return;
+        pending.delete(m.id);
+        if (m.error) p.reject(new Error(m.error));
+        else p.resolve(m);
+      });
+      w.on("error", failAll);
+    }
+    const files = this.manifest.parts.map((p) => p.file);
+    const inFlight: { j: (typeof jobs)[number]; padded: number; done: Promise<Decoded> }[] = [];
+    let next = 0;
+    const submit = (): void => {
+      const j = jobs[next]!;
+      const d = describe(j);
+      const id = next;
+      const done = new Promise<Decoded>((resolve, reject) => pending.set(id, { resolve, reject }));
+      done.catch(() => undefined);
+      const job: DecodeJob = { id, dir: this.dir, files, slotNames: this.slotNames, denseDim: this.manifest.denseDim, tasks: d.tasks, taskKeys: d.keys };
+      pool[id % pool.length]!.postMessage(job);
+      inFlight.push({ j, padded: d.padded, done });
+      next++;
+    };
+    try {
+      while (next < jobs.length && inFlight.length < this.prefetch) submit();
+      while (inFlight.length > 0) {
+        const head = inFlight.shift()!;
+        const decoded = await head.done;
+        if (next < jobs.length) submit();
+        advance(head.j);
+        yield finish(head.j, decoded, head.padded);
+      }
+    } finally {
+      failAll(new Error("loader closed"));
+      await Promise.all(pool.map((w) => w.terminate()));
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { MetaBatch } from "@gmeta/io";
+import type { MetaModel } from "../models/MetaModel.js";
+import { unique } from "./Dedup.js";
+import type { TaskBlock } from "./TaskBlock.js";
+import { padBlock } from "./TaskBlock.js";
+
+/** Per embedding table: the unique ids of the whole meta-batch and the (task, row) pairs. */
+export interface TableUse {
+  table: string;
+  /** Unique ids over support and query (one lookup for both, as in the G-Meta step). */
+  ids: BigInt64Array;
+  /** Adapted rows are per (task, unique id) pair: pair p copies unique row pairRow[p]. */
+  pairRow: Int32Array;
+}
+
+/** Per block and slot: for every id occurrence (in padded-row order), its pair index. */
+export interface SlotUse {
+  tableIndex: number;
+  pair: Int32Array;
+  offsets: Int32Array;
+}
+
+/** A meta-batch padded for batched tasks, with ids deduplicated per table. */
+export interface PreparedBatch {
+  support: TaskBlock;
+  query: TaskBlock;
+  tables: TableUse[];
+  supportSlots: SlotUse[];
+  querySlots: SlotUse[];
+}
+
+/** Pads the blocks, deduplicates ids per table, and builds the (task, id) pairs. */
+export function prepareBatch(model: MetaModel, batch: Pick<MetaBatch, "support" | "query">): PreparedBatch {
+  const support = padBlock(batch.support, model.denseDim);
+  const query = padBlock(batch.query, model.denseDim);
+  if (support.slots.length !== model.slots.length || query.slots.length !== model.slots.length) {
+    throw new Error(`prepareBatch: expected ${model.slots.length} sparse slots (the model's) for batch, got ${support.slots.length}`);
+  }
+  const tableNames = [...new Set(model.slots.map((s) => s.table))];
+  const tables: TableUse[] = [];
+  const supportSlots: SlotUse[] = new Array(model.slots.length);
+  const querySlots: SlotUse[] = new Array(model.slots.length);
+  tableNames.forEach((name, ti) => {
+    const slotIdx = model.slots.flatMap((s, i) => (s.table === name ? [i] : []));
+    const lists = [...slotIdx.map((i) => support.slots[i]!.ids), ...slotIdx.map((i) => query.slots[i]!.ids)];
+    const u = unique(...lists);
+    // (task, unique id) pairs: each task adapts its own copy of a row in the inner loop.
+    const pairOf = new Map<number, number>();
+    const pairRow: number[] = [];
+    let k = 0;
+    const pairsFor = (block: TaskBlock, i: number): Int32Array => {
+      const slot = block.slots[i]!;
+      const out = new Int32Array(slot.ids.length);
+      for (let r = 0; r < block.tasks * block.width; r++) {
+        const t = Math.floor(r / block.width);
+        for (let j = slot.offsets[r]!; j < slot.offsets[r + 1]!; j++) {
+          const row = u.inverse[k++]!;
+          const key = t * u.ids.length + row;
+          let p = pairOf.get(key);
+          if (p === undefined) {
+            p = pairRow.length;
+            pairOf.set(key, p);
+            pairRow.push(row);
+          }
+          out[j] = p;
+        }
+      }
+      return out;
+    };
+    for (const i of slotIdx) supportSlots[i] = { tableIndex: ti, pair: pairsFor(support, i), offsets: support.slots[i]!.offsets };
+    for (const i of slotIdx) querySlots[i] = { tableIndex: ti, pair: pairsFor(query, i), offsets: query.slots[i]!.offsets };
+    tables.push({ table: name, ids: u.ids, pairRow: Int32Array.from(pairRow) });
+  });
+  if (support.tasks !== query.tasks) {
+    throw new Error(`prepareBatch: expected as many query tasks as support tasks (${support.tasks}), got ${query.tasks}`);
+  }
+  return { support, query, tables, supportSlots, querySlots };
+}

@@ -1,0 +1,198 @@
+import type { Tensor } from "@gmeta/tensor";
+import {
+  Generator, detach, expand, full, gatherRows, grad, mean, mul, noGrad, reshape, segmentMean, segmentSum, sigmoid, sub, sum,
+  tensor, tidy, unsqueeze,
+} from "@gmeta/tensor";
+import type { PreparedBatch, SlotUse } from "../data/PreparedBatch.js";
+import type { TaskBlock } from "../data/TaskBlock.js";
+import type { MetaModel } from "../models/MetaModel.js";
+import { initParams } from "../models/MetaModel.js";
+import { taskLosses } from "./taskLoss.js";
+
+export type Algorithm = "maml" | "fomaml" | "metasgd";
+/** What the inner loop adapts per task. */
+export type AdaptScope = "all" | "dense" | "head" | "embeddings";
+
+export interface MetaLearnerConfig {
+  algorithm: Algorithm;
+  innerSteps: number;
+  /** Inner learning rate for dense weights (Meta-SGD: the initial per-parameter rate). */
+  innerLr: number;
+  /** Inner learning rate for embedding rows (default innerLr). */
+  embeddingInnerLr?: number;
+  adapt: AdaptScope;
+  seed: number;
+}
+
+export const DEFAULT_LEARNER: MetaLearnerConfig = {
+  algorithm: "maml", innerSteps: 1, innerLr: 0.1, adapt: "all", seed: 0,
+};
+
+/** What one meta-step computed on this rank. */
+export interface MetaStepResult {
+  /** Mean query loss over this rank's tasks (after adaptation). */
+  queryLoss: number;
+  /** Mean support loss before adaptation. */
+  supportLoss: number;
+  /** Gradients of the query loss for `denseParameters()`, in order. */
+  denseGrads: Tensor[];
+  /** Gradients for each table's unique rows (the E_U leaves given to `step`). */
+  embeddingGrads: Tensor[];
+}
+
+export interface Predictions {
+  /** Sigmoid scores of the query samples, in the batch's sample order. */
+  scores: Float32Array;
+  labels: Float32Array;
+  /** Task t owns scores taskOffsets[t] .. taskOffsets[t+1]. */
+  taskOffsets: Int32Array;
+}
+
+function checkConfig(c: MetaLearnerConfig): void {
+  const bad = (what: string, name: string, got: unknown) => new Error(`MetaLearner: expected ${what} for ${name}, got ${JSON.stringify(got)}`);
+  if (!["maml", "fomaml", "metasgd"].includes(c.algorithm)) throw bad('"maml", "fomaml" or "metasgd"', "algorithm", c.algorithm);
+  if (!["all", "dense", "head", "embeddings"].includes(c.adapt)) throw bad('"all", "dense", "head" or "embeddings"', "adapt", c.adapt);
+  if (!Number.isInteger(c.innerSteps) || c.innerSteps < 0) throw bad("an integer >= 0", "innerSteps", c.innerSteps);
+  if (!(c.innerLr >= 0)) throw bad("a number >= 0", "innerLr", c.innerLr);
+}
+
+/**
+ * MAML, first-order MAML and Meta-SGD over a MetaModel, with every task of a meta-batch
+ * computed together: per-task fast weights [T, ...] through batched GEMMs, and adapted
+ * embedding rows per (task, id) pair. No communication happens here.
+ */
+export class MetaLearner {
+  readonly config: MetaLearnerConfig;
+  readonly params: Record<string, Tensor>;
+  /** Meta-SGD's learned per-parameter inner learning rates (null for MAML / FO-MAML). */
+  readonly innerLrs: Record<string, Tensor> | null;
+
+  constructor(
+    readonly model: MetaModel,
+    config: Partial<MetaLearnerConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_LEARNER, ...config };
+    checkConfig(this.config);
+    this.params = initParams(model, new Generator(this.config.seed));
+    this.innerLrs =
+      this.config.algorithm === "metasgd"
+        ? Object.fromEntries(model.params.map((p) => [p.name, full(p.shape, this.config.innerLr, { requiresGrad: true })]))
+        : null;
+  }
+
+  /** Names of the dense parameters adapted in the inner loop. */
+  adaptedNames(): string[] {
+    const a = this.config.adapt;
+    if (a === "embeddings") return [];
+    return this.model.params.filter((p) => a !== "head" || p.head).map((p) => p.name);
+  }
+
+  private adaptsEmbeddings(): boolean {
+    return this.config.adapt === "all" || this.config.adapt === "embeddings";
+  }
+
+  /** Every dense meta-parameter (weights, then Meta-SGD rates), the order of gradients. */
+  denseParameters(): Tensor[] {
+    const names = this.model.params.map((p) => p.name);
+    return [...names.map((n) => this.params[n]!), ...(this.innerLrs ? names.map((n) => this.innerLrs![n]!) : [])];
+  }
+
+  /** Pooled embeddings [T, W, dim] of every slot of a block, from per-table pair rows. */
+  private pool(rows: Tensor[], slots: SlotUse[], block: TaskBlock): Tensor[] {
+    return slots.map((s, i) => {
+      const picked = gatherRows(rows[s.tableIndex]!, tensor(s.pair, { dtype: "int32" }));
+      const offsets = tensor(s.offsets, { dtype: "int32" });
+      const pooled = this.model.slots[i]!.pooling === "mean" ? segmentMean(picked, offsets) : segmentSum(picked, offsets);
+      return reshape(pooled, [block.tasks, block.width, this.model.embeddingDim]);
+    });
+  }
+
+  private logits(fast: Record<string, Tensor>, rows: Tensor[], slots: SlotUse[], block: TaskBlock): Tensor {
+    const dense = tensor(block.dense, { shape: [block.tasks, block.width, block.denseDim] });
+    return this.model.forward(fast, { dense, slots: this.pool(rows, slots, block) });
+  }
+
+  /**
+   * Runs the inner loop on the support set and returns the adapted fast weights and rows.
+   * With `createGraph` the adaptation stays differentiable (second-order MAML, Meta-SGD).
+   */
+  adapt(b: PreparedBatch, uniqueRows: Tensor[], steps: number, createGraph: boolean): {
+    fast: Record<string, Tensor>; rows: Tensor[]; supportLoss: number;
+  } {
+    const T = b.support.tasks;
+    const fast: Record<string, Tensor> = {};
+    for (const p of this.model.params) {
+      const w = this.params[p.name]!;
+      fast[p.name] = expand(unsqueeze(w, 0), [T, ...w.shape]);
+    }
+    let rows = b.tables.map((t, k) => gatherRows(uniqueRows[k]!, tensor(t.pairRow, { dtype: "int32" })));
+    const names = this.adaptedNames();
+    const adaptRows = this.adaptsEmbeddings();
+    const alphaE = this.config.embeddingInnerLr ?? this.config.innerLr;
+    let supportLoss = NaN;
+    for (let s = 0; s < steps; s++) {
+      // Tasks own disjoint fast weights: the gradient of the summed loss is each task's own.
+      const losses = taskLosses(this.logits(fast, rows, b.supportSlots, b.support), b.support);
+      if (s === 0) supportLoss = mean(losses).item();
+      const targets = [...names.map((n) => fast[n]!), ...(adaptRows ? rows : [])];
+      if (targets.length === 0) break;
+      const g = grad(sum(losses), targets, { createGraph, allowUnused: true });
+      names.forEach((n, i) => {
+        const lr = this.innerLrs ? this.innerLrs[n]! : this.config.innerLr;
+        fast[n] = sub(fast[n]!, mul(g[i]!, lr));
+      });
+      if (adaptRows) rows = rows.map((r, k) => sub(r, mul(g[names.length + k]!, alphaE)));
+    }
+    if (Number.isNaN(supportLoss)) {
+      supportLoss = noGrad(() => mean(taskLosses(this.logits(fast, rows, b.supportSlots, b.support), b.support)).item());
+    }
+    return { fast, rows, supportLoss };
+  }
+
+  /**
+   * One meta-step's loss and meta-gradients on this rank's tasks. `uniqueRows` are the
+   * looked-up rows E_U per table (leaves that require grad), in `b.tables` order.
+   */
+  step(b: PreparedBatch, uniqueRows: Tensor[]): MetaStepResult {
+    const secondOrder = this.config.algorithm !== "fomaml";
+    const { fast, rows, supportLoss } = this.adapt(b, uniqueRows, this.config.innerSteps, secondOrder);
+    const query = mean(taskLosses(this.logits(fast, rows, b.querySlots, b.query), b.query));
+    const dense = this.denseParameters();
+    const g = grad(query, [...dense, ...uniqueRows], { allowUnused: true });
+    return {
+      queryLoss: query.item(),
+      supportLoss,
+      denseGrads: g.slice(0, dense.length),
+      embeddingGrads: g.slice(dense.length),
+    };
+  }
+
+  /** Query scores after adapting on the support set (or with the meta-parameters as they are). */
+  predict(b: PreparedBatch, uniqueRows: Tensor[], adapt: boolean): Predictions {
+    return tidy(() => {
+      const rowsIn = uniqueRows.map((r) => detach(r).setRequiresGrad(true));
+      const { fast, rows } = this.adapt(b, rowsIn, adapt ? this.config.innerSteps : 0, false);
+      const p = noGrad(() => sigmoid(this.logits(fast, rows, b.querySlots, b.query)));
+      return unpad(p.toArray() as Float32Array, b.query);
+    });
+  }
+}
+
+/** Real samples of a padded [T, W] block, in sample order. */
+function unpad(values: Float32Array, block: TaskBlock): Predictions {
+  const n = block.counts.reduce((a, c) => a + c, 0);
+  const scores = new Float32Array(n);
+  const labels = new Float32Array(n);
+  const taskOffsets = new Int32Array(block.tasks + 1);
+  let k = 0;
+  for (let t = 0; t < block.tasks; t++) {
+    taskOffsets[t] = k;
+    for (let j = 0; j < block.counts[t]!; j++) {
+      scores[k] = values[t * block.width + j]!;
+      labels[k] = block.labels[t * block.width + j]!;
+      k++;
+    }
+  }
+  taskOffsets[block.tasks] = k;
+  return { scores, labels, taskOffsets };
+}

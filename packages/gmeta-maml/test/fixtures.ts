@@ -1,0 +1,73 @@
+import type { MetaBatch, SampleBlock } from "@gmeta/io";
+
+/** A seeded PRNG for test data (mulberry32). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface ToySpec {
+  tasks: number[];
+  dense: number;
+  vocab: number[];
+  /** Max ids per sample per slot (1 = single id). */
+  bag: number[];
+}
+
+/** A random block with tasks of the given sizes. */
+export function toyBlock(r: () => number, sizes: number[], spec: ToySpec): SampleBlock {
+  const n = sizes.reduce((a, b) => a + b, 0);
+  const taskOffsets = new Int32Array(sizes.length + 1);
+  sizes.forEach((s, i) => (taskOffsets[i + 1] = taskOffsets[i]! + s));
+  const slots = spec.vocab.map((v, k) => {
+    const offsets = new Int32Array(n + 1);
+    const ids: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const len = spec.bag[k]! === 1 ? 1 : Math.floor(r() * (spec.bag[k]! + 1));
+      for (let j = 0; j < len; j++) ids.push(BigInt(Math.floor(r() ** 2 * v)));
+      offsets[i + 1] = ids.length;
+    }
+    return { ids: BigInt64Array.from(ids), offsets };
+  });
+  return {
+    size: n,
+    labels: Float32Array.from({ length: n }, () => (r() < 0.4 ? 1 : 0)),
+    dense: Float32Array.from({ length: n * spec.dense }, () => r() * 2 - 1),
+    slots,
+    taskOffsets,
+  };
+}
+
+/** A meta-batch of random tasks; support and query sizes differ per task. */
+export function toyBatch(seed: number, spec: ToySpec): Pick<MetaBatch, "support" | "query"> {
+  const r = rng(seed);
+  const s = spec.tasks.map((n) => n);
+  const q = spec.tasks.map((n) => Math.max(1, Math.floor(n / 2) + 1));
+  return { support: toyBlock(r, s, spec), query: toyBlock(r, q, spec) };
+}
+
+/** The sub-batch of one task. */
+export function sliceTask(b: Pick<MetaBatch, "support" | "query">, t: number): Pick<MetaBatch, "support" | "query"> {
+  const cut = (blk: SampleBlock): SampleBlock => {
+    const a = blk.taskOffsets[t]!;
+    const e = blk.taskOffsets[t + 1]!;
+    const D = blk.dense.length / blk.size;
+    return {
+      size: e - a,
+      labels: blk.labels.slice(a, e),
+      dense: blk.dense.slice(a * D, e * D),
+      slots: blk.slots.map((s) => ({
+        ids: s.ids.slice(s.offsets[a]!, s.offsets[e]!),
+        offsets: Int32Array.from(s.offsets.slice(a, e + 1), (o) => o - s.offsets[a]!),
+      })),
+      taskOffsets: Int32Array.from([0, e - a]),
+    };
+  };
+  return { support: cut(b.support), query: cut(b.query) };
+}
