@@ -30,6 +30,8 @@ export function validatePlan(op: string, plan: ShardingPlan, tables: readonly Re
         }
         next = s.rowStart + s.rowCount;
       });
+      const ranks = tp.shards.map((s) => s.rank);
+      if (new Set(ranks).size !== ranks.length) fail(`table "${t.name}" has two shards on one rank`);
       if (next !== t.rows) fail(`table "${t.name}" shards cover ${next} of ${t.rows} rows`);
     }
   }
