@@ -1,6 +1,8 @@
 import { gatherRows, tensor } from "@gmeta/tensor";
 import type { Tensor } from "@gmeta/tensor";
 
+import { loadCheckpoint } from "./checkpoint/loadCheckpoint.js";
+import { saveCheckpoint } from "./checkpoint/saveCheckpoint.js";
 import type { CollectionCounters, TrafficCounters } from "./Counters.js";
 import { zeroTraffic } from "./Counters.js";
 import { gradArray } from "./EmbeddingTable.js";
@@ -62,6 +64,8 @@ export class ShardedEmbeddingCollection {
   private readonly tablePlans: TablePlan[];
   private readonly index = new Map<string, number>();
   private last: LookupResult | undefined;
+  /** Updates applied to each table; kept here because a rank may own no rows of a table. */
+  private readonly steps: number[];
   private countersValue: CollectionCounters = { lookup: zeroTraffic(), update: zeroTraffic() };
 
   constructor(opts: CollectionOptions) {
@@ -78,6 +82,7 @@ export class ShardedEmbeddingCollection {
     this.dedup = opts.dedup ?? true;
     this.tablePlans = this.tables.map((t) => byName.get(t.name)!);
     this.tables.forEach((t, i) => this.index.set(t.name, i));
+    this.steps = this.tables.map(() => 0);
     this.shards = this.tablePlans.map((tp, i) => {
       const s = tp.shards.find((x) => x.rank === g.rank);
       return s && s.rowCount > 0 ? new RowShard(this.tables[i]!, this.optimizer, s.rowStart, s.rowCount) : undefined;
@@ -306,9 +311,36 @@ export class ShardedEmbeddingCollection {
       c.requestBytesWithoutDedup += r.remoteWithoutDedup * 4 * dim;
     });
     this.shards.forEach((shard, i) => {
-      if (!shard) return;
-      shard.apply(from.owner.localRows[i]!, per[i]!);
+      if (shard) shard.apply(from.owner.localRows[i]!, per[i]!);
     });
+    for (let i = 0; i < T; i++) this.steps[i]! += 1;
+  }
+
+  /** Updates applied to a table so far (the same on every rank). */
+  step(table: string): number {
+    return this.steps[this.tableIndex("step", table)]!;
+  }
+
+  /**
+   * Writes every shard with its optimizer state and a manifest (tables, optimizer, plan,
+   * world size, checksums) into `dir`, atomically. Collective.
+   */
+  async save(dir: string): Promise<void> {
+    await saveCheckpoint(dir, {
+      group: this.group, tables: this.tables, optimizer: this.optimizer, plan: this.plan, shards: this.shards,
+      steps: Object.fromEntries(this.tables.map((t, i) => [t.name, this.steps[i]!])),
+    });
+  }
+
+  /**
+   * Loads a checkpoint written by any world size into this collection's plan (resharding).
+   * Refuses a damaged checkpoint or one of other tables or optimizer, naming what differs,
+   * and then changes nothing. Collective: ends with a barrier so no rank runs ahead.
+   */
+  async load(dir: string): Promise<void> {
+    const steps = loadCheckpoint(dir, { tables: this.tables, optimizer: this.optimizer, shards: this.shards });
+    this.tables.forEach((t, i) => (this.steps[i] = steps[t.name]!));
+    await this.group.barrier();
   }
 
   /** One AlltoAllV of a flat typed array, with the traffic counted. */

@@ -22,3 +22,4 @@ export type { CollectionCounters, TrafficCounters } from "./Counters.js";
 export type { Exchange } from "./exchange/Exchange.js";
 export { createLocalExchanges } from "./exchange/LocalExchange.js";
 export { RowShard } from "./RowShard.js";
+export type { CheckpointManifest, ShardFileEntry } from "./checkpoint/manifest.js";
