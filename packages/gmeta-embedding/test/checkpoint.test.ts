@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createLocalExchanges, planSharding, ShardedEmbeddingCollection } from "../src/index.js";
 import type { ShardingPlan, SparseOptimizerConfig, TableConfig } from "../src/index.js";
 import { TABLES } from "./helpers/scenario.js";
+import { mixed4 as mixedPlan4, rowWise } from "./helpers/plans.js";
+import { assemble } from "./helpers/assemble.js";
 import { lookupAllRows, trainSteps } from "./helpers/train.js";
 
 const root = mkdtempSync(join(tmpdir(), "gmeta-emb-ckpt-"));
@@ -19,25 +21,9 @@ function collections(world: number, plan: ShardingPlan, tables: TableConfig[] = 
   return createLocalExchanges(world).map((g) => new ShardedEmbeddingCollection({ tables, plan, processGroup: g, optimizer }));
 }
 
-/** Every table's full weights and state, assembled from the shards of all ranks. */
-function assemble(colls: ShardedEmbeddingCollection[]): Record<string, Float32Array> {
-  const out: Record<string, Float32Array> = {};
-  for (const t of TABLES) {
-    for (const key of ["weights", "m", "v"]) {
-      const full = new Float32Array(t.rows * t.dim);
-      for (const c of colls) {
-        const s = c.localShard(t.name);
-        if (s) full.set(key === "weights" ? s.weights : s.state[key]!, s.rowStart * t.dim);
-      }
-      out[`${t.name}.${key}`] = full;
-    }
-  }
-  return out;
-}
-
 describe("checkpoints", () => {
-  const mixed4 = planSharding({ tables: TABLES, worldSize: 4, constraints: { user: { strategy: "row-wise" }, item: { rank: 3 } } });
-  const rowWise2 = planSharding({ tables: TABLES, worldSize: 2, constraints: Object.fromEntries(TABLES.map((t) => [t.name, { strategy: "row-wise" as const }])) });
+  const mixed4 = mixedPlan4();
+  const rowWise2 = rowWise(2);
   const one = planSharding({ tables: TABLES, worldSize: 1 });
 
   it("reshards 4 → 2 → 1 with bit-for-bit rows, optimizer state, steps and lookups", async () => {

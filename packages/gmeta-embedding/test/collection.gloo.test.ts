@@ -17,3 +17,12 @@ describe("ShardedEmbeddingCollection on real processes (Gloo, loopback)", () => 
     }
   }
 });
+
+describe("bad input on real processes", () => {
+  it("a bad id fails its rank with a message naming table and id", async () => {
+    const { result, out } = await launchRanks(2, "badIdWorker.ts");
+    expect(result.exitCode).not.toBe(0);
+    expect(result.failedRank, out).toBe(1);
+    expect(out).toContain('id 999 at position 1 is outside table "user" (rows [0, 50)');
+  });
+});
