@@ -1,4 +1,4 @@
-import { gatherRows, tensor } from "@gmeta/tensor";
+import { empty, gatherRows, tensor } from "@gmeta/tensor";
 import type { Tensor } from "@gmeta/tensor";
 
 import { loadCheckpoint } from "./checkpoint/loadCheckpoint.js";
@@ -150,96 +150,105 @@ export class ShardedEmbeddingCollection {
     const sendCounts = Array.from({ length: W }, (_, d) =>
       HEADER * T + routes.reduce((a, r) => a + (r ? r.destStart[d + 1]! - r.destStart[d]! : 0), 0),
     );
-    const req = new Int32Array(sendCounts.reduce((a, b) => a + b, 0));
-    let at = 0;
-    for (let d = 0; d < W; d++) {
-      for (let i = 0; i < T; i++) {
-        const r = routes[i];
-        req[at++] = r ? r.destStart[d + 1]! - r.destStart[d]! : 0;
-      }
-      for (const r of routes) {
-        if (!r) continue;
-        for (let k = r.destStart[d]!; k < r.destStart[d + 1]!; k++) req[at++] = r.unique[r.sendOrder[k]!]!;
-      }
-    }
-    const reqIn = await this.allToAll(req, sendCounts, this.countersValue.lookup);
-
-    // Owner: parse each source's request, gather the rows into one reply per source.
-    const owner: OwnerRoute = { recvCounts: [], localRows: [] };
-    const asks: Int32Array[][] = Array.from({ length: T }, () => []);
-    const replyCounts = new Array<number>(W).fill(0);
-    let p = 0;
-    for (let s = 0; s < W; s++) {
-      const counts = Array.from(reqIn.data.subarray(p, p + T));
-      p += T;
-      owner.recvCounts.push(counts);
-      for (let i = 0; i < T; i++) {
-        const rows = reqIn.data.slice(p, p + counts[i]!);
-        p += counts[i]!;
-        if (rows.length > 0) {
-          const shard = this.shards[i];
-          if (!shard) throw new Error(`${op}: rank ${s} asked rank ${this.rank} for rows of table "${this.tables[i]!.name}", which it does not own (plans differ between ranks?)`);
-          for (let k = 0; k < rows.length; k++) rows[k]! -= shard.rowStart;
+    // Buffers are written in place in the tensors the exchange sends and receives, and all
+    // freed when the lookup returns.
+    const temps: Tensor[] = [];
+    try {
+      const reqT = this.temp(temps, sendCounts.reduce((a, b) => a + b, 0), "int32");
+      const req = reqT.hostView() as Int32Array;
+      let at = 0;
+      for (let d = 0; d < W; d++) {
+        for (let i = 0; i < T; i++) {
+          const r = routes[i];
+          req[at++] = r ? r.destStart[d + 1]! - r.destStart[d]! : 0;
         }
-        asks[i]!.push(rows);
-        replyCounts[s]! += rows.length * this.tables[i]!.dim;
+        for (const r of routes) {
+          if (!r) continue;
+          for (let k = r.destStart[d]!; k < r.destStart[d + 1]!; k++) req[at++] = r.unique[r.sendOrder[k]!]!;
+        }
       }
-    }
-    owner.localRows = asks.map((list) => concatInt32(list));
-    const reply = new Float32Array(replyCounts.reduce((a, b) => a + b, 0));
-    let q = 0;
-    for (let s = 0; s < W; s++) {
-      for (let i = 0; i < T; i++) {
-        const rows = asks[i]![s]!;
-        if (rows.length === 0) continue;
-        const dim = this.tables[i]!.dim;
-        this.shards[i]!.gather(rows, reply.subarray(q, q + rows.length * dim));
-        q += rows.length * dim;
-      }
-    }
-    const rowsIn = await this.allToAll(reply, replyCounts, this.countersValue.lookup);
+      const reqIn = await this.allToAll<Int32Array>(temps, reqT, sendCounts, this.countersValue.lookup);
 
-    // Requester: place each owner's rows at their unique positions, then build the values.
-    const owned: Tensor[] = [];
-    const uniqueBufs = routes.map((r, i) => (r ? new Float32Array(r.unique.length * this.tables[i]!.dim) : undefined));
-    let o = 0;
-    for (let d = 0; d < W; d++) {
+      // Owner: parse each source's request, gather the rows into one reply per source.
+      const owner: OwnerRoute = { recvCounts: [], localRows: [] };
+      const asks: Int32Array[][] = Array.from({ length: T }, () => []);
+      const replyCounts = new Array<number>(W).fill(0);
+      let p = 0;
+      for (let s = 0; s < W; s++) {
+        const counts = Array.from(reqIn.data.subarray(p, p + T));
+        p += T;
+        owner.recvCounts.push(counts);
+        for (let i = 0; i < T; i++) {
+          const rows = reqIn.data.slice(p, p + counts[i]!);
+          p += counts[i]!;
+          if (rows.length > 0) {
+            const shard = this.shards[i];
+            if (!shard) throw new Error(`${op}: rank ${s} asked rank ${this.rank} for rows of table "${this.tables[i]!.name}", which it does not own (plans differ between ranks?)`);
+            for (let k = 0; k < rows.length; k++) rows[k]! -= shard.rowStart;
+          }
+          asks[i]!.push(rows);
+          replyCounts[s]! += rows.length * this.tables[i]!.dim;
+        }
+      }
+      owner.localRows = asks.map((list) => concatInt32(list));
+      const replyT = this.temp(temps, replyCounts.reduce((a, b) => a + b, 0), "float32");
+      const reply = replyT.hostView() as Float32Array;
+      let q = 0;
+      for (let s = 0; s < W; s++) {
+        for (let i = 0; i < T; i++) {
+          const rows = asks[i]![s]!;
+          if (rows.length === 0) continue;
+          const dim = this.tables[i]!.dim;
+          this.shards[i]!.gather(rows, reply.subarray(q, q + rows.length * dim));
+          q += rows.length * dim;
+        }
+      }
+      const rowsIn = await this.allToAll<Float32Array>(temps, replyT, replyCounts, this.countersValue.lookup);
+
+      // Requester: place each owner's rows at their unique positions, then build the values.
+      const owned: Tensor[] = [];
+      const uniqueBufs = routes.map((r, i) => (r ? new Float32Array(r.unique.length * this.tables[i]!.dim) : undefined));
+      let o = 0;
+      for (let d = 0; d < W; d++) {
+        routes.forEach((r, i) => {
+          if (!r) return;
+          const dim = this.tables[i]!.dim;
+          const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
+          addon.scatterAddRows(uniqueBufs[i]!, dim, order, rowsIn.data.subarray(o, o + order.length * dim));
+          o += order.length * dim;
+        });
+      }
+      const out: Record<string, TableLookup> = {};
+      const c = this.countersValue.lookup;
+      c.calls += 1;
       routes.forEach((r, i) => {
         if (!r) return;
-        const dim = this.tables[i]!.dim;
-        const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
-        addon.scatterAddRows(uniqueBufs[i]!, dim, order, rowsIn.data.subarray(o, o + order.length * dim));
-        o += order.length * dim;
+        const t = this.tables[i]!;
+        const unique = tensor(uniqueBufs[i]!, { shape: [r.unique.length, t.dim] }).setRequiresGrad(true);
+        const inv = tensor(r.inverse, { dtype: "int32" });
+        const rows = gatherRows(unique, inv);
+        owned.push(unique, inv, rows);
+        const a = asked[i]!;
+        let values = rows;
+        if (a.offsets !== undefined) {
+          values = poolRows(rows, checkOffsets(op, t.name, a.offsets, r.n), a.pooling ?? "sum");
+          owned.push(values);
+        }
+        out[t.name] = { table: t.name, unique, uniqueRows: r.unique, inverse: r.inverse, values };
+        const remote = r.unique.length - (r.destStart[this.rank + 1]! - r.destStart[this.rank]!);
+        c.ids += r.n;
+        c.requestedRows += r.unique.length;
+        c.remoteRows += remote;
+        c.remoteRowsWithoutDedup += r.remoteWithoutDedup;
+        c.requestBytes += remote * 4 * (1 + t.dim);
+        c.requestBytesWithoutDedup += r.remoteWithoutDedup * 4 * (1 + t.dim);
       });
+      const result = new LookupResult(out, routes, owner, owned);
+      this.last = result;
+      return result;
+    } finally {
+      for (const t of temps) t.dispose();
     }
-    const out: Record<string, TableLookup> = {};
-    const c = this.countersValue.lookup;
-    c.calls += 1;
-    routes.forEach((r, i) => {
-      if (!r) return;
-      const t = this.tables[i]!;
-      const unique = tensor(uniqueBufs[i]!, { shape: [r.unique.length, t.dim] }).setRequiresGrad(true);
-      const inv = tensor(r.inverse, { dtype: "int32" });
-      const rows = gatherRows(unique, inv);
-      owned.push(unique, inv, rows);
-      const a = asked[i]!;
-      let values = rows;
-      if (a.offsets !== undefined) {
-        values = poolRows(rows, checkOffsets(op, t.name, a.offsets, r.n), a.pooling ?? "sum");
-        owned.push(values);
-      }
-      out[t.name] = { table: t.name, unique, uniqueRows: r.unique, inverse: r.inverse, values };
-      const remote = r.unique.length - (r.destStart[this.rank + 1]! - r.destStart[this.rank]!);
-      c.ids += r.n;
-      c.requestedRows += r.unique.length;
-      c.remoteRows += remote;
-      c.remoteRowsWithoutDedup += r.remoteWithoutDedup;
-      c.requestBytes += remote * 4 * (1 + t.dim);
-      c.requestBytesWithoutDedup += r.remoteWithoutDedup * 4 * (1 + t.dim);
-    });
-    const result = new LookupResult(out, routes, owner, owned);
-    this.last = result;
-    return result;
   }
 
   /**
@@ -271,49 +280,55 @@ export class ShardedEmbeddingCollection {
     from.routes.forEach((r, i) => {
       if (r) for (let d = 0; d < W; d++) sendCounts[d]! += (r.destStart[d + 1]! - r.destStart[d]!) * this.tables[i]!.dim;
     });
-    const send = new Float32Array(sendCounts.reduce((a, b) => a + b, 0));
-    let at = 0;
-    const c = this.countersValue.update;
-    for (let d = 0; d < W; d++) {
+    const temps: Tensor[] = [];
+    try {
+      const sendT = this.temp(temps, sendCounts.reduce((a, b) => a + b, 0), "float32");
+      const send = sendT.hostView() as Float32Array;
+      let at = 0;
+      const c = this.countersValue.update;
+      for (let d = 0; d < W; d++) {
+        from.routes.forEach((r, i) => {
+          if (!r) return;
+          const dim = this.tables[i]!.dim;
+          const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
+          const dst = send.subarray(at, at + order.length * dim);
+          addon.gatherRows(grads[i]!, dim, order, dst);
+          at += order.length * dim;
+        });
+      }
+      const gin = await this.allToAll<Float32Array>(temps, sendT, sendCounts, c);
+      // Owner: de-interleave per table in source order, matching owner.localRows.
+      const T = this.tables.length;
+      const per: Float32Array[] = this.tables.map((t, i) => new Float32Array(from.owner.localRows[i]!.length * t.dim));
+      const fill = new Array<number>(T).fill(0);
+      let p = 0;
+      for (let s = 0; s < W; s++) {
+        for (let i = 0; i < T; i++) {
+          const n = from.owner.recvCounts[s]![i]! * this.tables[i]!.dim;
+          per[i]!.set(gin.data.subarray(p, p + n), fill[i]!);
+          fill[i]! += n;
+          p += n;
+        }
+      }
+      c.calls += 1;
       from.routes.forEach((r, i) => {
         if (!r) return;
+        const remote = r.unique.length - (r.destStart[this.rank + 1]! - r.destStart[this.rank]!);
         const dim = this.tables[i]!.dim;
-        const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
-        const dst = send.subarray(at, at + order.length * dim);
-        addon.gatherRows(grads[i]!, dim, order, dst);
-        at += order.length * dim;
+        c.ids += r.unique.length;
+        c.requestedRows += r.unique.length;
+        c.remoteRows += remote;
+        c.remoteRowsWithoutDedup += r.remoteWithoutDedup;
+        c.requestBytes += remote * 4 * dim;
+        c.requestBytesWithoutDedup += r.remoteWithoutDedup * 4 * dim;
       });
+      this.shards.forEach((shard, i) => {
+        if (shard) shard.apply(from.owner.localRows[i]!, per[i]!);
+      });
+      for (let i = 0; i < T; i++) this.steps[i]! += 1;
+    } finally {
+      for (const t of temps) t.dispose();
     }
-    const gin = await this.allToAll(send, sendCounts, c);
-    // Owner: de-interleave per table in source order, matching owner.localRows.
-    const T = this.tables.length;
-    const per: Float32Array[] = this.tables.map((t, i) => new Float32Array(from.owner.localRows[i]!.length * t.dim));
-    const fill = new Array<number>(T).fill(0);
-    let p = 0;
-    for (let s = 0; s < W; s++) {
-      for (let i = 0; i < T; i++) {
-        const n = from.owner.recvCounts[s]![i]! * this.tables[i]!.dim;
-        per[i]!.set(gin.data.subarray(p, p + n), fill[i]!);
-        fill[i]! += n;
-        p += n;
-      }
-    }
-    c.calls += 1;
-    from.routes.forEach((r, i) => {
-      if (!r) return;
-      const remote = r.unique.length - (r.destStart[this.rank + 1]! - r.destStart[this.rank]!);
-      const dim = this.tables[i]!.dim;
-      c.ids += r.unique.length;
-      c.requestedRows += r.unique.length;
-      c.remoteRows += remote;
-      c.remoteRowsWithoutDedup += r.remoteWithoutDedup;
-      c.requestBytes += remote * 4 * dim;
-      c.requestBytesWithoutDedup += r.remoteWithoutDedup * 4 * dim;
-    });
-    this.shards.forEach((shard, i) => {
-      if (shard) shard.apply(from.owner.localRows[i]!, per[i]!);
-    });
-    for (let i = 0; i < T; i++) this.steps[i]! += 1;
   }
 
   /** Updates applied to a table so far (the same on every rank). */
@@ -343,27 +358,27 @@ export class ShardedEmbeddingCollection {
     await this.group.barrier();
   }
 
-  /** One AlltoAllV of a flat typed array, with the traffic counted. */
+  /** A flat tensor to fill in place and send; freed by the caller with the other temps. */
+  private temp(temps: Tensor[], n: number, dtype: "int32" | "float32"): Tensor {
+    const t = empty([n], { dtype });
+    temps.push(t);
+    return t;
+  }
+
+  /** One AlltoAllV of a flat tensor, with the traffic counted; the received tensor joins temps. */
   private async allToAll<A extends Int32Array | Float32Array>(
-    data: A,
+    temps: Tensor[],
+    send: Tensor,
     counts: number[],
     c: TrafficCounters,
   ): Promise<{ data: A; counts: number[] }> {
-    const send = tensor(data, { shape: [data.length] });
-    try {
-      const { recv, recvCounts } = await this.group.allToAllV(send, counts);
-      try {
-        const bytes = data.BYTES_PER_ELEMENT;
-        c.allToAllCalls += 1;
-        c.bytesSent += (counts.reduce((a, b) => a + b, 0) - counts[this.rank]!) * bytes;
-        c.bytesReceived += (recvCounts.reduce((a, b) => a + b, 0) - recvCounts[this.rank]!) * bytes;
-        return { data: recv.toArray() as A, counts: recvCounts };
-      } finally {
-        recv.dispose();
-      }
-    } finally {
-      send.dispose();
-    }
+    const { recv, recvCounts } = await this.group.allToAllV(send, counts);
+    temps.push(recv);
+    const bytes = send.dtype === "int32" || send.dtype === "float32" ? 4 : 8;
+    c.allToAllCalls += 1;
+    c.bytesSent += (counts.reduce((a, b) => a + b, 0) - counts[this.rank]!) * bytes;
+    c.bytesReceived += (recvCounts.reduce((a, b) => a + b, 0) - recvCounts[this.rank]!) * bytes;
+    return { data: recv.hostView() as A, counts: recvCounts };
   }
 }
 
