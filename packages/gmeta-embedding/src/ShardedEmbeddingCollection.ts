@@ -207,7 +207,14 @@ export class ShardedEmbeddingCollection {
 
       // Requester: place each owner's rows at their unique positions, then build the values.
       const owned: Tensor[] = [];
-      const uniqueBufs = routes.map((r, i) => (r ? new Float32Array(r.unique.length * this.tables[i]!.dim) : undefined));
+      // E_U tensors are filled in place: no staging copy of the rows.
+      const uniqueTs = routes.map((r, i) => {
+        if (!r) return undefined;
+        const t = empty([r.unique.length, this.tables[i]!.dim]);
+        owned.push(t);
+        return t;
+      });
+      const uniqueBufs = uniqueTs.map((t) => (t ? (t.hostView() as Float32Array) : undefined));
       let o = 0;
       for (let d = 0; d < W; d++) {
         routes.forEach((r, i) => {
@@ -224,10 +231,10 @@ export class ShardedEmbeddingCollection {
       routes.forEach((r, i) => {
         if (!r) return;
         const t = this.tables[i]!;
-        const unique = tensor(uniqueBufs[i]!, { shape: [r.unique.length, t.dim] }).setRequiresGrad(true);
+        const unique = uniqueTs[i]!.setRequiresGrad(true);
         const inv = tensor(r.inverse, { dtype: "int32" });
         const rows = gatherRows(unique, inv);
-        owned.push(unique, inv, rows);
+        owned.push(inv, rows);
         const a = asked[i]!;
         let values = rows;
         if (a.offsets !== undefined) {
