@@ -4,7 +4,7 @@
 // Usage: benchWorker.ts <backend> <iters> <n>...
 import { initArrayGroup, type ArrayCollectives, type Backend } from "../src/index.js";
 
-async function median(pg: ArrayCollectives, iters: number, fn: () => Promise<unknown>): Promise<number> {
+async function fastest(pg: ArrayCollectives, iters: number, fn: () => Promise<unknown>): Promise<number> {
   const t: number[] = [];
   for (let i = 0; i < iters + 2; i++) {
     await pg.barrier();
@@ -22,12 +22,12 @@ async function main(): Promise<void> {
   const pg = await initArrayGroup({ backend: backend as Backend });
   for (const n of sizes.map(Number)) {
     const data = new Float32Array(n).fill(1);
-    const ar = await median(pg, iters, () => pg.allReduce(data, "sum"));
+    const ar = await fastest(pg, iters, () => pg.allReduce(data, "sum"));
     const counts = Array.from({ length: pg.size }, (_, r) => Math.floor(n / pg.size) + (r < n % pg.size ? 1 : 0));
-    const a2a = await median(pg, iters, () => pg.allToAllV(data, counts));
+    const a2a = await fastest(pg, iters, () => pg.allToAllV(data, counts));
     // The hot-loop form: the caller hands in a receive array it keeps between steps.
     const keep = new Float32Array(n);
-    const a2aKeep = await median(pg, iters, () => pg.allToAllV(data, counts, () => keep));
+    const a2aKeep = await fastest(pg, iters, () => pg.allToAllV(data, counts, () => keep));
     if (pg.rank === 0) console.log(`allReduce ${n} ${ar}\nallToAllV ${n} ${a2a}\nallToAllV+keep ${n} ${a2aKeep}`);
   }
   await pg.close();

@@ -1,7 +1,7 @@
 // Reference for bench/collectives.bench.ts: the same allReduce (sum) and allToAllV (even
 // split, counts exchanged, output allocated per call) written directly against Gloo, no Node. Usage:
 //   gloo_raw_bench <rank> <size> <fileStoreDir> <iters> <n>...
-// prints "allReduce <n> <fastest-round seconds>" and "allToAllV <n> <fastest-round seconds>" per size.
+// prints "<op> <n> <fastest-round seconds>" for allReduce, allToAllV and allToAllV+keep.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,7 +21,7 @@
 namespace {
 
 template <typename F>
-double medianSeconds(int iters, const std::shared_ptr<gloo::Context>& ctx, F&& f) {
+double fastestSeconds(int iters, const std::shared_ptr<gloo::Context>& ctx, F&& f) {
   std::vector<double> t;
   for (int i = 0; i < iters + 2; i++) {
     gloo::BarrierOptions b(ctx);
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
     for (int a = 5; a < argc; a++) {
       size_t n = std::strtoull(argv[a], nullptr, 10);
       std::vector<float> data(n, 1.0f);
-      double ar = medianSeconds(iters, c, [&] {
+      double ar = fastestSeconds(iters, c, [&] {
         gloo::AllreduceOptions o(c);
         o.setOutput(data.data(), n);
         o.setReduceFunction(
@@ -66,8 +66,9 @@ int main(int argc, char** argv) {
       std::vector<int64_t> counts(size, 0);
       for (int r = 0; r < size; r++) counts[r] = static_cast<int64_t>(n / size + (static_cast<size_t>(r) < n % size));
       // The same work as the Node allToAllV: receivers do not know their counts, so they are
-      // exchanged first and the output is allocated at its final size on every call.
-      double a2a = medianSeconds(iters, c, [&] {
+      // exchanged first; the output is allocated per call (fresh) or kept between calls (keep).
+      std::vector<float> kept(n);
+      auto a2a = [&](bool keep) {
         std::vector<int64_t> recvCounts(size);
         gloo::AlltoallOptions co(c);
         co.setInput(counts.data(), counts.size());
@@ -76,15 +77,17 @@ int main(int argc, char** argv) {
         gloo::alltoall(co);
         int64_t total = 0;
         for (auto v : recvCounts) total += v;
-        std::vector<float> recv(static_cast<size_t>(total));
+        std::vector<float> fresh(keep ? 0 : static_cast<size_t>(total));
         gloo::AlltoallvOptions o(c);
         o.setInput(data.data(), counts);
-        o.setOutput(recv.data(), recvCounts);
+        o.setOutput(keep ? kept.data() : fresh.data(), recvCounts);
         o.setTag(tag++);
         gloo::alltoallv(o);
-      });
+      };
+      double a2aFresh = fastestSeconds(iters, c, [&] { a2a(false); });
+      double a2aKeep = fastestSeconds(iters, c, [&] { a2a(true); });
       if (rank == 0) {
-        std::printf("allReduce %zu %.9f\nallToAllV %zu %.9f\n", n, ar, n, a2a);
+        std::printf("allReduce %zu %.9f\nallToAllV %zu %.9f\nallToAllV+keep %zu %.9f\n", n, ar, n, a2aFresh, n, a2aKeep);
         std::fflush(stdout);
       }
     }
