@@ -1,5 +1,5 @@
 import type { Alloc, AllGatherVResult, AllToAllVResult, ArrayCollectives, Backend } from "./ArrayCollectives.js";
-import { allocArray, DTYPE_CODE, dtypeOfArray, type DType, type HostArray } from "./dtype.js";
+import { allocUninitialized, DTYPE_CODE, dtypeOfArray, type DType, type HostArray } from "./dtype.js";
 import { invalidArgument, withCallSite } from "./errors.js";
 import type { NativeGroup } from "./native/AddonTypes.js";
 import { OpQueue } from "./OpQueue.js";
@@ -109,7 +109,7 @@ export class NativeArrayGroup implements ArrayCollectives {
 
   // The caller's allocator may hand out its own memory (a tensor's); check what it gave.
   private receiveArray<A extends HostArray>(op: string, dtype: DType, n: number, alloc?: Alloc<A>): A {
-    if (!alloc) return allocArray(dtype, n) as A;
+    if (!alloc) return allocUninitialized(dtype, n) as A;
     const a = alloc(n);
     if (dtypeOfArray(a) !== dtype || a.length !== n) {
       throw invalidArgument(op, `a ${dtype} array of ${n} elements`, "the allocated receive array", a);

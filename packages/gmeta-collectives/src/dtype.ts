@@ -34,3 +34,24 @@ export function allocArray(dtype: DType, n: number): HostArray {
       return new BigInt64Array(n);
   }
 }
+
+const BYTES: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, int64: 8 };
+
+/**
+ * An uninitialised typed array, for receive buffers a collective overwrites entirely. A
+ * zero-filled one comes from calloc as fresh pages, and faulting them in cost as much as the
+ * transfer itself at 1M floats; malloc'd memory (allocUnsafeSlow) is reused warm.
+ */
+export function allocUninitialized(dtype: DType, n: number): HostArray {
+  const buf = Buffer.allocUnsafeSlow(n * BYTES[dtype]).buffer;
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(buf, 0, n);
+    case "float64":
+      return new Float64Array(buf, 0, n);
+    case "int32":
+      return new Int32Array(buf, 0, n);
+    case "int64":
+      return new BigInt64Array(buf, 0, n);
+  }
+}

@@ -46,6 +46,19 @@ describe("a rank killed mid-collective", () => {
   });
 });
 
+describe("a stuck rank", () => {
+  it("a collective it never joins times out with an Error, not a hang", async () => {
+    const port = freePort();
+    const [r0, r1] = await Promise.all([0, 1].map((r) => runRank(r, 2, port, ["stall"])));
+    expect(r1!.code, r1!.out).toBe(0);
+    expect(r0!.code, r0!.out).toBe(3);
+    const m = /CAUGHT (\d+) (.*)/.exec(r0!.out);
+    expect(Number(m![1])).toBeLessThan(1500 + 2500);
+    expect(m![2]).toContain("allReduce failed on rank 0: no peer has left the job: a peer is stuck or slow");
+    expect(m![2]).toMatch(/Timed out/i);
+  });
+});
+
 describe("a missing rank", () => {
   it("rendezvous fails with a timeout error instead of hanging", async () => {
     const t0 = Date.now();

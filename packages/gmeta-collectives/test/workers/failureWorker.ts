@@ -3,6 +3,8 @@
 //             "CAUGHT <ms since the kill> <message>" and exit 3.
 //   filestore join through a FileStore at argv[3], one allReduce, exit 0 (errors exit 1).
 //   join      join through the TCP store (rank 0 hosts it), one barrier.
+//   stall     rank 1 never enters the allReduce (alive but stuck); rank 0 prints
+//             "CAUGHT <ms> <message>" and exits 3, then rank 1 exits.
 import { initArrayGroup } from "../../src/index.js";
 
 const mode = process.argv[2];
@@ -30,13 +32,30 @@ async function fileStoreMode(path: string): Promise<void> {
   console.log("filestore ok");
 }
 
+async function stallMode(): Promise<void> {
+  const pg = await initArrayGroup({ timeoutMs: 1500 });
+  await pg.barrier();
+  if (pg.rank === 1) {
+    setTimeout(() => process.exit(0), 3000);
+    return;
+  }
+  const t0 = Date.now();
+  try {
+    await pg.allReduce(new Float64Array(10), "sum");
+  } catch (e) {
+    console.log(`CAUGHT ${Date.now() - t0} ${(e as Error).message}`);
+    process.exit(3);
+  }
+}
+
 async function joinMode(): Promise<void> {
   const pg = await initArrayGroup();
   await pg.barrier();
   await pg.close();
 }
 
-(mode === "kill" ? killMode() : mode === "join" ? joinMode() : fileStoreMode(process.argv[3]!)).catch((e) => {
+const modes: Record<string, () => Promise<void>> = { kill: killMode, join: joinMode, stall: stallMode };
+(modes[mode!] ?? (() => fileStoreMode(process.argv[3]!)))().catch((e) => {
   console.error(`FAILED ${(e as Error).message}`);
   process.exit(1);
 });
