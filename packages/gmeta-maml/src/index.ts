@@ -14,3 +14,8 @@ export { DEFAULT_LEARNER, MetaLearner } from "./learner/MetaLearner.js";
 export type { AdaptScope, Algorithm, MetaLearnerConfig, MetaStepResult, Predictions } from "./learner/MetaLearner.js";
 export { taskLosses } from "./learner/taskLoss.js";
 export { auc, gauc, logloss } from "./metrics.js";
+export { MetaTrainer } from "./trainer/MetaTrainer.js";
+export type { MetaTrainerOptions, StepMetrics, Strategy, TrainerState } from "./trainer/MetaTrainer.js";
+export type { CommCounters, SparseStore } from "./trainer/SparseStore.js";
+export { CollectionStore } from "./trainer/CollectionStore.js";
+export { sliceTasks } from "./trainer/sliceBatch.js";

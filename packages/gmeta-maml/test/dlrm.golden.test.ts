@@ -62,7 +62,7 @@ describe("MetaDLRM meta-gradient against PyTorch (golden fixture)", () => {
       });
       for (const [name, p] of Object.entries(golden.params)) {
         expect(learner.params[name]!.shape).toEqual(p.shape);
-        learner.params[name]!.hostView().set(p.data);
+        (learner.params[name]!.hostView() as Float32Array).set(p.data);
       }
       const tables = Object.fromEntries(Object.entries(golden.tables).map(([k, v]) => [k, T.tensor(v, { shape: [c.vocab[k]!, c.dim] })]));
       const batch = { support: block(golden.tasks.map((t) => t.support), c.dense), query: block(golden.tasks.map((t) => t.query), c.dense) };

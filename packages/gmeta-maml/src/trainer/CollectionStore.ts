@@ -1,0 +1,103 @@
+import type { ProcessGroup } from "@gmeta/collectives";
+import type { LookupResult, ShardedEmbeddingCollection } from "@gmeta/embedding";
+import { hashId } from "@gmeta/embedding";
+import type { Tensor } from "@gmeta/tensor";
+import { concat, detach, noGrad, scatterAddRows, tensor } from "@gmeta/tensor";
+import type { CommCounters, SparseStore } from "./SparseStore.js";
+
+/**
+ * The trainer's view of a ShardedEmbeddingCollection. Ids reach it already unique (one
+ * lookup for support and query of the whole meta-batch), so the collection's E_U is a
+ * permutation of the trainer's rows; gradients are permuted back before the exchange.
+ */
+export class CollectionStore implements SparseStore {
+  private pending: { result: LookupResult; inverse: Map<string, Int32Array>; rows: Map<string, number> } | null = null;
+  private pushCalls = 0;
+  private pushBytes = 0;
+
+  constructor(
+    readonly collection: ShardedEmbeddingCollection,
+    private readonly pg: ProcessGroup,
+  ) {}
+
+  async lookup(tables: readonly string[], ids: readonly BigInt64Array[]): Promise<Tensor[]> {
+    this.pending?.result.dispose();
+    const input: Record<string, BigInt64Array> = {};
+    tables.forEach((t, i) => (input[t] = ids[i]!));
+    const result = await this.collection.lookup(input);
+    const inverse = new Map<string, Int32Array>();
+    const rows = new Map<string, number>();
+    const out = tables.map((t) => {
+      const lk = result.get(t);
+      inverse.set(t, lk.inverse);
+      rows.set(t, lk.unique.shape[0]!);
+      // A fresh leaf per id in the caller's order; the graph to E_U is not needed.
+      return noGrad(() => detach(lk.values));
+    });
+    this.pending = { result, inverse, rows };
+    return out.map((t) => tensor(t.toArray() as Float32Array, { shape: t.shape.slice() }));
+  }
+
+  async applyGradients(tables: readonly string[], ids: readonly BigInt64Array[], grads: readonly Tensor[]): Promise<void> {
+    // Gradients must answer the latest lookup of exactly these ids: look them up when not.
+    if (!this.pending || !sameIds(this.pending, tables, ids)) {
+      for (const r of await this.lookup(tables, ids.map((x) => x))) r.dispose();
+    }
+    const p = this.pending!;
+    const rows: Record<string, Tensor> = {};
+    const temps: Tensor[] = [];
+    try {
+      tables.forEach((t, i) => {
+        const inv = tensor(p.inverse.get(t)!, { dtype: "int32" });
+        const g = noGrad(() => scatterAddRows(grads[i]!, inv, p.rows.get(t)!));
+        temps.push(inv, g);
+        rows[t] = g;
+      });
+      await this.collection.applyGradients(rows, p.result);
+    } finally {
+      for (const t of temps) t.dispose();
+      p.result.dispose();
+      this.pending = null;
+    }
+  }
+
+  async push(tables: readonly string[], ids: readonly BigInt64Array[], rows: readonly Tensor[]): Promise<void> {
+    const W = this.pg.size;
+    const plan = this.collection.plan;
+    const parts: Tensor[][] = Array.from({ length: W }, () => []);
+    tables.forEach((t, i) => {
+      const tp = plan.tables.find((x) => x.table === t);
+      const cfg = this.collection.tables.find((x) => x.name === t);
+      if (!tp || !cfg) throw new Error(`CollectionStore.push: no table "${t}" in the plan`);
+      const dim = cfg.dim;
+      const data = rows[i]!.toArray() as Float32Array;
+      const perRank: number[][] = Array.from({ length: W }, () => []);
+      ids[i]!.forEach((id, k) => {
+        const row = cfg.hash ? hashId(id, cfg.rows) : Number(id);
+        const owner = tp.shards[Math.min(tp.shards.length - 1, Math.floor(row / tp.blockRows))]!.rank;
+        // Each message row carries the id (as a float-encoded row index) and the row values.
+        perRank[owner]!.push(row, ...data.subarray(k * dim, (k + 1) * dim));
+      });
+      perRank.forEach((vals, r) => parts[r]!.push(tensor(Float32Array.from(vals))));
+    });
+    const flat = parts.map((ps) => (ps.length ? concat(ps, 0) : tensor(new Float32Array(0))));
+    const send = concat(flat, 0);
+    const counts = flat.map((f) => f.numel);
+    const res = await this.pg.allToAllV(send, counts);
+    this.pushCalls++;
+    this.pushBytes += send.numel * 4;
+    for (const t of [...parts.flat(), ...flat, send, res.recv]) t.dispose();
+  }
+
+  counters(): CommCounters {
+    const c = this.collection.counters;
+    return {
+      calls: c.lookup.allToAllCalls + c.update.allToAllCalls + this.pushCalls,
+      bytes: c.lookup.bytesSent + c.update.bytesSent + this.pushBytes,
+    };
+  }
+}
+
+function sameIds(p: { inverse: Map<string, Int32Array> }, tables: readonly string[], ids: readonly BigInt64Array[]): boolean {
+  return tables.length === p.inverse.size && tables.every((t, i) => p.inverse.get(t)?.length === ids[i]!.length);
+}

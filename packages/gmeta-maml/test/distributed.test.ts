@@ -1,0 +1,42 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launch } from "@gmeta/collectives";
+import { afterAll, describe, expect, it } from "vitest";
+
+const dir = mkdtempSync(join(tmpdir(), "gmeta-maml-dist-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const worker = fileURLToPath(new URL("./workers/trainWorker.ts", import.meta.url));
+
+interface Out { losses: number[]; dense: Record<string, number[]>; tables: Record<string, number[]> }
+
+async function run(nproc: number, strategy: string, tables: string): Promise<Out> {
+  const out = join(dir, `${nproc}-${strategy}-${tables}.json`);
+  const res = await launch({ nproc, command: [process.execPath, "--import", "tsx", worker, out, strategy, "3", tables], graceMs: 2000 });
+  expect(res.exitCode, `launch of ${nproc} ranks (${strategy}, ${tables})`).toBe(0);
+  return JSON.parse(readFileSync(out, "utf8")) as Out;
+}
+
+function maxDiff(a: Out, b: Out): number {
+  let d = 0;
+  for (const k of Object.keys(a.dense)) a.dense[k]!.forEach((v, i) => (d = Math.max(d, Math.abs(v - b.dense[k]![i]!))));
+  for (const k of Object.keys(a.tables)) a.tables[k]!.forEach((v, i) => (d = Math.max(d, Math.abs(v - b.tables[k]![i]!))));
+  return d;
+}
+
+describe("distributed meta-training equals single-process (real Gloo processes)", () => {
+  it("gmeta: 2 ranks (row-wise and table-wise) and 1 rank give the same parameters; naive gives them too", async () => {
+    const one = await run(1, "gmeta", "row-wise");
+    const two = await run(2, "gmeta", "row-wise");
+    const twoTw = await run(2, "gmeta", "table-wise");
+    const naive = await run(2, "naive", "row-wise");
+    const moved = Math.max(...Object.values(one.tables).flat().map(Math.abs));
+    console.info(`max |diff| vs 1 rank: 2 ranks row-wise ${maxDiff(one, two).toExponential(2)}, table-wise ${maxDiff(one, twoTw).toExponential(2)}, naive ${maxDiff(one, naive).toExponential(2)}; losses ${one.losses.map((l) => l.toFixed(4)).join(", ")}`);
+    expect(moved).toBeGreaterThan(0);
+    for (const other of [two, twoTw, naive]) {
+      expect(maxDiff(one, other)).toBeLessThan(2e-5);
+      other.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]!)).toBeLessThan(1e-5));
+    }
+  });
+});
