@@ -6,6 +6,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(`gmeta: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.GMETA_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     process.exitCode = 1;
   },
 );

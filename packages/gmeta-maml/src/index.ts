@@ -19,3 +19,5 @@ export type { MetaTrainerOptions, StepMetrics, Strategy, TrainerState } from "./
 export type { CommCounters, SparseStore } from "./trainer/SparseStore.js";
 export { CollectionStore } from "./trainer/CollectionStore.js";
 export { sliceTasks } from "./trainer/sliceBatch.js";
+export { evaluate } from "./eval/evaluate.js";
+export type { Evaluation, Scores } from "./eval/evaluate.js";

@@ -1,6 +1,6 @@
 import type { Tensor } from "@gmeta/tensor";
 import {
-  Generator, detach, expand, full, gatherRows, grad, mean, mul, noGrad, reshape, segmentMean, segmentSum, sigmoid, sub, sum,
+  Generator, add, detach, expand, full, gatherRows, grad, mean, mul, noGrad, reshape, segmentMean, segmentSum, sigmoid, sub, sum,
   tensor, tidy, unsqueeze,
 } from "@gmeta/tensor";
 import type { PreparedBatch, SlotUse } from "../data/PreparedBatch.js";
@@ -9,7 +9,8 @@ import type { MetaModel } from "../models/MetaModel.js";
 import { initParams } from "../models/MetaModel.js";
 import { taskLosses } from "./taskLoss.js";
 
-export type Algorithm = "maml" | "fomaml" | "metasgd";
+/** "plain" is the non-meta baseline: ordinary mini-batch training on all samples of the tasks. */
+export type Algorithm = "maml" | "fomaml" | "metasgd" | "plain";
 /** What the inner loop adapts per task. */
 export type AdaptScope = "all" | "dense" | "head" | "embeddings";
 
@@ -50,7 +51,7 @@ export interface Predictions {
 
 function checkConfig(c: MetaLearnerConfig): void {
   const bad = (what: string, name: string, got: unknown) => new Error(`MetaLearner: expected ${what} for ${name}, got ${JSON.stringify(got)}`);
-  if (!["maml", "fomaml", "metasgd"].includes(c.algorithm)) throw bad('"maml", "fomaml" or "metasgd"', "algorithm", c.algorithm);
+  if (!["maml", "fomaml", "metasgd", "plain"].includes(c.algorithm)) throw bad('"maml", "fomaml", "metasgd" or "plain"', "algorithm", c.algorithm);
   if (!["all", "dense", "head", "embeddings"].includes(c.adapt)) throw bad('"all", "dense", "head" or "embeddings"', "adapt", c.adapt);
   if (!Number.isInteger(c.innerSteps) || c.innerSteps < 0) throw bad("an integer >= 0", "innerSteps", c.innerSteps);
   if (!(c.innerLr >= 0)) throw bad("a number >= 0", "innerLr", c.innerLr);
@@ -154,6 +155,7 @@ export class MetaLearner {
    * looked-up rows E_U per table (leaves that require grad), in `b.tables` order.
    */
   step(b: PreparedBatch, uniqueRows: Tensor[]): MetaStepResult {
+    if (this.config.algorithm === "plain") return this.plainStep(b, uniqueRows);
     const secondOrder = this.config.algorithm !== "fomaml";
     const { fast, rows, supportLoss } = this.adapt(b, uniqueRows, this.config.innerSteps, secondOrder);
     const query = mean(taskLosses(this.logits(fast, rows, b.querySlots, b.query), b.query));
@@ -162,6 +164,27 @@ export class MetaLearner {
     return {
       queryLoss: query.item(),
       supportLoss,
+      denseGrads: g.slice(0, dense.length),
+      embeddingGrads: g.slice(dense.length),
+    };
+  }
+
+  /** The baseline: the mean BCE over every support and query sample, with no inner loop. */
+  private plainStep(b: PreparedBatch, uniqueRows: Tensor[]): MetaStepResult {
+    const { fast, rows } = this.adapt(b, uniqueRows, 0, false);
+    const total = (block: TaskBlock, slots: SlotUse[]) => {
+      const per = taskLosses(this.logits(fast, rows, slots, block), block);
+      return sum(mul(per, tensor(Float32Array.from(block.counts))));
+    };
+    const n = [...b.support.counts, ...b.query.counts].reduce((a, c) => a + c, 0);
+    const s = total(b.support, b.supportSlots);
+    const q = total(b.query, b.querySlots);
+    const loss = mul(add(s, q), 1 / Math.max(1, n));
+    const dense = this.denseParameters();
+    const g = grad(loss, [...dense, ...uniqueRows], { allowUnused: true });
+    return {
+      queryLoss: q.item() / Math.max(1, b.query.counts.reduce((a, c) => a + c, 0)),
+      supportLoss: s.item() / Math.max(1, b.support.counts.reduce((a, c) => a + c, 0)),
       denseGrads: g.slice(0, dense.length),
       embeddingGrads: g.slice(dense.length),
     };

@@ -1,0 +1,50 @@
+import { createRequire } from "node:module";
+import * as collectives from "@gmeta/collectives";
+import { getNumThreads, info as tensorInfo } from "@gmeta/tensor";
+import { parse } from "../args.js";
+
+export const INFO_HELP = `gmeta info: versions, devices and the backends available here
+
+Usage: gmeta info [--json]`;
+
+/** Everything `gmeta info` reports, as data. */
+export function collectInfo(): Record<string, unknown> {
+  const req = createRequire(import.meta.url);
+  const version = (name: string): string => {
+    try {
+      return (req(`${name}/package.json`) as { version: string }).version;
+    } catch {
+      return "not installed";
+    }
+  };
+  const t = tensorInfo();
+  const c = collectives as unknown as { mpiBuilt?: () => boolean; backends?: () => Record<string, unknown> };
+  return {
+    node: process.version,
+    packages: Object.fromEntries(["@gmeta/tensor", "@gmeta/collectives", "@gmeta/embedding", "@gmeta/io", "@gmeta/maml", "@gmeta/cli"].map((n) => [n, version(n)])),
+    tensor: { blas: t.blas, threads: getNumThreads(), native: t.version },
+    devices: { cpu: true, cuda: t.cuda },
+    collectives: c.backends ? c.backends() : { gloo: true, mpi: c.mpiBuilt ? c.mpiBuilt() : false, nccl: false },
+  };
+}
+
+export async function infoCommand(argv: string[]): Promise<number> {
+  const { values } = parse("info", argv, { json: { type: "boolean" } });
+  if (values.help) {
+    console.log(INFO_HELP);
+    return 0;
+  }
+  const i = collectInfo();
+  if (values.json) {
+    console.log(JSON.stringify(i, null, 2));
+    return 0;
+  }
+  const t = i.tensor as { blas: string; threads: number };
+  const d = i.devices as { cuda: { compiled: boolean; available: boolean; devices: number; reason: string } };
+  console.log(`node            ${i.node}`);
+  for (const [n, v] of Object.entries(i.packages as Record<string, string>)) console.log(`${n.padEnd(16)}${v}`);
+  console.log(`blas            ${t.blas} (${t.threads} threads)`);
+  console.log(`cuda            ${d.cuda.available ? `${d.cuda.devices} device(s)` : `not available: ${d.cuda.reason}`}`);
+  console.log(`collectives     ${Object.entries(i.collectives as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ")}`);
+  return 0;
+}

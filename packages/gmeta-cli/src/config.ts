@@ -1,0 +1,120 @@
+import { existsSync, readFileSync } from "node:fs";
+import { UsageError } from "./args.js";
+
+/** Everything a training run is made of; written to the run folder as config.json. */
+export interface TrainConfig {
+  /** Prepared Meta-IO dataset of training tasks. */
+  data: string;
+  /** Prepared dataset of held-out tasks to evaluate on (optional). */
+  eval: string | null;
+  /** Run folder. */
+  out: string;
+  model: "dlrm" | "melu";
+  embeddingDim: number;
+  /** Hidden widths: MetaDLRM's bottom and top MLPs, MeLU's decision MLP. */
+  bottom: number[];
+  top: number[];
+  hidden: number[];
+  algorithm: "maml" | "fomaml" | "metasgd";
+  innerSteps: number;
+  innerLr: number;
+  embeddingInnerLr: number | null;
+  adapt: "all" | "dense" | "head" | "embeddings";
+  outerLr: number;
+  /** Sparse optimizer of the embedding rows. */
+  sparseOptimizer: "sgd" | "adagrad" | "adam";
+  sparseLr: number;
+  /** Tasks per meta-step over all ranks (a multiple of nproc). */
+  tasksPerBatch: number;
+  epochs: number;
+  /** Stop after this many steps (0: run every epoch). */
+  maxSteps: number;
+  strategy: "gmeta" | "naive";
+  /** Also train the same model without meta-learning, for comparison. */
+  baseline: boolean;
+  nproc: number;
+  backend: "gloo" | "mpi";
+  seed: number;
+  /** Steps between checkpoints (0: only at the end). */
+  checkpointEvery: number;
+  workers: number;
+  prefetch: number;
+}
+
+export const DEFAULTS: Omit<TrainConfig, "data" | "out"> = {
+  eval: null,
+  model: "dlrm",
+  embeddingDim: 16,
+  bottom: [32],
+  top: [64, 32],
+  hidden: [64, 32],
+  algorithm: "maml",
+  innerSteps: 1,
+  innerLr: 0.5,
+  embeddingInnerLr: null,
+  adapt: "all",
+  outerLr: 0.003,
+  sparseOptimizer: "adagrad",
+  sparseLr: 0.05,
+  tasksPerBatch: 32,
+  epochs: 4,
+  maxSteps: 0,
+  strategy: "gmeta",
+  baseline: true,
+  nproc: 1,
+  backend: "gloo",
+  seed: 0,
+  checkpointEvery: 0,
+  workers: 1,
+  prefetch: 2,
+};
+
+const CHOICES: Partial<Record<keyof TrainConfig, readonly string[]>> = {
+  model: ["dlrm", "melu"],
+  algorithm: ["maml", "fomaml", "metasgd"],
+  adapt: ["all", "dense", "head", "embeddings"],
+  sparseOptimizer: ["sgd", "adagrad", "adam"],
+  strategy: ["gmeta", "naive"],
+  backend: ["gloo", "mpi"],
+};
+const POSITIVE_INTS: (keyof TrainConfig)[] = ["embeddingDim", "tasksPerBatch", "epochs", "nproc"];
+const NON_NEG_INTS: (keyof TrainConfig)[] = ["innerSteps", "maxSteps", "seed", "checkpointEvery", "workers", "prefetch"];
+const NON_NEG_NUMS: (keyof TrainConfig)[] = ["innerLr", "outerLr", "sparseLr"];
+const WIDTHS: (keyof TrainConfig)[] = ["bottom", "top", "hidden"];
+
+/** Checks a whole config; `where` names its source in messages (a file or "flags"). */
+export function validateConfig(c: Record<string, unknown>, where: string): TrainConfig {
+  const bad = (key: string, what: string): never => {
+    throw new UsageError(`gmeta train: ${where}: expected ${what} for ${key}, got ${JSON.stringify(c[key])}`);
+  };
+  const known = new Set([...Object.keys(DEFAULTS), "data", "out"]);
+  for (const k of Object.keys(c)) if (!known.has(k)) throw new UsageError(`gmeta train: ${where}: unknown key ${JSON.stringify(k)} (known: ${[...known].join(", ")})`);
+  if (typeof c.data !== "string" || !c.data) bad("data", "a prepared dataset folder");
+  if (typeof c.out !== "string" || !c.out) bad("out", "a run folder");
+  if (c.eval !== null && typeof c.eval !== "string") bad("eval", "a prepared dataset folder or null");
+  for (const [k, opts] of Object.entries(CHOICES)) if (!opts!.includes(c[k] as string)) bad(k, opts!.map((o) => `"${o}"`).join(" | "));
+  for (const k of POSITIVE_INTS) if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 1) bad(k, "an integer >= 1");
+  for (const k of NON_NEG_INTS) if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 0) bad(k, "an integer >= 0");
+  for (const k of NON_NEG_NUMS) if (typeof c[k] !== "number" || !Number.isFinite(c[k]) || (c[k] as number) < 0) bad(k, "a number >= 0");
+  if (c.embeddingInnerLr !== null && (typeof c.embeddingInnerLr !== "number" || !(c.embeddingInnerLr >= 0))) bad("embeddingInnerLr", "a number >= 0 or null");
+  for (const k of WIDTHS) {
+    const v = c[k];
+    if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x) && x > 0)) bad(k, "a list of positive integers");
+  }
+  if (typeof c.baseline !== "boolean") bad("baseline", "true or false");
+  const cfg = c as unknown as TrainConfig;
+  if (cfg.tasksPerBatch % cfg.nproc !== 0) bad("tasksPerBatch", `a multiple of nproc (${cfg.nproc})`);
+  return cfg;
+}
+
+/** Reads a JSON config file (any subset of TrainConfig). */
+export function readConfigFile(file: string): Record<string, unknown> {
+  if (!existsSync(file)) throw new UsageError(`gmeta train: --config ${file}: no such file`);
+  try {
+    const v = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("expected a JSON object");
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(`gmeta train: --config ${file}: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,46 @@
+import type { ProcessGroup } from "@gmeta/collectives";
+import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
+import type { SparseOptimizerConfig, TableConfig } from "@gmeta/embedding";
+import type { Manifest } from "@gmeta/io";
+import type { Algorithm, MetaModel, SlotSpec } from "@gmeta/maml";
+import { CollectionStore, MeLU, MetaDLRM, MetaLearner, MetaTrainer } from "@gmeta/maml";
+import type { TrainConfig } from "../config.js";
+
+/** The model of a config over a dataset's slots: one table per slot, bags of a list slot averaged. */
+export function buildModel(cfg: TrainConfig, m: Manifest): MetaModel {
+  const slots: SlotSpec[] = m.slots.map((s) => ({ name: s.name, table: s.name, pooling: s.list ? "mean" : "sum" }));
+  if (cfg.model === "melu") return new MeLU({ denseDim: m.denseDim, slots, embeddingDim: cfg.embeddingDim, hidden: cfg.hidden });
+  return new MetaDLRM({ denseDim: m.denseDim, slots, embeddingDim: cfg.embeddingDim, bottom: cfg.bottom, top: cfg.top });
+}
+
+/** Table configs covering the ids of every dataset given (training and held-out). */
+export function buildTables(cfg: TrainConfig, manifests: Manifest[]): TableConfig[] {
+  const first = manifests[0]!;
+  return first.slots.map((s, i) => ({
+    name: s.name,
+    rows: Math.max(1, ...manifests.map((m) => m.slots[i]?.vocab ?? 1)),
+    dim: cfg.embeddingDim,
+    init: { kind: "normal", std: 0.05 },
+    seed: cfg.seed * 1000 + i + 1,
+  }));
+}
+
+export function sparseOptimizer(cfg: TrainConfig): SparseOptimizerConfig {
+  return { kind: cfg.sparseOptimizer, lr: cfg.sparseLr };
+}
+
+/** A learner, sharded tables and trainer, fresh (the same on every rank for the same config). */
+export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGroup, algorithm: Algorithm) {
+  const model = buildModel(cfg, manifests[0]!);
+  const tables = buildTables(cfg, manifests);
+  const optimizer = sparseOptimizer(cfg);
+  const plan = planSharding({ tables, worldSize: pg.size, optimizer });
+  const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer });
+  const store = new CollectionStore(collection, pg);
+  const learner = new MetaLearner(model, {
+    algorithm, innerSteps: cfg.innerSteps, innerLr: cfg.innerLr, adapt: cfg.adapt, seed: cfg.seed,
+    ...(cfg.embeddingInnerLr !== null ? { embeddingInnerLr: cfg.embeddingInnerLr } : {}),
+  });
+  const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: store, outerLr: cfg.outerLr, strategy: cfg.strategy });
+  return { model, tables, plan, collection, store, learner, trainer };
+}
