@@ -89,8 +89,8 @@ async function runPhase(
   let last: StepMetrics | null = null;
   const comm = { ar: 0, a2a: 0, arB: 0, a2aB: 0, n: 0 };
   const t0 = performance.now();
-  for await (const batch of loader) {
-    if (job.trainer.steps >= total) break;
+  // The check comes after each step: pulling one more batch would move the loader past it.
+  for await (const batch of job.trainer.steps < total ? loader : []) {
     const m = await job.trainer.step(batch);
     last = m;
     if (m.step > 1) {
@@ -109,6 +109,7 @@ async function runPhase(
     if (isMeta && cfg.checkpointEvery > 0 && m.step % cfg.checkpointEvery === 0 && m.step < total) {
       await saveCheckpoint(cfg.out, pg, job, loader.state(), m.step);
     }
+    if (m.step >= total) break;
   }
   const seconds = (performance.now() - t0) / 1000;
   if (isMeta) await saveCheckpoint(cfg.out, pg, job, loader.state(), job.trainer.steps);
