@@ -79,7 +79,8 @@ async function initGloo(launch: LaunchEnv, opts: InitOptions, timeoutMs: number)
       token = randomBytes(16).toString("hex");
     }
     const host = store.host ?? launch.masterAddr;
-    const port = store.port ?? launch.masterPort;
+    // A world of one needs no well-known port; a free one avoids clashing with other jobs.
+    const port = store.port ?? (launch.size === 1 && launch.hostsStore ? 0 : launch.masterPort);
     if (launch.hostsStore) {
       // Bound to the master address, which is loopback unless the job spans hosts.
       server = await StoreServer.start({ token, host, port });
