@@ -1,0 +1,15 @@
+// Entry point: registers exports only.
+#include <napi.h>
+
+#include "AddonSparse.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  gmeta::RegisterSparse(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(gmeta_embedding, Init)

@@ -1,0 +1,400 @@
+import { empty, gatherRows, tensor } from "@gmeta/tensor";
+import type { Tensor } from "@gmeta/tensor";
+
+import { loadCheckpoint } from "./checkpoint/loadCheckpoint.js";
+import { saveCheckpoint } from "./checkpoint/saveCheckpoint.js";
+import type { CollectionCounters, TrafficCounters } from "./Counters.js";
+import { zeroTraffic } from "./Counters.js";
+import { gradArray } from "./EmbeddingTable.js";
+import { argError, describe } from "./errors.js";
+import type { Exchange } from "./exchange/Exchange.js";
+import { idArray, rowsOfIds } from "./ids.js";
+import type { IdInput } from "./ids.js";
+import { LookupResult } from "./LookupResult.js";
+import type { OwnerRoute, TableLookup } from "./LookupResult.js";
+import { addon } from "./native/binding.js";
+import type { ResolvedOptimizer, SparseOptimizerConfig } from "./optim/SparseOptimizer.js";
+import { resolveOptimizer } from "./optim/SparseOptimizer.js";
+import type { ShardingPlan, TablePlan } from "./plan/types.js";
+import { validatePlan } from "./plan/validatePlan.js";
+import { checkOffsets, poolRows } from "./pooling.js";
+import type { PoolingMode } from "./pooling.js";
+import { routeRows } from "./routing.js";
+import type { TableRoute } from "./routing.js";
+import { RowShard } from "./RowShard.js";
+import type { ResolvedTable, TableConfig } from "./TableConfig.js";
+import { resolveTables } from "./TableConfig.js";
+
+/** Options of a sharded collection; every rank passes the same tables, plan and optimizer. */
+export interface CollectionOptions {
+  tables: readonly TableConfig[];
+  plan: ShardingPlan;
+  /** A @gmeta/collectives ProcessGroup, or anything with its allToAllV and barrier. */
+  processGroup: Exchange;
+  optimizer: SparseOptimizerConfig;
+  /** Deduplicate ids before the exchange (default true); off only to measure what it saves. */
+  dedup?: boolean;
+}
+
+/** One table's ids in a lookup, with optional multi-hot bags to pool. */
+export interface TableIds {
+  ids: IdInput;
+  /** B + 1 bag offsets into ids; the values are then pooled per bag. */
+  offsets?: BigInt64Array | Int32Array;
+  /** Default "sum". */
+  pooling?: PoolingMode;
+}
+
+const HEADER = 1;
+
+/**
+ * Embedding tables sharded over a process group by a plan. `lookup` dedups ids per table,
+ * sends the unique rows' ids to their owners and the rows back (two AlltoAllV for all tables
+ * together); `applyGradients` sends E_U's gradient rows to the owners (one AlltoAllV), which
+ * sum duplicates and apply the fused sparse optimizer to the rows they own.
+ */
+export class ShardedEmbeddingCollection {
+  readonly tables: readonly ResolvedTable[];
+  readonly plan: ShardingPlan;
+  readonly optimizer: ResolvedOptimizer;
+  readonly dedup: boolean;
+  /** @internal */ readonly group: Exchange;
+  /** @internal This rank's shard of each table (undefined where it owns none), in table order. */
+  readonly shards: (RowShard | undefined)[];
+  private readonly tablePlans: TablePlan[];
+  private readonly index = new Map<string, number>();
+  private last: LookupResult | undefined;
+  /** Updates applied to each table; kept here because a rank may own no rows of a table. */
+  private readonly steps: number[];
+  private countersValue: CollectionCounters = { lookup: zeroTraffic(), update: zeroTraffic() };
+
+  constructor(opts: CollectionOptions) {
+    const op = "ShardedEmbeddingCollection";
+    const g = opts.processGroup;
+    if (!g || typeof g.allToAllV !== "function" || !Number.isSafeInteger(g.rank) || !Number.isSafeInteger(g.size)) {
+      throw argError(op, "a process group with rank, size and allToAllV", "processGroup", describe(g));
+    }
+    this.tables = resolveTables(op, opts.tables);
+    this.optimizer = resolveOptimizer(op, opts.optimizer);
+    const byName = validatePlan(op, opts.plan, this.tables, g.size);
+    this.plan = opts.plan;
+    this.group = g;
+    this.dedup = opts.dedup ?? true;
+    this.tablePlans = this.tables.map((t) => byName.get(t.name)!);
+    this.tables.forEach((t, i) => this.index.set(t.name, i));
+    this.steps = this.tables.map(() => 0);
+    this.shards = this.tablePlans.map((tp, i) => {
+      const s = tp.shards.find((x) => x.rank === g.rank);
+      return s && s.rowCount > 0 ? new RowShard(this.tables[i]!, this.optimizer, s.rowStart, s.rowCount) : undefined;
+    });
+  }
+
+  get rank(): number {
+    return this.group.rank;
+  }
+
+  get worldSize(): number {
+    return this.group.size;
+  }
+
+  /** Traffic since construction or the last resetCounters(). */
+  get counters(): CollectionCounters {
+    return structuredClone(this.countersValue);
+  }
+
+  resetCounters(): void {
+    this.countersValue = { lookup: zeroTraffic(), update: zeroTraffic() };
+  }
+
+  /** This rank's rows of a table (weights, optimizer state, step), or undefined where it owns none. */
+  localShard(table: string): RowShard | undefined {
+    return this.shards[this.tableIndex("localShard", table)];
+  }
+
+  private tableIndex(op: string, table: string): number {
+    const i = this.index.get(table);
+    if (i === undefined) throw new Error(`${op}: no table "${table}" (tables: ${this.tables.map((t) => t.name).join(", ")})`);
+    return i;
+  }
+
+  /**
+   * Looks up ids of any of the tables (the same tables on every rank, support and query
+   * together): rows come back as E_U leaves that require grad, with values built from them.
+   * Collective: every rank calls it in the same order.
+   * @example const r = await coll.lookup({ item: ids, tags: { ids: tagIds, offsets, pooling: "mean" } });
+   */
+  async lookup(input: Readonly<Record<string, IdInput | TableIds>>): Promise<LookupResult> {
+    const op = "ShardedEmbeddingCollection.lookup";
+    if (typeof input !== "object" || input === null) throw argError(op, "an object of ids per table", "input", describe(input));
+    const W = this.worldSize;
+    const T = this.tables.length;
+    const asked: (TableIds | undefined)[] = new Array(T);
+    for (const [name, v] of Object.entries(input)) {
+      const i = this.tableIndex(op, name);
+      asked[i] = v instanceof BigInt64Array || (typeof v === "object" && v !== null && !("ids" in v)) ? { ids: v as IdInput } : (v as TableIds);
+    }
+    // Everything that can be wrong with the input is checked before the first exchange, so
+    // a bad call on one rank fails there without leaving the others waiting mid-protocol.
+    const routes: (TableRoute | undefined)[] = asked.map((a, i) => {
+      if (!a) return undefined;
+      const t = this.tables[i]!;
+      const ids = idArray(op, t.name, a.ids);
+      if (a.offsets !== undefined) checkOffsets(op, t.name, a.offsets, ids.length);
+      if (a.pooling !== undefined && a.pooling !== "sum" && a.pooling !== "mean") {
+        throw argError(op, '"sum" or "mean"', `pooling of table "${t.name}"`, describe(a.pooling));
+      }
+      return routeRows(rowsOfIds(op, t, ids), this.tablePlans[i]!, W, this.rank, this.dedup);
+    });
+
+    // Request: per destination, a header of T counts then each table's global rows.
+    const sendCounts = Array.from({ length: W }, (_, d) =>
+      HEADER * T + routes.reduce((a, r) => a + (r ? r.destStart[d + 1]! - r.destStart[d]! : 0), 0),
+    );
+    // Buffers are written in place in the tensors the exchange sends and receives, and all
+    // freed when the lookup returns.
+    const temps: Tensor[] = [];
+    try {
+      const reqT = this.temp(temps, sendCounts.reduce((a, b) => a + b, 0), "int32");
+      const req = reqT.hostView() as Int32Array;
+      let at = 0;
+      for (let d = 0; d < W; d++) {
+        for (let i = 0; i < T; i++) {
+          const r = routes[i];
+          req[at++] = r ? r.destStart[d + 1]! - r.destStart[d]! : 0;
+        }
+        for (const r of routes) {
+          if (!r) continue;
+          for (let k = r.destStart[d]!; k < r.destStart[d + 1]!; k++) req[at++] = r.unique[r.sendOrder[k]!]!;
+        }
+      }
+      const reqIn = await this.allToAll<Int32Array>(temps, reqT, sendCounts, this.countersValue.lookup);
+
+      // Owner: parse each source's request, gather the rows into one reply per source.
+      const owner: OwnerRoute = { recvCounts: [], localRows: [] };
+      const asks: Int32Array[][] = Array.from({ length: T }, () => []);
+      const replyCounts = new Array<number>(W).fill(0);
+      let p = 0;
+      for (let s = 0; s < W; s++) {
+        const counts = Array.from(reqIn.data.subarray(p, p + T));
+        p += T;
+        owner.recvCounts.push(counts);
+        for (let i = 0; i < T; i++) {
+          const rows = reqIn.data.slice(p, p + counts[i]!);
+          p += counts[i]!;
+          if (rows.length > 0) {
+            const shard = this.shards[i];
+            if (!shard) throw new Error(`${op}: rank ${s} asked rank ${this.rank} for rows of table "${this.tables[i]!.name}", which it does not own (plans differ between ranks?)`);
+            for (let k = 0; k < rows.length; k++) rows[k]! -= shard.rowStart;
+          }
+          asks[i]!.push(rows);
+          replyCounts[s]! += rows.length * this.tables[i]!.dim;
+        }
+      }
+      owner.localRows = asks.map((list) => concatInt32(list));
+      const replyT = this.temp(temps, replyCounts.reduce((a, b) => a + b, 0), "float32");
+      const reply = replyT.hostView() as Float32Array;
+      let q = 0;
+      for (let s = 0; s < W; s++) {
+        for (let i = 0; i < T; i++) {
+          const rows = asks[i]![s]!;
+          if (rows.length === 0) continue;
+          const dim = this.tables[i]!.dim;
+          this.shards[i]!.gather(rows, reply.subarray(q, q + rows.length * dim));
+          q += rows.length * dim;
+        }
+      }
+      const rowsIn = await this.allToAll<Float32Array>(temps, replyT, replyCounts, this.countersValue.lookup);
+
+      // Requester: place each owner's rows at their unique positions, then build the values.
+      const owned: Tensor[] = [];
+      // E_U tensors are filled in place: no staging copy of the rows.
+      const uniqueTs = routes.map((r, i) => {
+        if (!r) return undefined;
+        const t = empty([r.unique.length, this.tables[i]!.dim]);
+        owned.push(t);
+        return t;
+      });
+      const uniqueBufs = uniqueTs.map((t) => (t ? (t.hostView() as Float32Array) : undefined));
+      let o = 0;
+      for (let d = 0; d < W; d++) {
+        routes.forEach((r, i) => {
+          if (!r) return;
+          const dim = this.tables[i]!.dim;
+          const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
+          addon.scatterAddRows(uniqueBufs[i]!, dim, order, rowsIn.data.subarray(o, o + order.length * dim));
+          o += order.length * dim;
+        });
+      }
+      const out: Record<string, TableLookup> = {};
+      const c = this.countersValue.lookup;
+      c.calls += 1;
+      routes.forEach((r, i) => {
+        if (!r) return;
+        const t = this.tables[i]!;
+        const unique = uniqueTs[i]!.setRequiresGrad(true);
+        const inv = tensor(r.inverse, { dtype: "int32" });
+        const rows = gatherRows(unique, inv);
+        owned.push(inv, rows);
+        const a = asked[i]!;
+        let values = rows;
+        if (a.offsets !== undefined) {
+          values = poolRows(rows, checkOffsets(op, t.name, a.offsets, r.n), a.pooling ?? "sum");
+          owned.push(values);
+        }
+        out[t.name] = { table: t.name, unique, uniqueRows: r.unique, inverse: r.inverse, values };
+        const remote = r.unique.length - (r.destStart[this.rank + 1]! - r.destStart[this.rank]!);
+        c.ids += r.n;
+        c.requestedRows += r.unique.length;
+        c.remoteRows += remote;
+        c.remoteRowsWithoutDedup += r.remoteWithoutDedup;
+        c.requestBytes += remote * 4 * (1 + t.dim);
+        c.requestBytesWithoutDedup += r.remoteWithoutDedup * 4 * (1 + t.dim);
+      });
+      const result = new LookupResult(out, routes, owner, owned);
+      this.last = result;
+      return result;
+    } finally {
+      for (const t of temps) t.dispose();
+    }
+  }
+
+  /**
+   * Sends the gradient of each table's E_U ([U, dim], as from grad()) to the owners, who sum
+   * duplicates and apply the optimizer. Every table of the lookup needs its gradients; every
+   * table's step advances, looked up or not. Collective, once per lookup it answers.
+   */
+  async applyGradients(gradRows: Readonly<Record<string, Tensor | Float32Array>>, from: LookupResult | undefined = this.last): Promise<void> {
+    const op = "ShardedEmbeddingCollection.applyGradients";
+    if (!from) throw new Error(`${op}: expected a lookup before applyGradients, got none`);
+    const W = this.worldSize;
+    const grads = from.routes.map((r, i) => {
+      const t = this.tables[i]!;
+      const g = gradRows[t.name];
+      if (g === undefined) {
+        // Zero rows would still move Adam's moments: a looked-up table must get its gradients.
+        if (r) throw new Error(`${op}: missing gradients for table "${t.name}", which the lookup included`);
+        return undefined;
+      }
+      if (!r) throw new Error(`${op}: got gradients for table "${t.name}", which the lookup did not include`);
+      const a = gradArray(op, t.name, g);
+      if (a.length !== r.unique.length * t.dim) {
+        throw argError(op, `[${r.unique.length}, ${t.dim}] (the unique rows of the lookup)`, `gradients of table "${t.name}"`, `${a.length} floats`);
+      }
+      return a;
+    });
+    for (const name of Object.keys(gradRows)) this.tableIndex(op, name);
+    const sendCounts = new Array<number>(W).fill(0);
+    from.routes.forEach((r, i) => {
+      if (r) for (let d = 0; d < W; d++) sendCounts[d]! += (r.destStart[d + 1]! - r.destStart[d]!) * this.tables[i]!.dim;
+    });
+    const temps: Tensor[] = [];
+    try {
+      const sendT = this.temp(temps, sendCounts.reduce((a, b) => a + b, 0), "float32");
+      const send = sendT.hostView() as Float32Array;
+      let at = 0;
+      const c = this.countersValue.update;
+      for (let d = 0; d < W; d++) {
+        from.routes.forEach((r, i) => {
+          if (!r) return;
+          const dim = this.tables[i]!.dim;
+          const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
+          const dst = send.subarray(at, at + order.length * dim);
+          addon.gatherRows(grads[i]!, dim, order, dst);
+          at += order.length * dim;
+        });
+      }
+      const gin = await this.allToAll<Float32Array>(temps, sendT, sendCounts, c);
+      // Owner: de-interleave per table in source order, matching owner.localRows.
+      const T = this.tables.length;
+      const per: Float32Array[] = this.tables.map((t, i) => new Float32Array(from.owner.localRows[i]!.length * t.dim));
+      const fill = new Array<number>(T).fill(0);
+      let p = 0;
+      for (let s = 0; s < W; s++) {
+        for (let i = 0; i < T; i++) {
+          const n = from.owner.recvCounts[s]![i]! * this.tables[i]!.dim;
+          per[i]!.set(gin.data.subarray(p, p + n), fill[i]!);
+          fill[i]! += n;
+          p += n;
+        }
+      }
+      c.calls += 1;
+      from.routes.forEach((r, i) => {
+        if (!r) return;
+        const remote = r.unique.length - (r.destStart[this.rank + 1]! - r.destStart[this.rank]!);
+        const dim = this.tables[i]!.dim;
+        c.ids += r.unique.length;
+        c.requestedRows += r.unique.length;
+        c.remoteRows += remote;
+        c.remoteRowsWithoutDedup += r.remoteWithoutDedup;
+        c.requestBytes += remote * 4 * dim;
+        c.requestBytesWithoutDedup += r.remoteWithoutDedup * 4 * dim;
+      });
+      this.shards.forEach((shard, i) => {
+        if (shard) shard.apply(from.owner.localRows[i]!, per[i]!);
+      });
+      for (let i = 0; i < T; i++) this.steps[i]! += 1;
+    } finally {
+      for (const t of temps) t.dispose();
+    }
+  }
+
+  /** Updates applied to a table so far (the same on every rank). */
+  step(table: string): number {
+    return this.steps[this.tableIndex("step", table)]!;
+  }
+
+  /**
+   * Writes every shard with its optimizer state and a manifest (tables, optimizer, plan,
+   * world size, checksums) into `dir`, atomically. Collective.
+   */
+  async save(dir: string): Promise<void> {
+    await saveCheckpoint(dir, {
+      group: this.group, tables: this.tables, optimizer: this.optimizer, plan: this.plan, shards: this.shards,
+      steps: Object.fromEntries(this.tables.map((t, i) => [t.name, this.steps[i]!])),
+    });
+  }
+
+  /**
+   * Loads a checkpoint written by any world size into this collection's plan (resharding).
+   * Refuses a damaged checkpoint or one of other tables or optimizer, naming what differs,
+   * and then changes nothing. Collective: ends with a barrier so no rank runs ahead.
+   */
+  async load(dir: string): Promise<void> {
+    const steps = loadCheckpoint(dir, { tables: this.tables, optimizer: this.optimizer, shards: this.shards });
+    this.tables.forEach((t, i) => (this.steps[i] = steps[t.name]!));
+    await this.group.barrier();
+  }
+
+  /** A flat tensor to fill in place and send; freed by the caller with the other temps. */
+  private temp(temps: Tensor[], n: number, dtype: "int32" | "float32"): Tensor {
+    const t = empty([n], { dtype });
+    temps.push(t);
+    return t;
+  }
+
+  /** One AlltoAllV of a flat tensor, with the traffic counted; the received tensor joins temps. */
+  private async allToAll<A extends Int32Array | Float32Array>(
+    temps: Tensor[],
+    send: Tensor,
+    counts: number[],
+    c: TrafficCounters,
+  ): Promise<{ data: A; counts: number[] }> {
+    const { recv, recvCounts } = await this.group.allToAllV(send, counts);
+    temps.push(recv);
+    const bytes = send.dtype === "int32" || send.dtype === "float32" ? 4 : 8;
+    c.allToAllCalls += 1;
+    c.bytesSent += (counts.reduce((a, b) => a + b, 0) - counts[this.rank]!) * bytes;
+    c.bytesReceived += (recvCounts.reduce((a, b) => a + b, 0) - recvCounts[this.rank]!) * bytes;
+    return { data: recv.hostView() as A, counts: recvCounts };
+  }
+}
+
+function concatInt32(parts: Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+import { addon } from "./native/binding.js";
+import type { TablePlan } from "./plan/types.js";
+
+/** How one table's ids of one lookup travel: dedup, then unique rows grouped by owner rank. */
+export interface TableRoute {
+  /** Ids given. */
+  n: number;
+  /** Unique global rows, first-occurrence order (the rows of E_U). */
+  unique: Int32Array;
+  /** Position in `unique` of each id. */
+  inverse: Int32Array;
+  /** Positions in `unique`, grouped by owner rank: owner d's are sendOrder[destStart[d]..destStart[d+1]). */
+  sendOrder: Int32Array;
+  destStart: Int32Array;
+  /** Ids (before dedup) owned by other ranks, for the counters. */
+  remoteWithoutDedup: number;
+}
+
+/** Owner rank of each shard block of a table. */
+function blockOwners(tp: TablePlan): Int32Array {
+  return Int32Array.from(tp.shards, (s) => s.rank);
+}
+
+/**
+ * Dedups a table's rows (unless `dedup` is off) and groups the unique rows by the rank that
+ * owns them: a counting sort, so each owner receives rows in first-occurrence order.
+ */
+export function routeRows(rows: Int32Array, tp: TablePlan, worldSize: number, rank: number, dedup: boolean): TableRoute {
+  const n = rows.length;
+  let unique: Int32Array;
+  let inverse: Int32Array;
+  if (dedup) {
+    const u = new Int32Array(n);
+    inverse = new Int32Array(n);
+    unique = u.subarray(0, addon.uniqueInverse(rows, u, inverse));
+  } else {
+    unique = rows;
+    inverse = Int32Array.from({ length: n }, (_, i) => i);
+  }
+  const owners = blockOwners(tp);
+  const block = tp.blockRows;
+  const destOf = new Int32Array(unique.length);
+  const destStart = new Int32Array(worldSize + 1);
+  for (let i = 0; i < unique.length; i++) {
+    const d = owners[Math.floor(unique[i]! / block)]!;
+    destOf[i] = d;
+    destStart[d + 1]! += 1;
+  }
+  for (let d = 0; d < worldSize; d++) destStart[d + 1]! += destStart[d]!;
+  const fill = destStart.slice(0, worldSize);
+  const sendOrder = new Int32Array(unique.length);
+  for (let i = 0; i < unique.length; i++) sendOrder[fill[destOf[i]!]!++] = i;
+  let remoteWithoutDedup = 0;
+  if (owners.every((o) => o === owners[0])) {
+    remoteWithoutDedup = owners[0] === rank ? 0 : n;
+  } else {
+    for (let i = 0; i < n; i++) if (owners[Math.floor(rows[i]! / block)] !== rank) remoteWithoutDedup++;
+  }
+  return { n, unique, inverse, sendOrder, destStart, remoteWithoutDedup };
+}

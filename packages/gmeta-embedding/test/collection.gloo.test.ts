@@ -1,0 +1,28 @@
+// Real processes over Gloo on loopback: the sharded collection against the unsharded reference.
+import { describe, expect, it } from "vitest";
+
+import { launchRanks } from "./helpers/launchRanks.js";
+
+describe("ShardedEmbeddingCollection on real processes (Gloo, loopback)", () => {
+  for (const n of [2, 4]) {
+    for (const strategy of ["table-wise", "row-wise"]) {
+      it(`${n} ranks, ${strategy}: same lookups, rows and optimizer state as one table, for every optimizer`, async () => {
+        const { result, out } = await launchRanks(n, "scenarioWorker.ts", [strategy]);
+        expect(result.ranks.map((r) => r.code), out).toEqual(new Array(n).fill(0));
+        expect(result.exitCode, out).toBe(0);
+        for (let r = 0; r < n; r++) {
+          for (const opt of ["sgd", "adagrad", "adagrad-rowwise", "adam"]) expect(out).toContain(`rank ${r}/${n} ${strategy} ${opt}: ok`);
+        }
+      });
+    }
+  }
+});
+
+describe("bad input on real processes", () => {
+  it("a bad id fails its rank with a message naming table and id", async () => {
+    const { result, out } = await launchRanks(2, "badIdWorker.ts");
+    expect(result.exitCode).not.toBe(0);
+    expect(result.failedRank, out).toBe(1);
+    expect(out).toContain('id 999 at position 1 is outside table "user" (rows [0, 50)');
+  });
+});

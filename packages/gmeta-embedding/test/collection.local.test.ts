@@ -1,0 +1,65 @@
+// The sharded collection over in-process exchanges: every rank in this one process.
+import { describe, expect, it } from "vitest";
+
+import { createLocalExchanges, planSharding, ShardedEmbeddingCollection } from "../src/index.js";
+import type { SparseOptimizerConfig } from "../src/index.js";
+import { runScenario, TABLES } from "./helpers/scenario.js";
+
+const OPTIMIZERS: SparseOptimizerConfig[] = [
+  { kind: "sgd", lr: 0.1 },
+  { kind: "adagrad", lr: 0.1 },
+  { kind: "adagrad", lr: 0.1, rowWise: true },
+  { kind: "adam", lr: 0.05 },
+];
+
+describe("ShardedEmbeddingCollection (in-process ranks) equals the unsharded reference", () => {
+  for (const world of [1, 2, 4]) {
+    for (const strategy of ["table-wise", "row-wise"] as const) {
+      for (const optimizer of OPTIMIZERS) {
+        const label = `${optimizer.kind}${"rowWise" in optimizer && optimizer.rowWise ? "-rowwise" : ""}`;
+        it(`${world} ranks, ${strategy}, ${label}`, async () => {
+          const reports = await Promise.all(createLocalExchanges(world).map((g) => runScenario(g, { strategy, optimizer, steps: 4 })));
+          for (const r of reports) {
+            expect(r.firstLookupDiff).toBe(0);
+            expect(r.worstLookupDiff).toBeLessThan(2e-6);
+            expect(r.worstRowDiff).toBeLessThan(2e-6);
+            expect(r.worstStateDiff).toBeLessThan(2e-6);
+            // Dedup: the rows requested are exactly the unique ids of this rank's batches.
+            expect(r.requested).toBe(r.uniqueLocal);
+            expect(r.requested).toBeLessThan(r.idsLocal);
+            expect(r.allToAllCalls).toBe(2 * 4);
+            expect(r.updateAllToAllCalls).toBe(4);
+          }
+        });
+      }
+    }
+  }
+});
+
+describe("ShardedEmbeddingCollection errors", () => {
+  const plan = planSharding({ tables: TABLES, worldSize: 2 });
+
+  it("rejects a plan for another world size or other tables", () => {
+    const [g] = createLocalExchanges(1);
+    expect(() => new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: g!, optimizer: { kind: "sgd", lr: 1 } })).toThrow(
+      "ShardedEmbeddingCollection: bad plan: made for world size 2, but the process group has 1 ranks",
+    );
+    const [a] = createLocalExchanges(2);
+    const other = TABLES.map((t) => (t.name === "user" ? { ...t, rows: 51 } : t));
+    expect(() => new ShardedEmbeddingCollection({ tables: other, plan, processGroup: a!, optimizer: { kind: "sgd", lr: 1 } })).toThrow(
+      /table "user" is 50×4 in the plan but 51×4 in the config/,
+    );
+  });
+
+  it("rejects bad ids before any exchange, naming table and id", async () => {
+    const [g] = createLocalExchanges(1);
+    const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan: planSharding({ tables: TABLES, worldSize: 1 }), processGroup: g!, optimizer: { kind: "sgd", lr: 1 } });
+    await expect(coll.lookup({ user: new BigInt64Array([3n, 50n]) })).rejects.toThrow(/id 50 at position 1 is outside table "user"/);
+    await expect(coll.lookup({ nope: new BigInt64Array([1n]) })).rejects.toThrow(/no table "nope"/);
+    await expect(coll.lookup({ tag: { ids: new BigInt64Array([1n]), offsets: new Int32Array([0, 2]) } })).rejects.toThrow(/offsets from 0 to 1/);
+    const r = await coll.lookup({ user: new BigInt64Array([1n, 1n]) });
+    await expect(coll.applyGradients({})).rejects.toThrow(/missing gradients for table "user"/);
+    await expect(coll.applyGradients({ user: new Float32Array(8) })).rejects.toThrow(/expected \[1, 4\] \(the unique rows of the lookup\) for gradients of table "user", got 8 floats/);
+    r.dispose();
+  });
+});
