@@ -84,6 +84,8 @@ async function initGloo(launch: LaunchEnv, opts: InitOptions, timeoutMs: number)
     if (launch.hostsStore) {
       // Bound to the master address, which is loopback unless the job spans hosts.
       server = await StoreServer.start({ token, host, port });
+      // It serves the whole life of the process but must not keep a finished one alive.
+      server.unref();
     }
     try {
       native = await glooAddon().createGlooGroup({
@@ -101,10 +103,9 @@ async function initGloo(launch: LaunchEnv, opts: InitOptions, timeoutMs: number)
       throw explainRendezvous(e, launch.jobId);
     }
   }
-  // Rank 0's server must outlive its own group (peers may still read keys), so it is only
-  // unref'd: it goes when the process exits.
-  const srv = server;
-  return new NativeArrayGroup("gloo", native, () => srv?.unref());
+  // Rank 0's server outlives its own group (peers may still be reading keys or asking who
+  // is gone); it goes with the process.
+  return new NativeArrayGroup("gloo", native);
 }
 
 function initMpi(launch: LaunchEnv): ArrayCollectives {

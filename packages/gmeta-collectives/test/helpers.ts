@@ -27,7 +27,9 @@ export async function launchWorker(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ result: LaunchResult; out: string }> {
   const out = new Collect();
-  const result = await launch({ nproc, command, cwd: PACKAGE_DIR, env: { ...process.env, ...env }, stdout: out, stderr: out, graceMs: 2000 });
+  // The abort stops the ranks if a test hangs, so a timed-out test leaves no process behind.
+  const signal = AbortSignal.timeout(90_000);
+  const result = await launch({ nproc, command, cwd: PACKAGE_DIR, env: { ...process.env, ...env }, stdout: out, stderr: out, graceMs: 2000, signal });
   return { result, out: out.text };
 }
 

@@ -46,6 +46,14 @@ describe("launch", () => {
     for (const p of pids) expect(alive(p)).toBe(false);
   });
 
+  it("an aborted launch stops every rank", async () => {
+    const { launch } = await import("../src/index.js");
+    const result = await launch({ nproc: 2, command: node("setInterval(() => {}, 1000)"), signal: AbortSignal.timeout(500), graceMs: 1000 });
+    expect(result.exitCode).toBe(143);
+    expect(result.ranks.map((r) => r.signal)).toEqual(["SIGTERM", "SIGTERM"]);
+    for (const r of result.ranks) expect(alive(r.pid)).toBe(false);
+  });
+
   it("rejects bad options with the project's argument error", async () => {
     const { launch } = await import("../src/index.js");
     await expect(launch({ nproc: 0, command: ["true"] })).rejects.toThrow("launch: expected a positive integer for nproc, got number 0");

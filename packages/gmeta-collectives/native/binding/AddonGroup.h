@@ -150,9 +150,10 @@ template <typename G>
 Napi::Value AddonGroup<G>::GatherCounts(const Napi::CallbackInfo& info) {
   auto g = group("allGather");
   int64_t n = info[0].As<Napi::Number>().Int64Value();
+  std::string op = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "allGather";
   auto out = std::make_shared<std::vector<int64_t>>();
   auto* w = new GroupWorker(
-      info.Env(), g, [g, n, out] { *out = g->gatherCounts(n); },
+      info.Env(), g, [g, n, op, out] { *out = g->gatherCounts(n, op); },
       [out](Napi::Env env) { return int64Array(env, *out); });
   return GroupWorker::run(w);
 }
