@@ -100,7 +100,7 @@ export class NativeArrayGroup implements ArrayCollectives {
   // Counts first, then the data: the receive buffer is allocated here, by its final size.
   private async gatherV<A extends HostArray>(op: string, data: A, alloc?: Alloc<A>): Promise<AllGatherVResult<A>> {
     const dtype = dtypeOfArray(data) as DType;
-    const counts = await this.native.gatherCounts(data.length);
+    const counts = await this.native.gatherCounts(data.length, op);
     const numbers = Array.from(counts, Number);
     const recv = this.receiveArray(op, dtype, numbers.reduce((s, c) => s + c, 0), alloc);
     await this.native.allGatherV(data, recv, counts, DTYPE_CODE[dtype]);

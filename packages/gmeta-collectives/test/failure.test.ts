@@ -16,8 +16,13 @@ function runRank(rank: number, size: number, port: number, args: string[], extra
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
+  // A hung rank must not outlive the test.
+  const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
   return new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal, out })),
+    child.on("close", (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, out });
+    }),
   );
 }
 
@@ -46,6 +51,18 @@ describe("a rank killed mid-collective", () => {
   });
 });
 
+describe("a rank killed between collectives", () => {
+  it("every later operation fails with an Error naming itself and the peer", async () => {
+    const port = freePort();
+    const [r0] = await Promise.all([0, 1].map((r) => runRank(r, 2, port, ["idle"])));
+    expect(r0!.code, r0!.out).toBe(0);
+    const caught = r0!.out.split("\n").filter((l) => l.startsWith("CAUGHT "));
+    const ops = ["allReduce", "allToAllV (count exchange)", "allGather (count exchange)", "allGatherV (count exchange)", "broadcast", "barrier"];
+    expect(caught.map((l) => l.split(" failed on rank 0: ")[0]!.slice(7))).toEqual(ops);
+    for (const l of caught) expect(l).toContain("peer rank 1 is gone");
+  });
+});
+
 describe("a stuck rank", () => {
   it("a collective it never joins times out with an Error, not a hang", async () => {
     const port = freePort();
@@ -64,7 +81,7 @@ describe("a missing rank", () => {
     const t0 = Date.now();
     const r = await runRank(0, 2, freePort(), ["join"], { GMETA_TIMEOUT_MS: "1500" });
     expect(r.code, r.out).toBe(1);
-    expect(r.out).toContain("FAILED init (rendezvous of 2 ranks)");
+    expect(r.out).toContain("FAILED initProcessGroup: rank 1 did not join within 1500 ms (init (rendezvous of 2 ranks)");
     expect(r.out).toContain("keys job/1 missing after 1500 ms");
     expect(Date.now() - t0).toBeLessThan(15_000);
   });

@@ -2,7 +2,7 @@
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { launch, type LaunchResult } from "../src/index.js";
+import { launch, type LaunchOptions, type LaunchResult } from "../src/index.js";
 
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -27,7 +27,9 @@ export async function launchWorker(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ result: LaunchResult; out: string }> {
   const out = new Collect();
-  const result = await launch({ nproc, command, cwd: PACKAGE_DIR, env: { ...process.env, ...env }, stdout: out, stderr: out, graceMs: 2000 });
+  // The abort stops the ranks if a test hangs, so a timed-out test leaves no process behind.
+  const signal = AbortSignal.timeout(90_000);
+  const result = await launch({ nproc, command, cwd: PACKAGE_DIR, env: { ...process.env, ...env }, stdout: out, stderr: out, graceMs: 2000, signal });
   return { result, out: out.text };
 }
 
@@ -40,4 +42,11 @@ export function alive(pid: number | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/** launch() with any options, output collected, and the same 90 s safety abort. */
+export async function launchWorkerWith(opts: LaunchOptions): Promise<{ result: LaunchResult; out: string }> {
+  const out = new Collect();
+  const result = await launch({ cwd: PACKAGE_DIR, graceMs: 2000, ...opts, stdout: out, stderr: out, signal: AbortSignal.timeout(90_000) });
+  return { result, out: out.text };
 }

@@ -1,7 +1,7 @@
 // The launcher on plain programs: output prefixes, exit status, fail-fast, signal forwarding.
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { alive, launchWorker, workerCommand, PACKAGE_DIR } from "./helpers.js";
+import { alive, launchWorker, launchWorkerWith, workerCommand, PACKAGE_DIR } from "./helpers.js";
 
 const node = (code: string) => [process.execPath, "-e", code];
 
@@ -44,6 +44,33 @@ describe("launch", () => {
     const pids = [...out.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
     expect(pids).toHaveLength(2);
     for (const p of pids) expect(alive(p)).toBe(false);
+  });
+
+  it("two launchers as two nodes form one world through node 0's store", async () => {
+    const master = `127.0.0.1:${20000 + Math.floor(Math.random() * 20000)}`;
+    const common = { nproc: 2, nnodes: 2, master, token: "shared-secret", env: { ...process.env, GMETA_JOB_ID: "" } };
+    const cmd = workerCommand("tensorWorker.ts");
+    const [a, b] = await Promise.all([
+      launchWorkerWith({ ...common, nodeRank: 0, command: cmd }),
+      launchWorkerWith({ ...common, nodeRank: 1, command: cmd }),
+    ]);
+    expect(a.result.exitCode, a.out + b.out).toBe(0);
+    expect(b.result.exitCode, a.out + b.out).toBe(0);
+    expect(a.out).toContain("[rank 1] rank 1/4: tensor collectives ok");
+    expect(b.out).toContain("[rank 3] rank 3/4: tensor collectives ok");
+  });
+
+  it("a job on several nodes needs a shared token", async () => {
+    const { launch } = await import("../src/index.js");
+    await expect(launch({ nproc: 1, nnodes: 2, master: "127.0.0.1:1234", command: ["true"], env: {} })).rejects.toThrow("needs the same token on each");
+  });
+
+  it("an aborted launch stops every rank", async () => {
+    const { launch } = await import("../src/index.js");
+    const result = await launch({ nproc: 2, command: node("setInterval(() => {}, 1000)"), signal: AbortSignal.timeout(500), graceMs: 1000 });
+    expect(result.exitCode).toBe(143);
+    expect(result.ranks.map((r) => r.signal)).toEqual(["SIGTERM", "SIGTERM"]);
+    for (const r of result.ranks) expect(alive(r.pid)).toBe(false);
   });
 
   it("rejects bad options with the project's argument error", async () => {

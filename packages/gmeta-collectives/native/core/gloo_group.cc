@@ -196,10 +196,10 @@ void GlooGroup::allToAllV(const void* send, const std::vector<int64_t>& sendCoun
   });
 }
 
-std::vector<int64_t> GlooGroup::gatherCounts(int64_t n) {
+std::vector<int64_t> GlooGroup::gatherCounts(int64_t n, const std::string& op) {
   std::vector<int64_t> out(size_, n);
   if (size_ == 1) return out;
-  guarded("allGather (count exchange)", [&] {
+  guarded((op + " (count exchange)").c_str(), [&] {
     gloo::AllgatherOptions opts(context_);
     opts.setInput(&n, 1);
     opts.setOutput(out.data(), out.size());

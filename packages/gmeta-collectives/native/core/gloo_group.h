@@ -49,8 +49,8 @@ class GlooGroup {
   std::vector<int64_t> exchangeCounts(const std::vector<int64_t>& sendCounts);
   void allToAllV(const void* send, const std::vector<int64_t>& sendCounts, void* recv,
                  const std::vector<int64_t>& recvCounts, DType t);
-  // Every rank's element count, in rank order.
-  std::vector<int64_t> gatherCounts(int64_t n);
+  // Every rank's element count, in rank order; op names the caller's operation in errors.
+  std::vector<int64_t> gatherCounts(int64_t n, const std::string& op);
   void allGatherV(const void* send, size_t n, void* recv, const std::vector<int64_t>& counts,
                   DType t);
   void broadcast(void* data, size_t n, DType t, int root);

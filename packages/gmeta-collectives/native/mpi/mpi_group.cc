@@ -118,9 +118,9 @@ void MpiGroup::allToAllV(const void* send, const std::vector<int64_t>& sendCount
                                 orEmpty(recv), rc.data(), rd.data(), mpiType(t), MPI_COMM_WORLD));
 }
 
-std::vector<int64_t> MpiGroup::gatherCounts(int64_t n) {
+std::vector<int64_t> MpiGroup::gatherCounts(int64_t n, const std::string& op) {
   std::vector<int64_t> out(size_);
-  GMETA_MPI_CHECK("allGather (count exchange)",
+  GMETA_MPI_CHECK(op + " (count exchange)",
                   MPI_Allgather(&n, 1, MPI_INT64_T, out.data(), 1, MPI_INT64_T, MPI_COMM_WORLD));
   return out;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "../core/dtype.h"
@@ -25,7 +26,7 @@ class MpiGroup {
   std::vector<int64_t> exchangeCounts(const std::vector<int64_t>& sendCounts);
   void allToAllV(const void* send, const std::vector<int64_t>& sendCounts, void* recv,
                  const std::vector<int64_t>& recvCounts, DType t);
-  std::vector<int64_t> gatherCounts(int64_t n);
+  std::vector<int64_t> gatherCounts(int64_t n, const std::string& op);
   void allGatherV(const void* send, size_t n, void* recv, const std::vector<int64_t>& counts,
                   DType t);
   void broadcast(void* data, size_t n, DType t, int root);

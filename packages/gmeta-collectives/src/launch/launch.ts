@@ -23,6 +23,8 @@ export interface LaunchOptions {
   token?: string;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** Aborting stops every rank as a forwarded SIGTERM would. */
+  signal?: AbortSignal;
 }
 
 /** How one rank ended. */
@@ -109,9 +111,11 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
     stopAll();
   };
   for (const s of FORWARDED) process.on(s, onSignal);
+  const onAbort = () => onSignal("SIGTERM");
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
 
   try {
-    for (let local = 0; local < nproc; local++) {
+    for (let local = 0; local < nproc && !interrupted; local++) {
       const rank = nodeRank * nproc + local;
       const child = spawn(opts.command[0]!, opts.command.slice(1), {
         cwd: opts.cwd,
@@ -156,6 +160,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   } finally {
     if (killTimer) clearTimeout(killTimer);
     for (const s of FORWARDED) process.off(s, onSignal);
+    opts.signal?.removeEventListener("abort", onAbort);
     await store?.close();
   }
 }

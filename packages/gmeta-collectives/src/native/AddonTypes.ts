@@ -10,7 +10,7 @@ export interface NativeGroup {
   allReduce(data: ArrayBufferView, dtype: number, op: number): Promise<void>;
   exchangeCounts(sendCounts: Counts): Promise<Counts>;
   allToAllV(send: ArrayBufferView, sendCounts: Counts, recv: ArrayBufferView, recvCounts: Counts, dtype: number): Promise<void>;
-  gatherCounts(n: number): Promise<Counts>;
+  gatherCounts(n: number, op: string): Promise<Counts>;
   allGatherV(send: ArrayBufferView, recv: ArrayBufferView, counts: Counts, dtype: number): Promise<void>;
   broadcast(data: ArrayBufferView, dtype: number, root: number): Promise<void>;
   barrier(): Promise<void>;

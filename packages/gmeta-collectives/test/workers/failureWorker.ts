@@ -2,6 +2,8 @@
 //   kill      rank 1 SIGKILLs itself while both ranks loop over allReduce; the survivors print
 //             "CAUGHT <ms since the kill> <message>" and exit 3.
 //   filestore join through a FileStore at argv[3], one allReduce, exit 0 (errors exit 1).
+//   idle      rank 1 SIGKILLs itself between collectives; rank 0 then calls every operation
+//             and prints "CAUGHT <message>" for each, exit 0 when all failed cleanly.
 //   join      join through the TCP store (rank 0 hosts it), one barrier.
 //   stall     rank 1 never enters the allReduce (alive but stuck); rank 0 prints
 //             "CAUGHT <ms> <message>" and exits 3, then rank 1 exits.
@@ -48,13 +50,36 @@ async function stallMode(): Promise<void> {
   }
 }
 
+async function idleMode(): Promise<void> {
+  const pg = await initArrayGroup({ timeoutMs: 5000 });
+  await pg.barrier();
+  if (pg.rank === 1) process.kill(process.pid, "SIGKILL");
+  await new Promise((r) => setTimeout(r, 300));
+  const ops: Array<() => Promise<unknown>> = [
+    () => pg.allReduce(new Float32Array(4)),
+    () => pg.allToAllV(new Int32Array(4), [2, 2]),
+    () => pg.allGather(new Float64Array(2)),
+    () => pg.allGatherV(new BigInt64Array(3)),
+    () => pg.broadcast(new Float32Array(4), 1),
+    () => pg.barrier(),
+  ];
+  for (const op of ops) {
+    try {
+      await op();
+      throw new Error("a collective with a dead peer succeeded");
+    } catch (e) {
+      console.log(`CAUGHT ${(e as Error).message}`);
+    }
+  }
+}
+
 async function joinMode(): Promise<void> {
   const pg = await initArrayGroup();
   await pg.barrier();
   await pg.close();
 }
 
-const modes: Record<string, () => Promise<void>> = { kill: killMode, join: joinMode, stall: stallMode };
+const modes: Record<string, () => Promise<void>> = { kill: killMode, join: joinMode, stall: stallMode, idle: idleMode };
 (modes[mode!] ?? (() => fileStoreMode(process.argv[3]!)))().catch((e) => {
   console.error(`FAILED ${(e as Error).message}`);
   process.exit(1);
