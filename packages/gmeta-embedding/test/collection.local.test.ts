@@ -63,3 +63,26 @@ describe("ShardedEmbeddingCollection errors", () => {
     r.dispose();
   });
 });
+
+describe("one lookup for support and query", () => {
+  it("dedups across the support and query ids of a meta-batch and uses two AlltoAllV", async () => {
+    const ex = createLocalExchanges(2);
+    const plan = planSharding({ tables: TABLES, worldSize: 2, constraints: { user: { strategy: "row-wise" } } });
+    const colls = ex.map((g) => new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: g, optimizer: { kind: "sgd", lr: 0.1 } }));
+    const support = new BigInt64Array([1n, 2n, 3n, 40n]);
+    const query = new BigInt64Array([2n, 3n, 41n]);
+    const both = new BigInt64Array([...support, ...query]);
+    const results = await Promise.all(colls.map((c) => c.lookup({ user: both })));
+    for (const [k, c] of colls.entries()) {
+      const r = results[k]!.get("user");
+      expect(r.values.shape).toEqual([7, 4]);
+      expect(Array.from(r.uniqueRows)).toEqual([1, 2, 3, 40, 41]);
+      expect(c.counters.lookup.requestedRows).toBe(5);
+      expect(c.counters.lookup.allToAllCalls).toBe(2);
+      // Rows 40 and 41 live on rank 1 (blocks of 25): remote for rank 0 only.
+      expect(c.counters.lookup.remoteRows).toBe(k === 0 ? 2 : 3);
+      expect(c.counters.lookup.remoteRowsWithoutDedup).toBe(k === 0 ? 2 : 5);
+    }
+    results.forEach((r) => r.dispose());
+  });
+});
