@@ -1,4 +1,4 @@
-import { empty, gatherRows, tensor } from "@gmeta/tensor";
+import { empty, gatherRows, tensor, zeros } from "@gmeta/tensor";
 import type { Tensor } from "@gmeta/tensor";
 
 import { loadCheckpoint } from "./checkpoint/loadCheckpoint.js";
@@ -207,10 +207,10 @@ export class ShardedEmbeddingCollection {
 
       // Requester: place each owner's rows at their unique positions, then build the values.
       const owned: Tensor[] = [];
-      // E_U tensors are filled in place: no staging copy of the rows.
+      // E_U tensors are filled in place (scatter-add into zeros): no staging copy of the rows.
       const uniqueTs = routes.map((r, i) => {
         if (!r) return undefined;
-        const t = empty([r.unique.length, this.tables[i]!.dim]);
+        const t = zeros([r.unique.length, this.tables[i]!.dim]);
         owned.push(t);
         return t;
       });
