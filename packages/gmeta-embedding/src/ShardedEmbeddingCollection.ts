@@ -357,12 +357,38 @@ export class ShardedEmbeddingCollection {
   /**
    * Loads a checkpoint written by any world size into this collection's plan (resharding).
    * Refuses a damaged checkpoint or one of other tables or optimizer, naming what differs,
-   * and then changes nothing. Collective: ends with a barrier so no rank runs ahead.
+   * and then changes nothing on any rank. Collective.
    */
   async load(dir: string): Promise<void> {
-    const steps = loadCheckpoint(dir, { tables: this.tables, optimizer: this.optimizer, shards: this.shards });
-    this.tables.forEach((t, i) => (this.steps[i] = steps[t.name]!));
-    await this.group.barrier();
+    let loaded: ReturnType<typeof loadCheckpoint> | undefined;
+    let failure: unknown;
+    try {
+      loaded = loadCheckpoint(dir, { tables: this.tables, optimizer: this.optimizer, shards: this.shards });
+    } catch (e) {
+      failure = e;
+    }
+    // Ranks read different files, so only some may find damage: they agree first, and every
+    // rank refuses (and changes nothing) if any does, instead of leaving peers waiting.
+    const flags = await this.agree(failure === undefined);
+    if (failure !== undefined) throw failure;
+    const bad = flags.findIndex((ok) => !ok);
+    if (bad >= 0) throw new Error(`checkpoint ${dir}: refused by rank ${bad} (see its error); nothing was loaded`);
+    loaded!.commit();
+    this.tables.forEach((t, i) => (this.steps[i] = loaded!.steps[t.name]!));
+  }
+
+  /** Every rank's yes/no, in rank order (one small AlltoAllV). */
+  private async agree(ok: boolean): Promise<boolean[]> {
+    const W = this.worldSize;
+    const send = tensor(new Int32Array(W).fill(ok ? 1 : 0), { shape: [W] });
+    try {
+      const { recv } = await this.group.allToAllV(send, new Array<number>(W).fill(1));
+      const flags = Array.from(recv.hostView() as Int32Array, (x) => x === 1);
+      recv.dispose();
+      return flags;
+    } finally {
+      send.dispose();
+    }
   }
 
   /** A flat tensor to fill in place and send; freed by the caller with the other temps. */
