@@ -45,6 +45,7 @@ export interface TableIds {
   pooling?: PoolingMode;
 }
 
+/** Words before each request's counts: the sender's status (0 ok, 1 its input was rejected). */
 const HEADER = 1;
 
 /**
@@ -125,30 +126,37 @@ export class ShardedEmbeddingCollection {
    */
   async lookup(input: Readonly<Record<string, IdInput | TableIds>>): Promise<LookupResult> {
     const op = "ShardedEmbeddingCollection.lookup";
-    if (typeof input !== "object" || input === null) throw argError(op, "an object of ids per table", "input", describe(input));
     const W = this.worldSize;
     const T = this.tables.length;
+    // Bad input is found before any exchange; the rank still joins the first exchange with
+    // a failure flag and no rows, so every rank fails together instead of leaving peers waiting.
+    let routes: (TableRoute | undefined)[] = new Array(T).fill(undefined);
     const asked: (TableIds | undefined)[] = new Array(T);
-    for (const [name, v] of Object.entries(input)) {
-      const i = this.tableIndex(op, name);
-      asked[i] = v instanceof BigInt64Array || (typeof v === "object" && v !== null && !("ids" in v)) ? { ids: v as IdInput } : (v as TableIds);
-    }
-    // Everything that can be wrong with the input is checked before the first exchange, so
-    // a bad call on one rank fails there without leaving the others waiting mid-protocol.
-    const routes: (TableRoute | undefined)[] = asked.map((a, i) => {
-      if (!a) return undefined;
-      const t = this.tables[i]!;
-      const ids = idArray(op, t.name, a.ids);
-      if (a.offsets !== undefined) checkOffsets(op, t.name, a.offsets, ids.length);
-      if (a.pooling !== undefined && a.pooling !== "sum" && a.pooling !== "mean") {
-        throw argError(op, '"sum" or "mean"', `pooling of table "${t.name}"`, describe(a.pooling));
+    let failure: unknown;
+    try {
+      if (typeof input !== "object" || input === null) throw argError(op, "an object of ids per table", "input", describe(input));
+      for (const [name, v] of Object.entries(input)) {
+        const i = this.tableIndex(op, name);
+        asked[i] = v instanceof BigInt64Array || (typeof v === "object" && v !== null && !("ids" in v)) ? { ids: v as IdInput } : (v as TableIds);
       }
-      return routeRows(rowsOfIds(op, t, ids), this.tablePlans[i]!, W, this.rank, this.dedup);
-    });
+      routes = asked.map((a, i) => {
+        if (!a) return undefined;
+        const t = this.tables[i]!;
+        const ids = idArray(op, t.name, a.ids);
+        if (a.offsets !== undefined) checkOffsets(op, t.name, a.offsets, ids.length);
+        if (a.pooling !== undefined && a.pooling !== "sum" && a.pooling !== "mean") {
+          throw argError(op, '"sum" or "mean"', `pooling of table "${t.name}"`, describe(a.pooling));
+        }
+        return routeRows(rowsOfIds(op, t, ids), this.tablePlans[i]!, W, this.rank, this.dedup);
+      });
+    } catch (e) {
+      failure = e;
+      routes = new Array(T).fill(undefined);
+    }
 
-    // Request: per destination, a header of T counts then each table's global rows.
+    // Request: per destination, a status word, T counts, then each table's global rows.
     const sendCounts = Array.from({ length: W }, (_, d) =>
-      HEADER * T + routes.reduce((a, r) => a + (r ? r.destStart[d + 1]! - r.destStart[d]! : 0), 0),
+      HEADER + T + routes.reduce((a, r) => a + (r ? r.destStart[d + 1]! - r.destStart[d]! : 0), 0),
     );
     // Buffers are written in place in the tensors the exchange sends and receives, and all
     // freed when the lookup returns.
@@ -158,6 +166,7 @@ export class ShardedEmbeddingCollection {
       const req = reqT.hostView() as Int32Array;
       let at = 0;
       for (let d = 0; d < W; d++) {
+        req[at++] = failure === undefined ? 0 : 1;
         for (let i = 0; i < T; i++) {
           const r = routes[i];
           req[at++] = r ? r.destStart[d + 1]! - r.destStart[d]! : 0;
@@ -173,8 +182,12 @@ export class ShardedEmbeddingCollection {
       const owner: OwnerRoute = { recvCounts: [], localRows: [] };
       const asks: Int32Array[][] = Array.from({ length: T }, () => []);
       const replyCounts = new Array<number>(W).fill(0);
+      if (failure !== undefined) throw failure;
+      const failed = Array.from({ length: W }, (_, s) => s).filter((s) => readStatus(reqIn.data, reqIn.counts, s) !== 0);
+      if (failed.length > 0) throw new Error(`${op}: rank ${failed.join(", ")} rejected its lookup input (see its error); no rows were exchanged`);
       let p = 0;
       for (let s = 0; s < W; s++) {
+        p += HEADER;
         const counts = Array.from(reqIn.data.subarray(p, p + T));
         p += T;
         owner.recvCounts.push(counts);
@@ -413,6 +426,13 @@ export class ShardedEmbeddingCollection {
     c.bytesReceived += (recvCounts.reduce((a, b) => a + b, 0) - recvCounts[this.rank]!) * bytes;
     return { data: recv.hostView() as A, counts: recvCounts };
   }
+}
+
+/** The status word of source s in a received request buffer. */
+function readStatus(data: Int32Array, counts: number[], s: number): number {
+  let at = 0;
+  for (let k = 0; k < s; k++) at += counts[k]!;
+  return data[at]!;
 }
 
 function concatInt32(parts: Int32Array[]): Int32Array {

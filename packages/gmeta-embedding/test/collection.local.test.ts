@@ -51,7 +51,7 @@ describe("ShardedEmbeddingCollection errors", () => {
     );
   });
 
-  it("rejects bad ids before any exchange, naming table and id", async () => {
+  it("rejects bad ids, tables and offsets, naming them", async () => {
     const [g] = createLocalExchanges(1);
     const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan: planSharding({ tables: TABLES, worldSize: 1 }), processGroup: g!, optimizer: { kind: "sgd", lr: 1 } });
     await expect(coll.lookup({ user: new BigInt64Array([3n, 50n]) })).rejects.toThrow(/id 50 at position 1 is outside table "user"/);
@@ -61,6 +61,16 @@ describe("ShardedEmbeddingCollection errors", () => {
     await expect(coll.applyGradients({})).rejects.toThrow(/missing gradients for table "user"/);
     await expect(coll.applyGradients({ user: new Float32Array(8) })).rejects.toThrow(/expected \[1, 4\] \(the unique rows of the lookup\) for gradients of table "user", got 8 floats/);
     r.dispose();
+  });
+
+  it("fails every rank together when one rank's ids are bad, and exchanges no rows", async () => {
+    const colls = createLocalExchanges(2).map((g) => new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: g, optimizer: { kind: "sgd", lr: 1 } }));
+    const results = await Promise.allSettled([colls[0]!.lookup({ user: new BigInt64Array([1n]) }), colls[1]!.lookup({ user: new BigInt64Array([77n]) })]);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/rank 1 rejected its lookup input \(see its error\); no rows were exchanged/);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/id 77 at position 0 is outside table "user"/);
+    // The group is still in step: the next lookup works on both ranks.
+    const ok = await Promise.all(colls.map((c) => c.lookup({ user: new BigInt64Array([BigInt(c.rank)]) })));
+    expect(ok.map((r) => r.get("user").values.shape)).toEqual([[1, 4], [1, 4]]);
   });
 });
 

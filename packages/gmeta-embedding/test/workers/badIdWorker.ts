@@ -1,5 +1,5 @@
-// Rank 1 asks for an id outside the vocabulary: it must fail before the exchange with a
-// message naming table and id, and the launcher stops the other rank.
+// Rank 1 asks for an id outside the vocabulary: it fails with a message naming table and id,
+// and rank 0 fails too (told through the request header) instead of waiting.
 import { initProcessGroup } from "@gmeta/collectives";
 
 import { ShardedEmbeddingCollection } from "../../src/index.js";
