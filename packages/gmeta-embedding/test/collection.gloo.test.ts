@@ -24,5 +24,6 @@ describe("bad input on real processes", () => {
     expect(result.exitCode).not.toBe(0);
     expect(result.ranks.every((r) => r.code !== 0), out).toBe(true);
     expect(out).toContain('id 999 at position 1 is outside table "user" (rows [0, 50)');
+    expect(out).toContain("rank 1 rejected its lookup input");
   });
 });

@@ -16,5 +16,8 @@ async function main(): Promise<void> {
 
 main().catch((e) => {
   console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
+  // A rank told of another's failure lingers a moment, so the launcher does not stop the
+  // rank with the root cause before that one has printed it.
+  const told = e instanceof Error && e.message.includes("rejected its lookup input");
+  setTimeout(() => process.exit(1), told ? 1500 : 0);
 });
