@@ -1,4 +1,4 @@
-import { empty, gatherRows, tensor, zeros } from "@gmeta/tensor";
+import { empty, isGradEnabled, tensor, zeros } from "@gmeta/tensor";
 import type { Tensor } from "@gmeta/tensor";
 
 import { loadCheckpoint } from "./checkpoint/loadCheckpoint.js";
@@ -10,14 +10,14 @@ import { argError, describe } from "./errors.js";
 import type { Exchange } from "./exchange/Exchange.js";
 import { idArray, rowsOfIds } from "./ids.js";
 import type { IdInput } from "./ids.js";
-import { LookupResult } from "./LookupResult.js";
+import { LazyTableLookup, LookupResult } from "./LookupResult.js";
 import type { OwnerRoute, TableLookup } from "./LookupResult.js";
 import { addon } from "./native/binding.js";
 import type { ResolvedOptimizer, SparseOptimizerConfig } from "./optim/SparseOptimizer.js";
 import { resolveOptimizer } from "./optim/SparseOptimizer.js";
 import type { ShardingPlan, TablePlan } from "./plan/types.js";
 import { validatePlan } from "./plan/validatePlan.js";
-import { checkOffsets, poolRows } from "./pooling.js";
+import { checkOffsets } from "./pooling.js";
 import type { PoolingMode } from "./pooling.js";
 import { routeRows } from "./routing.js";
 import type { TableRoute } from "./routing.js";
@@ -126,6 +126,8 @@ export class ShardedEmbeddingCollection {
    */
   async lookup(input: Readonly<Record<string, IdInput | TableIds>>): Promise<LookupResult> {
     const op = "ShardedEmbeddingCollection.lookup";
+    // Read before the first await: the caller's grad mode is only in force synchronously.
+    const record = isGradEnabled();
     const W = this.worldSize;
     const T = this.tables.length;
     // Bad input is found before any exchange; the rank still joins the first exchange with
@@ -245,16 +247,9 @@ export class ShardedEmbeddingCollection {
         if (!r) return;
         const t = this.tables[i]!;
         const unique = uniqueTs[i]!.setRequiresGrad(true);
-        const inv = tensor(r.inverse, { dtype: "int32" });
-        const rows = gatherRows(unique, inv);
-        owned.push(inv, rows);
         const a = asked[i]!;
-        let values = rows;
-        if (a.offsets !== undefined) {
-          values = poolRows(rows, checkOffsets(op, t.name, a.offsets, r.n), a.pooling ?? "sum");
-          owned.push(values);
-        }
-        out[t.name] = { table: t.name, unique, uniqueRows: r.unique, inverse: r.inverse, values };
+        const pooling = a.offsets === undefined ? undefined : { offsets: checkOffsets(op, t.name, a.offsets, r.n), mode: a.pooling ?? "sum" };
+        out[t.name] = new LazyTableLookup(t.name, unique, r.unique, r.inverse, pooling, owned, record);
         const remote = r.unique.length - (r.destStart[this.rank + 1]! - r.destStart[this.rank]!);
         c.ids += r.n;
         c.requestedRows += r.unique.length;

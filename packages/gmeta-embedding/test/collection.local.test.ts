@@ -1,6 +1,8 @@
 // The sharded collection over in-process exchanges: every rank in this one process.
 import { describe, expect, it } from "vitest";
 
+import { noGrad, tidy } from "@gmeta/tensor";
+
 import { createLocalExchanges, planSharding, ShardedEmbeddingCollection } from "../src/index.js";
 import type { SparseOptimizerConfig } from "../src/index.js";
 import { runScenario, TABLES } from "./helpers/scenario.js";
@@ -96,3 +98,26 @@ describe("one lookup for support and query", () => {
     results.forEach((r) => r.dispose());
   });
 });
+
+describe("lookup values", () => {
+  it("are built on first read, survive a tidy, and follow the grad mode of the lookup", async () => {
+    const [g] = createLocalExchanges(1);
+    const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan: planSharding({ tables: TABLES, worldSize: 1 }), processGroup: g!, optimizer: { kind: "sgd", lr: 1 } });
+    const r = await coll.lookup({ user: new BigInt64Array([4n, 4n, 9n]) });
+    const inside = tidy(() => r.get("user").values);
+    expect(inside.disposed).toBe(false);
+    expect(inside).toBe(r.get("user").values);
+    expect(inside.requiresGrad).toBe(true);
+    expect(r.get("user").unique.shape).toEqual([2, 4]);
+    const off = await noGradAsync(() => coll.lookup({ user: new BigInt64Array([1n]) }));
+    expect(off.get("user").values.requiresGrad).toBe(false);
+    r.dispose();
+    off.dispose();
+    expect(inside.disposed).toBe(true);
+  });
+});
+
+/** Starts an async call with recording off (the lookup reads the mode synchronously). */
+function noGradAsync<T>(fn: () => Promise<T>): Promise<T> {
+  return noGrad(fn);
+}
