@@ -338,7 +338,9 @@ export class ShardedEmbeddingCollection {
         c.requestBytesWithoutDedup += r.remoteWithoutDedup * 4 * dim;
       });
       this.shards.forEach((shard, i) => {
-        if (shard) shard.apply(from.owner.localRows[i]!, per[i]!);
+        // Each requester's rows are unique already: duplicates need two or more requesters.
+        const sources = from.owner.recvCounts.filter((counts) => counts[i]! > 0).length;
+        if (shard) shard.apply(from.owner.localRows[i]!, per[i]!, sources <= 1 && this.dedup);
       });
       for (let i = 0; i < T; i++) this.steps[i]! += 1;
     } finally {

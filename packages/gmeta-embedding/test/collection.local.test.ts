@@ -38,6 +38,17 @@ describe("ShardedEmbeddingCollection (in-process ranks) equals the unsharded ref
   }
 });
 
+describe("without dedup", () => {
+  it("sends every id and still equals the reference (owners sum the duplicates)", async () => {
+    const reports = await Promise.all(createLocalExchanges(2).map((g) => runScenario(g, { strategy: "row-wise", optimizer: { kind: "adam", lr: 0.05 }, steps: 3, dedup: false })));
+    for (const r of reports) {
+      expect(r.requested).toBe(r.idsLocal);
+      expect(r.worstRowDiff).toBeLessThan(2e-6);
+      expect(r.worstStateDiff).toBeLessThan(2e-6);
+    }
+  });
+});
+
 describe("ShardedEmbeddingCollection errors", () => {
   const plan = planSharding({ tables: TABLES, worldSize: 2 });
 
