@@ -2,7 +2,8 @@
 // (even split) as gloo_raw_bench / mpi_raw_bench, timed the same way (barrier, then the call;
 // fastest round after two warm-up rounds). Rank 0 prints "<op> <n> <seconds>".
 // Usage: benchWorker.ts <backend> <iters> <n>...
-import { initArrayGroup, type ArrayCollectives, type Backend } from "../src/index.js";
+import { tensor } from "@gmeta/tensor";
+import { initArrayGroup, TensorProcessGroup, type ArrayCollectives, type Backend } from "../src/index.js";
 
 async function fastest(pg: ArrayCollectives, iters: number, fn: () => Promise<unknown>): Promise<number> {
   const t: number[] = [];
@@ -28,7 +29,14 @@ async function main(): Promise<void> {
     // The hot-loop form: the caller hands in a receive array it keeps between steps.
     const keep = new Float32Array(n);
     const a2aKeep = await fastest(pg, iters, () => pg.allToAllV(data, counts, () => keep));
-    if (pg.rank === 0) console.log(`allReduce ${n} ${ar}\nallToAllV ${n} ${a2a}\nallToAllV+keep ${n} ${a2aKeep}`);
+    // The public tensor API: receive tensors come from @gmeta/tensor's allocator, freed each step.
+    const tpg = new TensorProcessGroup(pg);
+    const t = tensor(data, { shape: [n] });
+    const a2aTensor = await fastest(pg, iters, async () => (await tpg.allToAllV(t, counts)).recv.dispose());
+    t.dispose();
+    if (pg.rank === 0) {
+      console.log(`allReduce ${n} ${ar}\nallToAllV ${n} ${a2a}\nallToAllV+keep ${n} ${a2aKeep}\nallToAllV(tensor) ${n} ${a2aTensor}`);
+    }
   }
   await pg.close();
 }

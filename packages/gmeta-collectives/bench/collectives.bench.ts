@@ -22,7 +22,7 @@ type Times = Map<string, number>; // "op n" -> seconds
 
 function parse(text: string): Times {
   const t: Times = new Map();
-  for (const m of text.matchAll(/(allReduce|allToAllV\+keep|allToAllV) (\d+) ([\d.e-]+)/g)) t.set(`${m[1]} ${m[2]}`, Number(m[3]));
+  for (const m of text.matchAll(/(allReduce|allToAllV\+keep|allToAllV\(tensor\)|allToAllV) (\d+) ([\d.e-]+)/g)) t.set(`${m[1]} ${m[2]}`, Number(m[3]));
   return t;
 }
 
@@ -80,7 +80,7 @@ const ms = (s: number) => (s * 1e3).toFixed(3).padStart(9);
 
 async function main(): Promise<void> {
   console.log(`ranks=${ranks} on one host (loopback / shared memory); float32; fastest of rounds; ratio = raw time / node time (1 = parity)`);
-  console.log("backend  op              size    node ms    raw ms   node GB/s  ratio");
+  console.log("backend  op                 size    node ms    raw ms   node GB/s  ratio");
   for (const backend of backends) {
     if (backend === "mpi" && !mpiBuilt()) {
       console.log("mpi: skipped, the MPI addon was not built");
@@ -92,12 +92,13 @@ async function main(): Promise<void> {
       const raw = best(await rawRun(backend, n), await rawRun(backend, n).then((r) => r));
       const ts = best(await tsRun(backend, n), await tsRun(backend, n));
       // allToAllV allocates the receive array per call; allToAllV+keep receives into an array
-      // kept between calls (Node: the alloc argument), on both sides.
-      for (const op of ["allReduce", "allToAllV", "allToAllV+keep"]) {
+      // kept between calls (Node: the alloc argument), on both sides; allToAllV(tensor) is the
+      // tensor ProcessGroup, against the raw per-call figure.
+      for (const op of ["allReduce", "allToAllV", "allToAllV+keep", "allToAllV(tensor)"]) {
         const t = ts.get(`${op} ${n}`)!;
-        const r = raw.get(`${op} ${n}`)!;
+        const r = raw.get(`${op === "allToAllV(tensor)" ? "allToAllV" : op} ${n}`)!;
         const gbs = ((n * 4) / t / 1e9).toFixed(2).padStart(9);
-        console.log(`${backend.padEnd(8)} ${op.padEnd(14)} ${fmtN(n).padStart(5)} ${ms(t)} ${ms(r)} ${gbs}  ${(r / t).toFixed(2)}`);
+        console.log(`${backend.padEnd(8)} ${op.padEnd(17)} ${fmtN(n).padStart(5)} ${ms(t)} ${ms(r)} ${gbs}  ${(r / t).toFixed(2)}`);
       }
     }
   }

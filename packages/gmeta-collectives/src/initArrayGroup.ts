@@ -79,7 +79,8 @@ async function initGloo(launch: LaunchEnv, opts: InitOptions, timeoutMs: number)
       token = randomBytes(16).toString("hex");
     }
     const host = store.host ?? launch.masterAddr;
-    const port = store.port ?? launch.masterPort;
+    // A world of one needs no well-known port; a free one avoids clashing with other jobs.
+    const port = store.port ?? (launch.size === 1 && launch.hostsStore ? 0 : launch.masterPort);
     if (launch.hostsStore) {
       // Bound to the master address, which is loopback unless the job spans hosts.
       server = await StoreServer.start({ token, host, port });
@@ -97,7 +98,7 @@ async function initGloo(launch: LaunchEnv, opts: InitOptions, timeoutMs: number)
       });
     } catch (e) {
       await server?.close();
-      throw e;
+      throw explainRendezvous(e, launch.jobId);
     }
   }
   // Rank 0's server must outlive its own group (peers may still read keys), so it is only
@@ -112,6 +113,17 @@ function initMpi(launch: LaunchEnv): ArrayCollectives {
   }
   const addon = mpiAddon();
   return new NativeArrayGroup("mpi", addon.createMpiGroup(), () => addon.finalizeMpi());
+}
+
+// The store reports missing keys ("<jobId>/<rank>"); say which ranks never arrived.
+function explainRendezvous(e: unknown, jobId: string): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  const m = /keys (.*?) missing after (\d+) ms/.exec(msg);
+  if (!m) return e instanceof Error ? e : new Error(msg);
+  const prefix = `${jobId}/`;
+  const ranks = m[1]!.split(", ").filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  if (!ranks.length) return e instanceof Error ? e : new Error(msg);
+  return new Error(`initProcessGroup: rank${ranks.length > 1 ? "s" : ""} ${ranks.join(", ")} did not join within ${m[2]} ms (${msg})`);
 }
 
 let watching = false;

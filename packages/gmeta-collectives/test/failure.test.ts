@@ -64,7 +64,7 @@ describe("a missing rank", () => {
     const t0 = Date.now();
     const r = await runRank(0, 2, freePort(), ["join"], { GMETA_TIMEOUT_MS: "1500" });
     expect(r.code, r.out).toBe(1);
-    expect(r.out).toContain("FAILED init (rendezvous of 2 ranks)");
+    expect(r.out).toContain("FAILED initProcessGroup: rank 1 did not join within 1500 ms (init (rendezvous of 2 ranks)");
     expect(r.out).toContain("keys job/1 missing after 1500 ms");
     expect(Date.now() - t0).toBeLessThan(15_000);
   });

@@ -15,3 +15,4 @@ export { MetaLoader, type LoaderOptions, type LoaderState } from "./metaLoader.j
 export type { MetaBatch, SampleBlock } from "./metaBatch.js";
 export type { TaskIndex } from "./taskIndex.js";
 export { MOVIELENS_GENRES, convertMovieLens, movieLensSchema, readMovieLens } from "./movieLens.js";
+export { splitTasks, taskUniform, type SplitTasksOptions, type SplitTasksResult } from "./splitTasks.js";

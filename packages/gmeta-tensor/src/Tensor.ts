@@ -41,9 +41,12 @@ export class Tensor {
     track(this);
   }
 
-  /** @internal A new uninitialised-to-zero tensor. */
-  static alloc(shape: Shape, dtype: DType, device: Device): Tensor {
-    return new Tensor(StorageRef.alloc(dtype, numelOf(shape), device), shape, dtype, device);
+  /**
+   * @internal A new tensor for a kernel to write. Its contents are unspecified unless
+   * `zero` is set: pass it for outputs the kernel does not overwrite completely.
+   */
+  static alloc(shape: Shape, dtype: DType, device: Device, zero = false): Tensor {
+    return new Tensor(StorageRef.alloc(dtype, numelOf(shape), device, zero), shape, dtype, device);
   }
 
   get rank(): number {

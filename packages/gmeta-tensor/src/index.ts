@@ -4,7 +4,7 @@ export type { Device } from "./device.js";
 export { Tensor } from "./Tensor.js";
 export type { GradFn } from "./Tensor.js";
 export { keep, tidy, untracked } from "./memory.js";
-export { getNumThreads, info, memory, setNumThreads } from "./runtime.js";
+export { getNumThreads, info, memory, releaseCachedMemory, setNumThreads } from "./runtime.js";
 
 export { arange, empty, full, fullLike, ones, onesLike, tensor, zeros, zerosLike } from "./ops/creation.js";
 export type { TensorOptions } from "./ops/creation.js";

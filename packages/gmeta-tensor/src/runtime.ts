@@ -22,3 +22,8 @@ export function getNumThreads(): number {
 export function memory(): Record<string, number> {
   return addon.info().allocatedBytes;
 }
+
+/** Returns host memory cached for reuse by freed tensors to the system; the bytes released. */
+export function releaseCachedMemory(): number {
+  return addon.releaseHostCache();
+}

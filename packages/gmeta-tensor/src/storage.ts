@@ -13,8 +13,8 @@ export class StorageRef {
   private refs = 1;
   constructor(readonly native: NativeStorage) {}
 
-  static alloc(dtype: DType, numel: number, device: Device): StorageRef {
-    return new StorageRef(new addon.Storage(dtypeCode(dtype), numel, deviceIndex(device)));
+  static alloc(dtype: DType, numel: number, device: Device, zero: boolean): StorageRef {
+    return new StorageRef(new addon.Storage(dtypeCode(dtype), numel, deviceIndex(device), zero));
   }
 
   retain(): this {

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "GroupWorker.h"
 
@@ -53,6 +54,31 @@ class AddonGroup : public Napi::ObjectWrap<AddonGroup<G>> {
     GMETA_CHECK(info[i].IsTypedArray(), "expected a TypedArray for " << name);
     return info[i].As<Napi::TypedArray>();
   }
+  // TypeScript validates first; this second check is what keeps a wrong call from the JS side
+  // (a mismatched dtype or a short buffer) from becoming a write past the end of memory.
+  static Napi::TypedArray typedArg(const Napi::CallbackInfo& info, size_t i, const char* name,
+                                   DType t, int64_t expectLength) {
+    auto a = typedArg(info, i, name);
+    static const napi_typedarray_type kinds[] = {napi_float32_array, napi_float64_array,
+                                                 napi_int32_array, napi_bigint64_array};
+    GMETA_CHECK(a.TypedArrayType() == kinds[static_cast<int>(t)],
+                "expected the typed array of dtype code " << static_cast<int>(t) << " for " << name);
+    GMETA_CHECK(expectLength < 0 || static_cast<int64_t>(a.ElementLength()) == expectLength,
+                "expected " << expectLength << " elements for " << name << ", got " << a.ElementLength());
+    return a;
+  }
+  static int64_t total(const std::vector<int64_t>& counts) {
+    int64_t s = 0;
+    for (auto c : counts) {
+      GMETA_CHECK(c >= 0, "expected non-negative counts, got " << c);
+      s += c;
+    }
+    return s;
+  }
+  static DType dtypeArg(const Napi::CallbackInfo& info, size_t i) {
+    GMETA_CHECK(info[i].IsNumber(), "expected a dtype code");
+    return dtypeFromCode(info[i].As<Napi::Number>().Int32Value());
+  }
   std::shared_ptr<G> group(const char* op);
   Napi::Value AllReduce(const Napi::CallbackInfo& info);
   Napi::Value ExchangeCounts(const Napi::CallbackInfo& info);
@@ -80,10 +106,10 @@ std::shared_ptr<G> AddonGroup<G>::group(const char* op) {
 template <typename G>
 Napi::Value AddonGroup<G>::AllReduce(const Napi::CallbackInfo& info) {
   auto g = group("allReduce");
-  auto a = typedArg(info, 0, "data");
+  DType t = dtypeArg(info, 1);
+  auto a = typedArg(info, 0, "data", t, -1);
   void* p = typedArrayData(a);
   size_t n = a.ElementLength();
-  DType t = dtypeFromCode(info[1].As<Napi::Number>().Int32Value());
   ReduceOp op = reduceOpFromCode(info[2].As<Napi::Number>().Int32Value());
   auto* w = new GroupWorker(info.Env(), g, [g, p, n, t, op] { g->allReduce(p, n, t, op); }, nullptr);
   w->keep(a);
@@ -104,11 +130,11 @@ Napi::Value AddonGroup<G>::ExchangeCounts(const Napi::CallbackInfo& info) {
 template <typename G>
 Napi::Value AddonGroup<G>::AllToAllV(const Napi::CallbackInfo& info) {
   auto g = group("allToAllV");
-  auto send = typedArg(info, 0, "send");
+  DType t = dtypeArg(info, 4);
   auto sendCounts = int64Vector(info[1], "sendCounts");
-  auto recv = typedArg(info, 2, "recv");
   auto recvCounts = int64Vector(info[3], "recvCounts");
-  DType t = dtypeFromCode(info[4].As<Napi::Number>().Int32Value());
+  auto send = typedArg(info, 0, "send", t, total(sendCounts));
+  auto recv = typedArg(info, 2, "recv", t, total(recvCounts));
   const void* sp = typedArrayData(send);
   void* rp = typedArrayData(recv);
   auto* w = new GroupWorker(
@@ -134,10 +160,10 @@ Napi::Value AddonGroup<G>::GatherCounts(const Napi::CallbackInfo& info) {
 template <typename G>
 Napi::Value AddonGroup<G>::AllGatherV(const Napi::CallbackInfo& info) {
   auto g = group("allGatherV");
-  auto send = typedArg(info, 0, "send");
-  auto recv = typedArg(info, 1, "recv");
+  DType t = dtypeArg(info, 3);
   auto counts = int64Vector(info[2], "counts");
-  DType t = dtypeFromCode(info[3].As<Napi::Number>().Int32Value());
+  auto send = typedArg(info, 0, "send", t, -1);
+  auto recv = typedArg(info, 1, "recv", t, total(counts));
   const void* sp = typedArrayData(send);
   size_t n = send.ElementLength();
   void* rp = typedArrayData(recv);
@@ -151,10 +177,10 @@ Napi::Value AddonGroup<G>::AllGatherV(const Napi::CallbackInfo& info) {
 template <typename G>
 Napi::Value AddonGroup<G>::Broadcast(const Napi::CallbackInfo& info) {
   auto g = group("broadcast");
-  auto a = typedArg(info, 0, "data");
+  DType t = dtypeArg(info, 1);
+  auto a = typedArg(info, 0, "data", t, -1);
   void* p = typedArrayData(a);
   size_t n = a.ElementLength();
-  DType t = dtypeFromCode(info[1].As<Napi::Number>().Int32Value());
   int root = info[2].As<Napi::Number>().Int32Value();
   auto* w = new GroupWorker(info.Env(), g, [g, p, n, t, root] { g->broadcast(p, n, t, root); }, nullptr);
   w->keep(a);

@@ -17,6 +17,12 @@
 namespace gmeta {
 namespace {
 
+// An error the server sent back, as opposed to a broken connection.
+class ServerReply : public Error {
+ public:
+  using Error::Error;
+};
+
 enum Op : uint8_t { kHello = 1, kSet = 2, kGet = 3, kWait = 4, kAdd = 5, kGone = 6 };
 
 void putU32(std::vector<char>& b, uint32_t v) {
@@ -127,7 +133,22 @@ TcpStore::~TcpStore() {
 std::vector<char> TcpStore::request(const std::vector<char>& payload,
                                     std::chrono::milliseconds timeout) {
   std::lock_guard<std::mutex> lock(mu_);
-  GMETA_CHECK(fd_ >= 0, "store " << where_ << ": not connected");
+  GMETA_CHECK(fd_ >= 0, "store " << where_ << ": not connected (an earlier request failed)");
+  try {
+    return exchange(payload, timeout);
+  } catch (const ServerReply&) {
+    throw;  // the server answered with an error: the stream is still in step
+  } catch (...) {
+    // A reply that arrives after we gave up would be read as the next request's answer:
+    // drop the connection so later requests fail plainly instead of reading stale data.
+    ::close(fd_);
+    fd_ = -1;
+    throw;
+  }
+}
+
+std::vector<char> TcpStore::exchange(const std::vector<char>& payload,
+                                     std::chrono::milliseconds timeout) {
   std::vector<char> frame;
   putU32(frame, static_cast<uint32_t>(payload.size()));
   frame.insert(frame.end(), payload.begin(), payload.end());
@@ -145,7 +166,7 @@ std::vector<char> TcpStore::request(const std::vector<char>& payload,
   if (reply[0] != 0) {
     uint32_t m = getU32(reply, 1);
     GMETA_CHECK(5 + m <= reply.size(), "store " << where_ << ": bad error reply");
-    throwAt(__FILE__, __LINE__, "store " + where_ + ": " + std::string(reply.data() + 5, m));
+    throw ServerReply("store " + where_ + ": " + std::string(reply.data() + 5, m));
   }
   return std::vector<char>(reply.begin() + 1, reply.end());
 }

@@ -31,6 +31,7 @@ class TcpStore : public gloo::rendezvous::Store {
 
  private:
   std::vector<char> request(const std::vector<char>& payload, std::chrono::milliseconds timeout);
+  std::vector<char> exchange(const std::vector<char>& payload, std::chrono::milliseconds timeout);
 
   int fd_ = -1;
   std::string where_;

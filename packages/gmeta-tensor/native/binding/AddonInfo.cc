@@ -6,6 +6,7 @@
 
 #include "../core/alloc_stats.h"
 #include "../core/device.h"
+#include "../core/host_cache.h"
 #include "../core/thread_pool.h"
 #include "AddonArgs.h"
 
@@ -43,7 +44,12 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   for (const auto& [device, n] : alloc_stats_snapshot())
     bytes.Set(device_name(device), static_cast<double>(n));
   out.Set("allocatedBytes", bytes);
+  out.Set("cachedHostBytes", static_cast<double>(host_cache_bytes()));
   return out;
+}
+
+Napi::Value ReleaseHostCache(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(host_cache_release()));
 }
 
 void SetNumThreads(const Napi::CallbackInfo& info) {
@@ -63,6 +69,7 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
 void RegisterInfo(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New<Info>(env, "info"));
   exports.Set("setNumThreads", Napi::Function::New<SetNumThreads>(env, "setNumThreads"));
+  exports.Set("releaseHostCache", Napi::Function::New<ReleaseHostCache>(env, "releaseHostCache"));
   exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));
 }
 

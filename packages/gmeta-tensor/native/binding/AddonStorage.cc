@@ -62,7 +62,9 @@ AddonStorage::AddonStorage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Ad
   if (numel < 0)
     throw Napi::RangeError::New(info.Env(), "Storage: expected a non-negative integer for numel, got " +
                                                 std::to_string(numel));
-  storage_ = std::make_unique<Storage>(static_cast<DType>(dtype), numel, static_cast<int>(device));
+  // Optional 4th argument: false for outputs a kernel overwrites completely.
+  const bool zero = info.Length() < 4 || info[3].IsUndefined() || ArgBool(info[3], "Storage", "zero");
+  storage_ = std::make_unique<Storage>(static_cast<DType>(dtype), numel, static_cast<int>(device), zero);
   info.This().As<Napi::Object>().TypeTag(&kStorageTag);
   reported_bytes_ = static_cast<int64_t>(storage_->byte_length());
   Napi::MemoryManagement::AdjustExternalMemory(info.Env(), reported_bytes_);

@@ -1,39 +1,39 @@
 #include "storage.h"
 
+#include <cstdint>
 #include <cstdlib>
-#include <cstring>
-#include <new>
 #include <stdexcept>
+#include <string>
 
 #include "alloc_stats.h"
 #include "device.h"
+#include "host_cache.h"
 
 namespace gmeta {
 
-namespace {
-// 64 bytes: one cache line and a full AVX-512 vector, so kernels never split a line.
-constexpr size_t kAlign = 64;
-}  // namespace
-
-Buffer::Buffer(size_t bytes, int device) : bytes_(bytes), device_(device) {
+Buffer::Buffer(size_t bytes, int device, bool zero) : bytes_(bytes), device_(device) {
   require_cpu("Storage", device);
-  size_t rounded = (bytes + kAlign - 1) / kAlign * kAlign;
-  if (rounded == 0) rounded = kAlign;
-  data_ = std::aligned_alloc(kAlign, rounded);
-  if (!data_) throw std::bad_alloc();
-  std::memset(data_, 0, rounded);
+  try {
+    data_ = host_alloc(bytes, zero);
+  } catch (const std::bad_alloc&) {
+    throw std::runtime_error("Storage: could not allocate " + std::to_string(bytes) + " bytes on " +
+                             device_name(device));
+  }
   alloc_stats_add(device_, static_cast<int64_t>(bytes_));
 }
 
 Buffer::~Buffer() {
-  std::free(data_);
+  host_free(data_, bytes_);
   alloc_stats_add(device_, -static_cast<int64_t>(bytes_));
 }
 
-Storage::Storage(DType dtype, int64_t numel, int device)
+Storage::Storage(DType dtype, int64_t numel, int device, bool zero)
     : dtype_(dtype), numel_(numel), device_(device) {
   if (numel < 0) throw std::invalid_argument("Storage: expected numel >= 0");
-  buffer_ = std::make_shared<Buffer>(byte_length(), device);
+  // Far above any real memory; keeps numel * element size and the padding from overflowing.
+  if (numel > (int64_t{1} << 56))
+    throw std::invalid_argument("Storage: numel " + std::to_string(numel) + " is too large");
+  buffer_ = std::make_shared<Buffer>(byte_length(), device, zero);
 }
 
 void* Storage::data() const {

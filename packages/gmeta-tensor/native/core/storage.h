@@ -10,7 +10,8 @@ namespace gmeta {
 
 class Buffer {
  public:
-  Buffer(size_t bytes, int device);
+  // Memory is zeroed when `zero` is set; kernels that overwrite every element skip it.
+  Buffer(size_t bytes, int device, bool zero);
   ~Buffer();
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
@@ -25,7 +26,7 @@ class Buffer {
 
 class Storage {
  public:
-  Storage(DType dtype, int64_t numel, int device);
+  Storage(DType dtype, int64_t numel, int device, bool zero = true);
 
   DType dtype() const { return dtype_; }
   int64_t numel() const { return numel_; }

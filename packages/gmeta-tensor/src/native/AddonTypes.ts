@@ -106,8 +106,12 @@ export interface NativeStorage {
 }
 
 export interface NativeStorageCtor {
-  /** Allocates `numel` elements of `dtype` on `device` (-1 = CPU); contents are zero. */
-  new (dtype: DTypeCode, numel: number, device: number): NativeStorage;
+  /**
+   * Allocates `numel` elements of `dtype` on `device` (-1 = CPU); contents are zero unless
+   * `zero` is false (for outputs a kernel overwrites completely). Host blocks come from a
+   * caching allocator, so steady-state steps make no system calls.
+   */
+  new (dtype: DTypeCode, numel: number, device: number, zero?: boolean): NativeStorage;
 }
 
 export interface AddonInfo {
@@ -118,12 +122,16 @@ export interface AddonInfo {
   cuda: { compiled: boolean; available: boolean; devices: number; reason: string };
   /** Bytes currently allocated by live storages, per device ("cpu", "cuda:0", ...). */
   allocatedBytes: Record<string, number>;
+  /** Freed host bytes kept by the caching allocator for reuse. */
+  cachedHostBytes: number;
 }
 
 export interface Addon {
   Storage: NativeStorageCtor;
   info(): AddonInfo;
   setNumThreads(n: number): void;
+  /** Returns cached host blocks to the system; the bytes released. */
+  releaseHostCache(): number;
   getNumThreads(): number;
 
   /** out[:] = value (cast to out's dtype). */

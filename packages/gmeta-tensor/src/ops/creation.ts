@@ -105,7 +105,7 @@ export function tensor(data: Nested | AnyTypedArray, opts: TensorOptions & { sha
 export function full(shape: number[], value: number, opts: TensorOptions = {}): Tensor {
   const s = checkShape("full", "shape", shape);
   const dtype = checkDType("full", opts.dtype, "float32");
-  const t = Tensor.alloc(s, dtype, parseDevice("full", opts.device));
+  const t = Tensor.alloc(s, dtype, parseDevice("full", opts.device), value === 0);
   if (value !== 0 && t.numel > 0) addon.fill(t.storage.native, value);
   return finish(t, opts);
 }
@@ -128,7 +128,7 @@ export function empty(shape: number[], opts: TensorOptions = {}): Tensor {
 /** Zeros with the shape, dtype and device of `x`. */
 export function zerosLike(x: Tensor): Tensor {
   checkTensor("zerosLike", "x", x);
-  return Tensor.alloc(x.shape, x.dtype, x.device);
+  return Tensor.alloc(x.shape, x.dtype, x.device, true);
 }
 
 /** Ones with the shape, dtype and device of `x`. */

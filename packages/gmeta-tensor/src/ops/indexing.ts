@@ -111,7 +111,7 @@ function segment(mode: SegmentMode, op: string, src: Tensor, offsets: Tensor): T
   const S = offsets.numel - 1;
   const o = readOffsets(op, offsets, srcRows);
   const grad = needsGrad([src]);
-  const out = Tensor.alloc([S, ...rest], src.dtype, src.device);
+  const out = Tensor.alloc([S, ...rest], src.dtype, src.device, true);
   if (S > 0 && numelOf(rest) > 0) {
     // The mean is a sum scaled by 1/count when recording, so its gradient is generic.
     const native = grad ? SegmentMode.Sum : mode;

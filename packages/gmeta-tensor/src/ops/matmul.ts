@@ -51,7 +51,8 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const batch = Math.max(ba, bb);
   const batched = a.rank === 3 || b.rank === 3;
   const shape = batched ? [batch, M, N] : [M, N];
-  const out = Tensor.alloc(shape, a.dtype, a.device);
+  // An empty inner dimension leaves the product all zeros without any kernel writing it.
+  const out = Tensor.alloc(shape, a.dtype, a.device, K === 0);
   if (out.numel > 0) {
     addon.matmul(out.storage.native, a.storage.native, b.storage.native, batch, M, N, K, transA, transB,
       ba === 1 ? 0 : M * K, bb === 1 ? 0 : K * N, false);

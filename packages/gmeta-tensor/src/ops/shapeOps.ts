@@ -142,7 +142,7 @@ export function slice(x: Tensor, axis: number, start: number, end?: number): Ten
 
 /** The reverse of slice: zeros of `shape` with g placed at `start` along `axis`. */
 function padSlice(g: Tensor, shape: number[], axis: number, start: number): Tensor {
-  const out = Tensor.alloc(shape, g.dtype, g.device);
+  const out = Tensor.alloc(shape, g.dtype, g.device, true);
   const st = contiguousStrides(shape);
   if (g.numel > 0) {
     addon.stridedCopy(out.storage.native, start * st[axis]!, st, g.storage.native, 0, contiguousStrides(g.shape), g.shape.slice());

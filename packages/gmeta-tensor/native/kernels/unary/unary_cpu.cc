@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "../../core/thread_pool.h"
+#include "../common/fast_math.h"
 #include "../common/strided.h"
 #include "unary.h"
 
@@ -45,10 +46,16 @@ void dispatch_op(UnaryOp op, DType dt, T* o, const T* a, int64_t n, double p1, d
   if constexpr (std::is_floating_point_v<T>) {
     const T q1 = static_cast<T>(p1), q2 = static_cast<T>(p2);
     switch (op) {
-      case UnaryOp::Exp: return run<T>([](T x) { return std::exp(x); }, o, a, n);
+      case UnaryOp::Exp:
+        if constexpr (std::is_same_v<T, float>) return run<T>([](float x) { return fast_expf(x); }, o, a, n);
+        return run<T>([](T x) { return std::exp(x); }, o, a, n);
       case UnaryOp::Log: return run<T>([](T x) { return std::log(x); }, o, a, n);
-      case UnaryOp::Sigmoid: return run<T>(stable_sigmoid<T>, o, a, n);
-      case UnaryOp::Tanh: return run<T>([](T x) { return std::tanh(x); }, o, a, n);
+      case UnaryOp::Sigmoid:
+        if constexpr (std::is_same_v<T, float>) return run<T>([](float x) { return fast_sigmoidf(x); }, o, a, n);
+        return run<T>(stable_sigmoid<T>, o, a, n);
+      case UnaryOp::Tanh:
+        if constexpr (std::is_same_v<T, float>) return run<T>([](float x) { return fast_tanhf(x); }, o, a, n);
+        return run<T>([](T x) { return std::tanh(x); }, o, a, n);
       case UnaryOp::Relu: return run<T>([](T x) { return x > T(0) ? x : T(0); }, o, a, n);
       case UnaryOp::Sqrt: return run<T>([](T x) { return std::sqrt(x); }, o, a, n);
       case UnaryOp::PowScalar:
