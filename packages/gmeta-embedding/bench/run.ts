@@ -1,9 +1,10 @@
 // Benchmark of sharded lookup + update (`npm run bench -w @gmeta/embedding`, options below).
 // Prints, for each figure, the reference measured in the same run and the ratio:
-//  - native row gather and fused SGD update vs a memcpy of the same bytes (target >= 0.5);
+//  - native row gather, scatter-add and fused Adagrad update vs a memcpy of the same bytes (target >= 0.5);
 //  - lookup + update rows/s and GB/s on 1, 2 and 4 ranks (Gloo, loopback) vs 1 rank;
 //  - bytes sent per step with dedup vs without, and the step time with dedup off.
 // Options: --tables 8 --rows 1000000 --dim 64 --batch 16384 --steps 10 --ranks 1,2,4 --zipf 1.05
+// (--ranks none: the kernel figures only).
 import { fileURLToPath } from "node:url";
 import { Writable } from "node:stream";
 
@@ -37,7 +38,7 @@ function parse(argv: string[]): Opts {
     dim: Number(get("dim", "64")),
     batch: Number(get("batch", "16384")),
     steps: Number(get("steps", "10")),
-    ranks: get("ranks", "1,2,4").split(",").map(Number),
+    ranks: get("ranks", "1,2,4").split(",").map(Number).filter((w) => w > 0),
     zipf: Number(get("zipf", "1.05")),
     dedup: get("dedup", "on") !== "off",
   };
@@ -109,7 +110,7 @@ async function runRanks(o: Opts, W: number): Promise<{ W: number; ms: number; by
 }
 
 /** The native gather and fused update of one step's rows vs memcpy of the same bytes. */
-function kernels(o: Opts): { gather: number; update: number; memcpy: number; bytes: number } {
+function kernels(o: Opts): { gather: number; scatter: number; update: number; memcpy: number; bytes: number } {
   const table = new Float32Array(o.rows * o.dim).fill(0.5);
   const state = new Float32Array(o.rows);
   const ids = zipfSampler(o.rows, o.zipf, 3)(o.batch);
@@ -123,9 +124,10 @@ function kernels(o: Opts): { gather: number; update: number; memcpy: number; byt
   const src = new Float32Array(u * o.dim).fill(1e-3);
   const bytes = u * o.dim * 4;
   const gather = best(30, () => addon.gatherRows(table, o.dim, idx, out));
+  const scatter = best(30, () => addon.scatterAddRows(table, o.dim, idx, src));
   const update = best(30, () => addon.sparseAdagrad(table, o.dim, idx, src, state, true, 0.01, 1e-10));
   const memcpy = best(30, () => addon.copyF32(out, src));
-  return { gather, update, memcpy, bytes };
+  return { gather, scatter, update, memcpy, bytes };
 }
 
 function fmt(x: number, digits = 2): string {
@@ -141,15 +143,16 @@ async function main(): Promise<void> {
   const k = kernels(o);
   const gbs = (bytes: number, ms: number): number => bytes / ms / 1e6;
   rowsTable.push(["native gather of unique rows", `${fmt(gbs(k.bytes, k.gather))} GB/s`, "memcpy of the same bytes", `${fmt(gbs(k.bytes, k.memcpy))} GB/s`, fmt(k.memcpy / k.gather)]);
+  rowsTable.push(["native scatter-add of unique rows", `${fmt(gbs(k.bytes, k.scatter))} GB/s`, "memcpy of the same bytes", `${fmt(gbs(k.bytes, k.memcpy))} GB/s`, fmt(k.memcpy / k.scatter)]);
   rowsTable.push(["fused row-wise Adagrad update", `${fmt(gbs(k.bytes, k.update))} GB/s`, "memcpy of the same bytes", `${fmt(gbs(k.bytes, k.memcpy))} GB/s`, fmt(k.memcpy / k.update)]);
   const results = [];
   for (const W of o.ranks) results.push(await runRanks(o, W));
-  const base = results.find((r) => r.W === 1) ?? results[0]!;
+  const base = results.find((r) => r.W === 1) ?? results[0];
   const idsPerStep = o.batch * o.tables;
-  for (const r of results) {
+  for (const r of base ? results : []) {
     const rps = idsPerStep / (r.ms / 1000);
     const rowBytes = 2 * r.uniq * o.dim * 4; // rows out in the lookup, gradient rows back
-    rowsTable.push([`lookup+update, ${r.W} rank(s)`, `${fmt(rps / 1e6)} M ids/s, ${fmt(rowBytes / r.ms / 1e6)} GB/s of rows, ${fmt(r.ms)} ms/step`, "1 rank", `${fmt(idsPerStep / (base.ms / 1000) / 1e6)} M ids/s`, fmt(base.ms / r.ms)]);
+    rowsTable.push([`lookup+update, ${r.W} rank(s)`, `${fmt(rps / 1e6)} M ids/s, ${fmt(rowBytes / r.ms / 1e6)} GB/s of rows, ${fmt(r.ms)} ms/step`, "1 rank", `${fmt(idsPerStep / (base!.ms / 1000) / 1e6)} M ids/s`, fmt(base!.ms / r.ms)]);
   }
   for (const r of results.filter((x) => x.W > 1)) {
     rowsTable.push([`bytes between ranks per step, ${r.W} ranks, dedup`, `${fmt(r.bytes / 1e6)} MB`, "without dedup", `${fmt(r.bytesNoDedup / 1e6)} MB`, fmt(r.bytes / r.bytesNoDedup)]);

@@ -1,4 +1,8 @@
+import { enableGrad, gatherRows, noGrad, tensor, untracked } from "@gmeta/tensor";
 import type { Tensor } from "@gmeta/tensor";
+
+import { poolRows } from "./pooling.js";
+import type { PoolingMode } from "./pooling.js";
 
 import type { TableRoute } from "./routing.js";
 
@@ -11,8 +15,43 @@ export interface TableLookup {
   uniqueRows: Int32Array;
   /** Row of `unique` each id reads. */
   inverse: Int32Array;
-  /** The rows per id ([n, dim], gathered from `unique`), or pooled per bag ([B, dim]). */
-  values: Tensor;
+  /**
+   * The rows per id ([n, dim], gathered from `unique`), or pooled per bag ([B, dim]). Built
+   * on first access (a trainer that expands E_U itself never pays for it), recorded for
+   * autograd if recording was on at lookup time; owned by the LookupResult.
+   */
+  readonly values: Tensor;
+}
+
+/** @internal A table's lookup whose values are built from E_U when first read. */
+export class LazyTableLookup implements TableLookup {
+  private built: Tensor | undefined;
+
+  constructor(
+    readonly table: string,
+    readonly unique: Tensor,
+    readonly uniqueRows: Int32Array,
+    readonly inverse: Int32Array,
+    private readonly pooling: { offsets: BigInt64Array; mode: PoolingMode } | undefined,
+    private readonly owned: Tensor[],
+    /** Whether autograd was recording when the lookup was called. */
+    private readonly record: boolean,
+  ) {}
+
+  get values(): Tensor {
+    if (this.built) return this.built;
+    // Outside any tidy scope (the LookupResult frees these), in the lookup's grad mode.
+    this.built = untracked(() => (this.record ? enableGrad : noGrad)(() => {
+      const inv = tensor(this.inverse, { dtype: "int32" });
+      const rows = gatherRows(this.unique, inv);
+      this.owned.push(inv, rows);
+      if (!this.pooling) return rows;
+      const pooled = poolRows(rows, this.pooling.offsets, this.pooling.mode);
+      this.owned.push(pooled);
+      return pooled;
+    }));
+    return this.built;
+  }
 }
 
 /** @internal What the owner side remembers to route gradients back. */

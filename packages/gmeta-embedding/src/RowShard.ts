@@ -34,14 +34,18 @@ export class RowShard {
   }
 
   /**
-   * One optimizer step: sums the gradient rows of duplicate local rows, then applies the
-   * fused update to each touched row once. Advances `step` even when no row is touched,
+   * One optimizer step: sums the gradient rows of duplicate local rows (unless the caller
+   * knows `index` is unique), then applies the fused update to each touched row once. Advances `step` even when no row is touched,
    * so every shard of a table agrees on Adam's bias correction.
    */
-  apply(index: Int32Array, grads: Float32Array): void {
+  apply(index: Int32Array, grads: Float32Array, indexIsUnique = false): void {
     this.step += 1;
     if (index.length === 0) return;
     const dim = this.table.dim;
+    if (indexIsUnique) {
+      sparseUpdate(this.optimizer, { weights: this.weights, dim, index, grads, state: this.state, step: this.step });
+      return;
+    }
     const unique = new Int32Array(index.length);
     const inverse = new Int32Array(index.length);
     const u = addon.uniqueInverse(index, unique, inverse);

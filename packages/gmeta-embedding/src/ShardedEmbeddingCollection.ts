@@ -1,4 +1,4 @@
-import { empty, gatherRows, tensor } from "@gmeta/tensor";
+import { empty, isGradEnabled, tensor, zeros } from "@gmeta/tensor";
 import type { Tensor } from "@gmeta/tensor";
 
 import { loadCheckpoint } from "./checkpoint/loadCheckpoint.js";
@@ -10,14 +10,14 @@ import { argError, describe } from "./errors.js";
 import type { Exchange } from "./exchange/Exchange.js";
 import { idArray, rowsOfIds } from "./ids.js";
 import type { IdInput } from "./ids.js";
-import { LookupResult } from "./LookupResult.js";
+import { LazyTableLookup, LookupResult } from "./LookupResult.js";
 import type { OwnerRoute, TableLookup } from "./LookupResult.js";
 import { addon } from "./native/binding.js";
 import type { ResolvedOptimizer, SparseOptimizerConfig } from "./optim/SparseOptimizer.js";
 import { resolveOptimizer } from "./optim/SparseOptimizer.js";
 import type { ShardingPlan, TablePlan } from "./plan/types.js";
 import { validatePlan } from "./plan/validatePlan.js";
-import { checkOffsets, poolRows } from "./pooling.js";
+import { checkOffsets } from "./pooling.js";
 import type { PoolingMode } from "./pooling.js";
 import { routeRows } from "./routing.js";
 import type { TableRoute } from "./routing.js";
@@ -45,6 +45,7 @@ export interface TableIds {
   pooling?: PoolingMode;
 }
 
+/** Words before each request's counts: the sender's status (0 ok, 1 its input was rejected). */
 const HEADER = 1;
 
 /**
@@ -125,30 +126,39 @@ export class ShardedEmbeddingCollection {
    */
   async lookup(input: Readonly<Record<string, IdInput | TableIds>>): Promise<LookupResult> {
     const op = "ShardedEmbeddingCollection.lookup";
-    if (typeof input !== "object" || input === null) throw argError(op, "an object of ids per table", "input", describe(input));
+    // Read before the first await: the caller's grad mode is only in force synchronously.
+    const record = isGradEnabled();
     const W = this.worldSize;
     const T = this.tables.length;
+    // Bad input is found before any exchange; the rank still joins the first exchange with
+    // a failure flag and no rows, so every rank fails together instead of leaving peers waiting.
+    let routes: (TableRoute | undefined)[] = new Array(T).fill(undefined);
     const asked: (TableIds | undefined)[] = new Array(T);
-    for (const [name, v] of Object.entries(input)) {
-      const i = this.tableIndex(op, name);
-      asked[i] = v instanceof BigInt64Array || (typeof v === "object" && v !== null && !("ids" in v)) ? { ids: v as IdInput } : (v as TableIds);
-    }
-    // Everything that can be wrong with the input is checked before the first exchange, so
-    // a bad call on one rank fails there without leaving the others waiting mid-protocol.
-    const routes: (TableRoute | undefined)[] = asked.map((a, i) => {
-      if (!a) return undefined;
-      const t = this.tables[i]!;
-      const ids = idArray(op, t.name, a.ids);
-      if (a.offsets !== undefined) checkOffsets(op, t.name, a.offsets, ids.length);
-      if (a.pooling !== undefined && a.pooling !== "sum" && a.pooling !== "mean") {
-        throw argError(op, '"sum" or "mean"', `pooling of table "${t.name}"`, describe(a.pooling));
+    let failure: unknown;
+    try {
+      if (typeof input !== "object" || input === null) throw argError(op, "an object of ids per table", "input", describe(input));
+      for (const [name, v] of Object.entries(input)) {
+        const i = this.tableIndex(op, name);
+        asked[i] = v instanceof BigInt64Array || (typeof v === "object" && v !== null && !("ids" in v)) ? { ids: v as IdInput } : (v as TableIds);
       }
-      return routeRows(rowsOfIds(op, t, ids), this.tablePlans[i]!, W, this.rank, this.dedup);
-    });
+      routes = asked.map((a, i) => {
+        if (!a) return undefined;
+        const t = this.tables[i]!;
+        const ids = idArray(op, t.name, a.ids);
+        if (a.offsets !== undefined) checkOffsets(op, t.name, a.offsets, ids.length);
+        if (a.pooling !== undefined && a.pooling !== "sum" && a.pooling !== "mean") {
+          throw argError(op, '"sum" or "mean"', `pooling of table "${t.name}"`, describe(a.pooling));
+        }
+        return routeRows(rowsOfIds(op, t, ids), this.tablePlans[i]!, W, this.rank, this.dedup);
+      });
+    } catch (e) {
+      failure = e;
+      routes = new Array(T).fill(undefined);
+    }
 
-    // Request: per destination, a header of T counts then each table's global rows.
+    // Request: per destination, a status word, T counts, then each table's global rows.
     const sendCounts = Array.from({ length: W }, (_, d) =>
-      HEADER * T + routes.reduce((a, r) => a + (r ? r.destStart[d + 1]! - r.destStart[d]! : 0), 0),
+      HEADER + T + routes.reduce((a, r) => a + (r ? r.destStart[d + 1]! - r.destStart[d]! : 0), 0),
     );
     // Buffers are written in place in the tensors the exchange sends and receives, and all
     // freed when the lookup returns.
@@ -158,6 +168,7 @@ export class ShardedEmbeddingCollection {
       const req = reqT.hostView() as Int32Array;
       let at = 0;
       for (let d = 0; d < W; d++) {
+        req[at++] = failure === undefined ? 0 : 1;
         for (let i = 0; i < T; i++) {
           const r = routes[i];
           req[at++] = r ? r.destStart[d + 1]! - r.destStart[d]! : 0;
@@ -173,8 +184,12 @@ export class ShardedEmbeddingCollection {
       const owner: OwnerRoute = { recvCounts: [], localRows: [] };
       const asks: Int32Array[][] = Array.from({ length: T }, () => []);
       const replyCounts = new Array<number>(W).fill(0);
+      if (failure !== undefined) throw failure;
+      const failed = Array.from({ length: W }, (_, s) => s).filter((s) => readStatus(reqIn.data, reqIn.counts, s) !== 0);
+      if (failed.length > 0) throw new Error(`${op}: rank ${failed.join(", ")} rejected its lookup input (see its error); no rows were exchanged`);
       let p = 0;
       for (let s = 0; s < W; s++) {
+        p += HEADER;
         const counts = Array.from(reqIn.data.subarray(p, p + T));
         p += T;
         owner.recvCounts.push(counts);
@@ -207,10 +222,10 @@ export class ShardedEmbeddingCollection {
 
       // Requester: place each owner's rows at their unique positions, then build the values.
       const owned: Tensor[] = [];
-      // E_U tensors are filled in place: no staging copy of the rows.
+      // E_U tensors are filled in place (scatter-add into zeros): no staging copy of the rows.
       const uniqueTs = routes.map((r, i) => {
         if (!r) return undefined;
-        const t = empty([r.unique.length, this.tables[i]!.dim]);
+        const t = zeros([r.unique.length, this.tables[i]!.dim]);
         owned.push(t);
         return t;
       });
@@ -232,16 +247,9 @@ export class ShardedEmbeddingCollection {
         if (!r) return;
         const t = this.tables[i]!;
         const unique = uniqueTs[i]!.setRequiresGrad(true);
-        const inv = tensor(r.inverse, { dtype: "int32" });
-        const rows = gatherRows(unique, inv);
-        owned.push(inv, rows);
         const a = asked[i]!;
-        let values = rows;
-        if (a.offsets !== undefined) {
-          values = poolRows(rows, checkOffsets(op, t.name, a.offsets, r.n), a.pooling ?? "sum");
-          owned.push(values);
-        }
-        out[t.name] = { table: t.name, unique, uniqueRows: r.unique, inverse: r.inverse, values };
+        const pooling = a.offsets === undefined ? undefined : { offsets: checkOffsets(op, t.name, a.offsets, r.n), mode: a.pooling ?? "sum" };
+        out[t.name] = new LazyTableLookup(t.name, unique, r.unique, r.inverse, pooling, owned, record);
         const remote = r.unique.length - (r.destStart[this.rank + 1]! - r.destStart[this.rank]!);
         c.ids += r.n;
         c.requestedRows += r.unique.length;
@@ -330,7 +338,9 @@ export class ShardedEmbeddingCollection {
         c.requestBytesWithoutDedup += r.remoteWithoutDedup * 4 * dim;
       });
       this.shards.forEach((shard, i) => {
-        if (shard) shard.apply(from.owner.localRows[i]!, per[i]!);
+        // Each requester's rows are unique already: duplicates need two or more requesters.
+        const sources = from.owner.recvCounts.filter((counts) => counts[i]! > 0).length;
+        if (shard) shard.apply(from.owner.localRows[i]!, per[i]!, sources <= 1 && this.dedup);
       });
       for (let i = 0; i < T; i++) this.steps[i]! += 1;
     } finally {
@@ -357,12 +367,38 @@ export class ShardedEmbeddingCollection {
   /**
    * Loads a checkpoint written by any world size into this collection's plan (resharding).
    * Refuses a damaged checkpoint or one of other tables or optimizer, naming what differs,
-   * and then changes nothing. Collective: ends with a barrier so no rank runs ahead.
+   * and then changes nothing on any rank. Collective.
    */
   async load(dir: string): Promise<void> {
-    const steps = loadCheckpoint(dir, { tables: this.tables, optimizer: this.optimizer, shards: this.shards });
-    this.tables.forEach((t, i) => (this.steps[i] = steps[t.name]!));
-    await this.group.barrier();
+    let loaded: ReturnType<typeof loadCheckpoint> | undefined;
+    let failure: unknown;
+    try {
+      loaded = loadCheckpoint(dir, { tables: this.tables, optimizer: this.optimizer, shards: this.shards });
+    } catch (e) {
+      failure = e;
+    }
+    // Ranks read different files, so only some may find damage: they agree first, and every
+    // rank refuses (and changes nothing) if any does, instead of leaving peers waiting.
+    const flags = await this.agree(failure === undefined);
+    if (failure !== undefined) throw failure;
+    const bad = flags.findIndex((ok) => !ok);
+    if (bad >= 0) throw new Error(`checkpoint ${dir}: refused by rank ${bad} (see its error); nothing was loaded`);
+    loaded!.commit();
+    this.tables.forEach((t, i) => (this.steps[i] = loaded!.steps[t.name]!));
+  }
+
+  /** Every rank's yes/no, in rank order (one small AlltoAllV). */
+  private async agree(ok: boolean): Promise<boolean[]> {
+    const W = this.worldSize;
+    const send = tensor(new Int32Array(W).fill(ok ? 1 : 0), { shape: [W] });
+    try {
+      const { recv } = await this.group.allToAllV(send, new Array<number>(W).fill(1));
+      const flags = Array.from(recv.hostView() as Int32Array, (x) => x === 1);
+      recv.dispose();
+      return flags;
+    } finally {
+      send.dispose();
+    }
   }
 
   /** A flat tensor to fill in place and send; freed by the caller with the other temps. */
@@ -387,6 +423,13 @@ export class ShardedEmbeddingCollection {
     c.bytesReceived += (recvCounts.reduce((a, b) => a + b, 0) - recvCounts[this.rank]!) * bytes;
     return { data: recv.hostView() as A, counts: recvCounts };
   }
+}
+
+/** The status word of source s in a received request buffer. */
+function readStatus(data: Int32Array, counts: number[], s: number): number {
+  let at = 0;
+  for (let k = 0; k < s; k++) at += counts[k]!;
+  return data[at]!;
 }
 
 function concatInt32(parts: Int32Array[]): Int32Array {

@@ -106,3 +106,25 @@ describe("checkpoints", () => {
     expect((await load()).step("user")).toBe(1);
   });
 });
+
+describe("checkpoint refusal across ranks", () => {
+  it("a shard damaged for one rank makes every rank refuse, and none changes", async () => {
+    const plan = rowWise(2);
+    const src = createLocalExchanges(2).map((g) => new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: g, optimizer: ADAM }));
+    await Promise.all(src.map((c) => trainSteps(c, 1)));
+    const dir = join(root, "e");
+    await Promise.all(src.map((c) => c.save(dir)));
+    const file = join(dir, "user.shard-1.bin");
+    const bad = readFileSync(file);
+    bad[0]! ^= 1;
+    writeFileSync(file, bad);
+    const dst = createLocalExchanges(2).map((g) => new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: g, optimizer: ADAM }));
+    const before = dst.map((c) => c.localShard("tag")!.weights.slice());
+    const results = await Promise.allSettled(dst.map((c) => c.load(dir)));
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/refused by rank 1 \(see its error\); nothing was loaded/);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/file user.shard-1.bin is damaged/);
+    dst.forEach((c, k) => expect(c.localShard("tag")!.weights).toEqual(before[k]));
+    expect(dst[0]!.step("user")).toBe(0);
+  });
+});

@@ -1,6 +1,8 @@
 // The sharded collection over in-process exchanges: every rank in this one process.
 import { describe, expect, it } from "vitest";
 
+import { noGrad, tidy } from "@gmeta/tensor";
+
 import { createLocalExchanges, planSharding, ShardedEmbeddingCollection } from "../src/index.js";
 import type { SparseOptimizerConfig } from "../src/index.js";
 import { runScenario, TABLES } from "./helpers/scenario.js";
@@ -36,6 +38,17 @@ describe("ShardedEmbeddingCollection (in-process ranks) equals the unsharded ref
   }
 });
 
+describe("without dedup", () => {
+  it("sends every id and still equals the reference (owners sum the duplicates)", async () => {
+    const reports = await Promise.all(createLocalExchanges(2).map((g) => runScenario(g, { strategy: "row-wise", optimizer: { kind: "adam", lr: 0.05 }, steps: 3, dedup: false })));
+    for (const r of reports) {
+      expect(r.requested).toBe(r.idsLocal);
+      expect(r.worstRowDiff).toBeLessThan(2e-6);
+      expect(r.worstStateDiff).toBeLessThan(2e-6);
+    }
+  });
+});
+
 describe("ShardedEmbeddingCollection errors", () => {
   const plan = planSharding({ tables: TABLES, worldSize: 2 });
 
@@ -51,7 +64,7 @@ describe("ShardedEmbeddingCollection errors", () => {
     );
   });
 
-  it("rejects bad ids before any exchange, naming table and id", async () => {
+  it("rejects bad ids, tables and offsets, naming them", async () => {
     const [g] = createLocalExchanges(1);
     const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan: planSharding({ tables: TABLES, worldSize: 1 }), processGroup: g!, optimizer: { kind: "sgd", lr: 1 } });
     await expect(coll.lookup({ user: new BigInt64Array([3n, 50n]) })).rejects.toThrow(/id 50 at position 1 is outside table "user"/);
@@ -62,4 +75,60 @@ describe("ShardedEmbeddingCollection errors", () => {
     await expect(coll.applyGradients({ user: new Float32Array(8) })).rejects.toThrow(/expected \[1, 4\] \(the unique rows of the lookup\) for gradients of table "user", got 8 floats/);
     r.dispose();
   });
+
+  it("fails every rank together when one rank's ids are bad, and exchanges no rows", async () => {
+    const colls = createLocalExchanges(2).map((g) => new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: g, optimizer: { kind: "sgd", lr: 1 } }));
+    const results = await Promise.allSettled([colls[0]!.lookup({ user: new BigInt64Array([1n]) }), colls[1]!.lookup({ user: new BigInt64Array([77n]) })]);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/rank 1 rejected its lookup input \(see its error\); no rows were exchanged/);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/id 77 at position 0 is outside table "user"/);
+    // The group is still in step: the next lookup works on both ranks.
+    const ok = await Promise.all(colls.map((c) => c.lookup({ user: new BigInt64Array([BigInt(c.rank)]) })));
+    expect(ok.map((r) => r.get("user").values.shape)).toEqual([[1, 4], [1, 4]]);
+  });
 });
+
+describe("one lookup for support and query", () => {
+  it("dedups across the support and query ids of a meta-batch and uses two AlltoAllV", async () => {
+    const ex = createLocalExchanges(2);
+    const plan = planSharding({ tables: TABLES, worldSize: 2, constraints: { user: { strategy: "row-wise" } } });
+    const colls = ex.map((g) => new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: g, optimizer: { kind: "sgd", lr: 0.1 } }));
+    const support = new BigInt64Array([1n, 2n, 3n, 40n]);
+    const query = new BigInt64Array([2n, 3n, 41n]);
+    const both = new BigInt64Array([...support, ...query]);
+    const results = await Promise.all(colls.map((c) => c.lookup({ user: both })));
+    for (const [k, c] of colls.entries()) {
+      const r = results[k]!.get("user");
+      expect(r.values.shape).toEqual([7, 4]);
+      expect(Array.from(r.uniqueRows)).toEqual([1, 2, 3, 40, 41]);
+      expect(c.counters.lookup.requestedRows).toBe(5);
+      expect(c.counters.lookup.allToAllCalls).toBe(2);
+      // Rows 40 and 41 live on rank 1 (blocks of 25): remote for rank 0 only.
+      expect(c.counters.lookup.remoteRows).toBe(k === 0 ? 2 : 3);
+      expect(c.counters.lookup.remoteRowsWithoutDedup).toBe(k === 0 ? 2 : 5);
+    }
+    results.forEach((r) => r.dispose());
+  });
+});
+
+describe("lookup values", () => {
+  it("are built on first read, survive a tidy, and follow the grad mode of the lookup", async () => {
+    const [g] = createLocalExchanges(1);
+    const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan: planSharding({ tables: TABLES, worldSize: 1 }), processGroup: g!, optimizer: { kind: "sgd", lr: 1 } });
+    const r = await coll.lookup({ user: new BigInt64Array([4n, 4n, 9n]) });
+    const inside = tidy(() => r.get("user").values);
+    expect(inside.disposed).toBe(false);
+    expect(inside).toBe(r.get("user").values);
+    expect(inside.requiresGrad).toBe(true);
+    expect(r.get("user").unique.shape).toEqual([2, 4]);
+    const off = await noGradAsync(() => coll.lookup({ user: new BigInt64Array([1n]) }));
+    expect(off.get("user").values.requiresGrad).toBe(false);
+    r.dispose();
+    off.dispose();
+    expect(inside.disposed).toBe(true);
+  });
+});
+
+/** Starts an async call with recording off (the lookup reads the mode synchronously). */
+function noGradAsync<T>(fn: () => Promise<T>): Promise<T> {
+  return noGrad(fn);
+}

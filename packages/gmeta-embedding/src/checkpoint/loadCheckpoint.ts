@@ -76,9 +76,9 @@ function readShardFile(dir: string, s: ShardFileEntry, want: number): Buffer {
 /**
  * Fills this rank's shards from a checkpoint written by any number of ranks: each new shard
  * copies the overlapping rows of every saved shard (weights and optimizer state). Verifies
- * the size and checksum of each file it reads.
+ * the size and checksum of each file it reads; nothing changes until `commit()`.
  */
-export function loadCheckpoint(dirIn: string, target: LoadTarget): Record<string, number> {
+export function loadCheckpoint(dirIn: string, target: LoadTarget): { steps: Record<string, number>; commit: () => void } {
   const dir = resolve(dirIn);
   const m = readManifest(dir, target);
   // Everything is read and verified before any shard changes, so a refused checkpoint
@@ -113,6 +113,5 @@ export function loadCheckpoint(dirIn: string, target: LoadTarget): Record<string
     }
     copies.push(() => (shard.step = step!));
   });
-  for (const c of copies) c();
-  return steps;
+  return { steps, commit: () => copies.forEach((c) => c()) };
 }

@@ -38,6 +38,8 @@ export interface ScenarioOptions {
   strategy: ShardingStrategy;
   optimizer: SparseOptimizerConfig;
   steps: number;
+  /** Default true. */
+  dedup?: boolean;
 }
 
 export interface ScenarioReport {
@@ -67,7 +69,7 @@ export async function runScenario(group: Exchange, opts: ScenarioOptions): Promi
   const r = group.rank;
   const constraints = Object.fromEntries(TABLES.map((t) => [t.name, { strategy: opts.strategy }]));
   const plan = planSharding({ tables: TABLES, worldSize: W, constraints });
-  const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: group, optimizer: opts.optimizer });
+  const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: group, optimizer: opts.optimizer, dedup: opts.dedup });
   const ref = Object.fromEntries(TABLES.map((t) => [t.name, new EmbeddingTable({ ...t, optimizer: opts.optimizer })]));
   const lo = r * IDS_PER_RANK;
   const hi = lo + IDS_PER_RANK;

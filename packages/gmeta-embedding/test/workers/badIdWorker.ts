@@ -1,5 +1,5 @@
-// Rank 1 asks for an id outside the vocabulary: it must fail before the exchange with a
-// message naming table and id, and the launcher stops the other rank.
+// Rank 1 asks for an id outside the vocabulary: it fails with a message naming table and id,
+// and rank 0 fails too (told through the request header) instead of waiting.
 import { initProcessGroup } from "@gmeta/collectives";
 
 import { ShardedEmbeddingCollection } from "../../src/index.js";
@@ -16,5 +16,8 @@ async function main(): Promise<void> {
 
 main().catch((e) => {
   console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
+  // A rank told of another's failure lingers a moment, so the launcher does not stop the
+  // rank with the root cause before that one has printed it.
+  const told = e instanceof Error && e.message.includes("rejected its lookup input");
+  setTimeout(() => process.exit(1), told ? 1500 : 0);
 });
