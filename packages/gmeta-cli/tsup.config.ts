@@ -1,21 +1,7 @@
 import { defineConfig } from "tsup";
+import { library } from "../../config/tsup.base.js";
 
 export default defineConfig([
-  {
-    entry: ["src/index.ts"],
-    format: ["esm", "cjs"],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    shims: true,
-    target: "node20",
-  },
-  {
-    entry: { bin: "src/bin.ts" },
-    format: ["esm"],
-    sourcemap: true,
-    shims: true,
-    target: "node20",
-    banner: { js: "#!/usr/bin/env node" },
-  },
+  library(),
+  { ...library({ entry: { bin: "src/bin.ts" }, format: ["esm"], dts: false, clean: false }), banner: { js: "#!/usr/bin/env node" } },
 ]);

@@ -1,11 +1,4 @@
 import { defineConfig } from "tsup";
+import { library } from "../../config/tsup.base.js";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  shims: true,
-  target: "node20",
-});
+export default defineConfig(library());
