@@ -1,6 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import { gatherTasks, type TaskRef } from "./gatherTasks.js";
-import { batchBuffers } from "./metaBatch.js";
+import { gatherTasks } from "./gatherTasks.js";
 import { PartCache } from "./partCache.js";
 
 /** A decode job sent to a worker. */
@@ -10,7 +9,8 @@ export interface DecodeJob {
   files: string[];
   slotNames: string[];
   denseDim: number;
-  tasks: TaskRef[];
+  /** Flat task list, TASK_FIELDS numbers per task. */
+  tasks: Int32Array;
   taskKeys: BigInt64Array;
 }
 
@@ -26,9 +26,8 @@ parentPort?.on("message", (job: DecodeJob) => {
       cacheKey = key;
     }
     const c = cache;
-    const blocks = gatherTasks((p) => c.get(p), job.tasks, job.denseDim, job.slotNames.length);
-    const result = { id: job.id, taskKeys: job.taskKeys, ...blocks };
-    parentPort!.postMessage(result, batchBuffers(result));
+    const batch = gatherTasks((p) => c.get(p), job.tasks, job.taskKeys, job.denseDim, job.slotNames.length);
+    parentPort!.postMessage({ id: job.id, ...batch }, [batch.taskKeys.buffer as ArrayBuffer]);
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: (e as Error).message });
   }

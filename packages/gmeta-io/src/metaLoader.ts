@@ -1,10 +1,8 @@
-import type { Worker } from "node:worker_threads";
-import type { DecodeJob } from "./decodeWorker.js";
-import { startDecodeWorker } from "./decodeWorkerEntry.js";
+import { DecodePool, type DecodedBatch } from "./decodePool.js";
 import { batchPositions, batchesPerEpoch, epochOrder } from "./epochPlan.js";
-import { gatherTasks, type TaskRef } from "./gatherTasks.js";
+import { TASK_FIELDS, gatherTasks } from "./gatherTasks.js";
 import type { Manifest } from "./manifest.js";
-import type { MetaBatch, SampleBlock } from "./metaBatch.js";
+import type { MetaBatch } from "./metaBatch.js";
 import { PartCache } from "./partCache.js";
 import type { TaskIndex } from "./taskIndex.js";
 
@@ -35,7 +33,6 @@ export interface LoaderState {
   seed: number;
 }
 
-type Decoded = { taskKeys: BigInt64Array; support: SampleBlock; query: SampleBlock };
 
 /** Streams MetaBatches for one rank; iterate it with `for await`. */
 export class MetaLoader implements AsyncIterable<MetaBatch> {
@@ -50,6 +47,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
   private readonly workers: number;
   private readonly slotNames: string[];
   private pos: { epoch: number; batch: number };
+  private pool: DecodePool | null = null;
 
   constructor(
     private readonly dir: string,
@@ -98,6 +96,13 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
     return this;
   }
 
+  /** Stops the decode workers (idle workers never keep the process alive, so this is optional). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<MetaBatch> {
     // Jobs in yield order; the epoch order is computed once per epoch.
     const jobs: { epoch: number; batch: number }[] = [];
@@ -110,7 +115,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       jobs.push({ epoch: e, batch: b });
     }
     const orders = new Map<number, Int32Array>();
-    const describe = (j: { epoch: number; batch: number }): { tasks: TaskRef[]; keys: BigInt64Array; padded: number } => {
+    const describe = (j: { epoch: number; batch: number }): { tasks: Int32Array; keys: BigInt64Array; padded: number } => {
       let order = orders.get(j.epoch);
       if (!order) {
         orders.clear();
@@ -118,14 +123,17 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
         orders.set(j.epoch, order);
       }
       const { positions, padded } = batchPositions(j.batch, this.rank, this.T, this.worldSize, order.length);
-      const ids = positions.map((p) => order![p]!);
-      return {
-        tasks: ids.map((t) => ({ part: this.index.part[t]!, row: this.index.row[t]!, support: this.index.support[t]!, query: this.index.query[t]! })),
-        keys: BigInt64Array.from(ids, (t) => this.index.task[t]!),
-        padded,
-      };
+      const tasks = new Int32Array(positions.length * TASK_FIELDS);
+      const keys = new BigInt64Array(positions.length);
+      const ix = this.index;
+      positions.forEach((p, k) => {
+        const t = order![p]!;
+        tasks.set([ix.part[t]!, ix.row[t]!, ix.support[t]!, ix.query[t]!], k * TASK_FIELDS);
+        keys[k] = ix.task[t]!;
+      });
+      return { tasks, keys, padded };
     };
-    const finish = (j: { epoch: number; batch: number }, d: Decoded, padded: number): MetaBatch => ({
+    const finish = (j: { epoch: number; batch: number }, d: DecodedBatch, padded: number): MetaBatch => ({
       epoch: j.epoch,
       index: j.batch,
       rank: this.rank,
@@ -143,41 +151,23 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       const cache = new PartCache(this.dir, this.manifest.parts.map((p) => p.file), this.slotNames, this.manifest.denseDim);
       for (const j of jobs) {
         const d = describe(j);
-        const blocks = gatherTasks((p) => cache.get(p), d.tasks, this.manifest.denseDim, this.slotNames.length);
-        const batch = finish(j, { taskKeys: d.keys, ...blocks }, d.padded);
+        const batch = finish(j, gatherTasks((p) => cache.get(p), d.tasks, d.keys, this.manifest.denseDim, this.slotNames.length), d.padded);
         advance(j);
         yield batch;
       }
       return;
     }
 
-    const pool: Worker[] = Array.from({ length: this.workers }, () => startDecodeWorker());
-    const pending = new Map<number, { resolve: (d: Decoded) => void; reject: (e: Error) => void }>();
-    const failAll = (e: Error): void => {
-      for (const p of pending.values()) p.reject(e);
-      pending.clear();
-    };
-    for (const w of pool) {
-      w.on("message", (m: Decoded & { id: number; error?: string }) => {
-        const p = pending.get(m.id);
-        if (!p) return;
-        pending.delete(m.id);
-        if (m.error) p.reject(new Error(m.error));
-        else p.resolve(m);
-      });
-      w.on("error", failAll);
-    }
+    this.pool ??= new DecodePool(this.workers);
+    const pool = this.pool;
     const files = this.manifest.parts.map((p) => p.file);
-    const inFlight: { j: (typeof jobs)[number]; padded: number; done: Promise<Decoded> }[] = [];
+    const inFlight: { j: (typeof jobs)[number]; padded: number; done: Promise<DecodedBatch> }[] = [];
     let next = 0;
     const submit = (): void => {
       const j = jobs[next]!;
       const d = describe(j);
-      const id = next;
-      const done = new Promise<Decoded>((resolve, reject) => pending.set(id, { resolve, reject }));
+      const done = pool.run({ dir: this.dir, files, slotNames: this.slotNames, denseDim: this.manifest.denseDim, tasks: d.tasks, taskKeys: d.keys });
       done.catch(() => undefined);
-      const job: DecodeJob = { id, dir: this.dir, files, slotNames: this.slotNames, denseDim: this.manifest.denseDim, tasks: d.tasks, taskKeys: d.keys };
-      pool[id % pool.length]!.postMessage(job);
       inFlight.push({ j, padded: d.padded, done });
       next++;
     };
@@ -191,8 +181,8 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
         yield finish(head.j, decoded, head.padded);
       }
     } finally {
-      failAll(new Error("loader closed"));
-      await Promise.all(pool.map((w) => w.terminate()));
+      // batches still in flight are decoded and dropped; the workers stay for the next pass
+      inFlight.length = 0;
     }
   }
 }

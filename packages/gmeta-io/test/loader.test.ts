@@ -100,12 +100,16 @@ describe("loader", () => {
     expect(other.map((b) => [...b.taskKeys])).not.toEqual(w0.map((b) => [...b.taskKeys]));
   });
 
-  it("hands over batches in buffers of their own (transferred, not views of a part)", async () => {
-    const [b] = await collect(ds.loader({ tasksPerBatch: 3, workers: 1 }), 1);
-    expect(b!.support.labels.buffer.byteLength).toBe(b!.support.size * 4);
-    expect(b!.query.dense.buffer.byteLength).toBe(b!.query.size * 3 * 4);
-    expect(b!.support.taskOffsets.length).toBe(4);
-    expect(b!.support.slots[2]!.offsets[b!.support.size]).toBe(b!.support.slots[2]!.ids.length);
+  it("hands over each batch as one buffer of its own (transferred, not views of a part)", async () => {
+    for (const workers of [0, 1]) {
+      const [b] = await collect(ds.loader({ tasksPerBatch: 3, workers }), 1);
+      const arrays = [b!.taskKeys, ...[b!.support, b!.query].flatMap((k) => [k.labels, k.dense, k.taskOffsets, ...k.slots.flatMap((s) => [s.ids, s.offsets])])];
+      const buffer = b!.taskKeys.buffer;
+      expect(arrays.every((a) => a.buffer === buffer)).toBe(true);
+      expect(buffer.byteLength).toBe(arrays.reduce((s, a) => s + a.byteLength, 0));
+      expect(b!.support.taskOffsets.length).toBe(4);
+      expect(b!.support.slots[2]!.offsets[b!.support.size]).toBe(b!.support.slots[2]!.ids.length);
+    }
   });
 
   it("resumes exactly where a run stopped, across epochs", async () => {
