@@ -1,5 +1,5 @@
 import type { Worker } from "node:worker_threads";
-import type { DecodeJob } from "./decodeWorker.js";
+import type { DecodeJob, DecodeSetup } from "./decodeWorker.js";
 import { startDecodeWorker } from "./decodeWorkerEntry.js";
 import type { SampleBlock } from "./metaBatch.js";
 
@@ -22,8 +22,9 @@ export class DecodePool {
   private nextId = 0;
   private broken: Error | null = null;
 
-  constructor(size: number) {
+  constructor(size: number, setup: DecodeSetup) {
     this.workers = Array.from({ length: size }, () => startDecodeWorker());
+    for (const w of this.workers) w.postMessage({ setup });
     this.busy = new Array<number>(size).fill(0);
     this.workers.forEach((w, k) => {
       w.unref();

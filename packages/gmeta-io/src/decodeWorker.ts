@@ -2,33 +2,36 @@ import { parentPort } from "node:worker_threads";
 import { gatherTasks } from "./gatherTasks.js";
 import { PartCache } from "./partCache.js";
 
-/** A decode job sent to a worker. */
-export interface DecodeJob {
-  id: number;
+/** What a worker needs once: where the parts are and their layout. */
+export interface DecodeSetup {
   dir: string;
   files: string[];
   slotNames: string[];
   denseDim: number;
-  /** Flat task list, TASK_FIELDS numbers per task. */
+}
+
+/** A decode job: a flat task list (TASK_FIELDS numbers per task) and the tasks' keys. */
+export interface DecodeJob {
+  id: number;
   tasks: Int32Array;
   taskKeys: BigInt64Array;
 }
 
-// Worker entry: one part cache per worker; every batch goes back with its buffers transferred.
+// Worker entry: the first message sets up a part cache; every batch goes back with its one buffer transferred.
+let setup: DecodeSetup | null = null;
 let cache: PartCache | null = null;
-let cacheKey = "";
 
-parentPort?.on("message", (job: DecodeJob) => {
+parentPort?.on("message", (msg: DecodeJob | { setup: DecodeSetup }) => {
+  if ("setup" in msg) {
+    setup = msg.setup;
+    cache = new PartCache(setup.dir, setup.files, setup.slotNames, setup.denseDim);
+    return;
+  }
   try {
-    const key = job.dir;
-    if (!cache || cacheKey !== key) {
-      cache = new PartCache(job.dir, job.files, job.slotNames, job.denseDim);
-      cacheKey = key;
-    }
-    const c = cache;
-    const batch = gatherTasks((p) => c.get(p), job.tasks, job.taskKeys, job.denseDim, job.slotNames.length);
-    parentPort!.postMessage({ id: job.id, ...batch }, [batch.taskKeys.buffer as ArrayBuffer]);
+    const c = cache!;
+    const batch = gatherTasks((p) => c.get(p), msg.tasks, msg.taskKeys, setup!.denseDim, setup!.slotNames.length);
+    parentPort!.postMessage({ id: msg.id, ...batch }, [batch.taskKeys.buffer as ArrayBuffer]);
   } catch (e) {
-    parentPort!.postMessage({ id: job.id, error: (e as Error).message });
+    parentPort!.postMessage({ id: msg.id, error: (e as Error).message });
   }
 });

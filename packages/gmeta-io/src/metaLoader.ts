@@ -158,15 +158,19 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       return;
     }
 
-    this.pool ??= new DecodePool(this.workers);
+    this.pool ??= new DecodePool(this.workers, {
+      dir: this.dir,
+      files: this.manifest.parts.map((p) => p.file),
+      slotNames: this.slotNames,
+      denseDim: this.manifest.denseDim,
+    });
     const pool = this.pool;
-    const files = this.manifest.parts.map((p) => p.file);
     const inFlight: { j: (typeof jobs)[number]; padded: number; done: Promise<DecodedBatch> }[] = [];
     let next = 0;
     const submit = (): void => {
       const j = jobs[next]!;
       const d = describe(j);
-      const done = pool.run({ dir: this.dir, files, slotNames: this.slotNames, denseDim: this.manifest.denseDim, tasks: d.tasks, taskKeys: d.keys });
+      const done = pool.run({ tasks: d.tasks, taskKeys: d.keys });
       done.catch(() => undefined);
       inFlight.push({ j, padded: d.padded, done });
       next++;
