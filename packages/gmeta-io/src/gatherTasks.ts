@@ -83,36 +83,65 @@ export function gatherTasks(
   return { taskKeys: keys, support, query };
 }
 
+// Every copy below goes through Int32Array aliases made here: labels and dense floats move as
+// their bit patterns, int64 ids as pairs of words (no BigInt boxing). One array type in every
+// loop also keeps V8's compiled loops monomorphic whatever made the source arrays.
+interface Words {
+  label: Int32Array;
+  dense: Int32Array;
+  ids: Int32Array[];
+  offsets: Int32Array[];
+}
+const words = new WeakMap<object, Words>();
+const alias = (a: ArrayBufferView, length: number): Int32Array => new Int32Array(a.buffer, a.byteOffset, length);
+
+function partWords(p: PartColumns): Words {
+  let w = words.get(p);
+  if (!w) {
+    const c = p.chunk;
+    w = {
+      label: alias(c.label, c.label.length),
+      dense: alias(c.dense, c.dense.length),
+      ids: c.sparse.map((x) => alias(x.ids, x.ids.length * 2)),
+      offsets: c.sparse.map((x) => alias(x.offsets, x.offsets.length)),
+    };
+    words.set(p, w);
+  }
+  return w;
+}
+
 function fill(b: SampleBlock, parts: PartColumns[], tasks: Int32Array, role: 0 | 1, D: number, S: number): void {
   const T = parts.length;
   const idAt = new Array<number>(S).fill(0);
+  const L = alias(b.labels, b.labels.length);
+  const Dd = alias(b.dense, b.dense.length);
+  const dIds = b.slots.map((x) => alias(x.ids, x.ids.length * 2));
+  const dOffs = b.slots.map((x) => alias(x.offsets, x.offsets.length));
   let at = 0;
   for (let t = 0; t < T; t++) {
-    const c = parts[t]!.chunk;
+    const w = partWords(parts[t]!);
     const sup = tasks[t * TASK_FIELDS + 2]!;
     const r0 = tasks[t * TASK_FIELDS + 1]! + (role === 0 ? 0 : sup);
     const n = role === 0 ? sup : tasks[t * TASK_FIELDS + 3]!;
-    const lab = c.label;
-    const L = b.labels;
-    for (let i = 0; i < n; i++) L[at + i] = lab[r0 + i]!;
-    const dense = c.dense;
-    const Dd = b.dense;
-    for (let i = 0, src = r0 * D, dst = at * D, m = n * D; i < m; i++) Dd[dst + i] = dense[src + i]!;
+    copy(w.label, r0, L, at, n);
+    copy(w.dense, r0 * D, Dd, at * D, n * D);
     for (let s = 0; s < S; s++) {
-      const src = c.sparse[s]!;
-      const dst = b.slots[s]!;
-      const so = src.offsets;
+      const so = w.offsets[s]!;
       const base = so[r0]!;
       const end = so[r0 + n]!;
       const shift = idAt[s]! - base;
-      const sIds = src.ids;
-      const dIds = dst.ids;
-      for (let k = base; k < end; k++) dIds[k + shift] = sIds[k]!;
-      const dOff = dst.offsets;
+      copy(w.ids[s]!, 2 * base, dIds[s]!, 2 * (base + shift), 2 * (end - base));
+      const dOff = dOffs[s]!;
       for (let i = 1; i <= n; i++) dOff[at + i] = so[r0 + i]! + shift;
       idAt[s] = end + shift;
     }
     at += n;
     b.taskOffsets[t + 1] = at;
   }
+}
+
+// Long runs go through memcpy; for short ones a loop is cheaper than making a subarray.
+function copy(src: Int32Array, from: number, dst: Int32Array, to: number, n: number): void {
+  if (n > 96) dst.set(src.subarray(from, from + n), to);
+  else for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
 }
