@@ -8,7 +8,7 @@ import type { RawFormat } from "./rawFormat.js";
 import { validateSchema, type RawSchema } from "./rawSchema.js";
 import { readRaw } from "./readRaw.js";
 import { SampleChunkBuilder, type SampleChunk } from "./sampleChunk.js";
-import { readRun, writeRun } from "./spillRun.js";
+import { RUN_BATCH, RunWriter, readRun } from "./spillRun.js";
 import { validateSplit, type SplitRule } from "./splitRule.js";
 import { TaskGrouper } from "./taskGrouper.js";
 
@@ -85,16 +85,20 @@ export async function prepare(options: PrepareOptions): Promise<PrepareResult> {
     const runs: string[] = [];
     const spill = (): void => {
       const sorted = sortRows(buffer, bufferSeq);
-      const b = new SampleChunkBuilder(D, slotNames.length, hasTs, Math.max(1, sorted.chunk.length));
-      const seq = new Float64Array(sorted.chunk.length);
-      for (let k = 0; k < sorted.chunk.length; k++) {
-        const c = buffer[sorted.chunk[k]!]!;
-        b.appendRow(c, sorted.row[k]!);
-        seq[k] = bufferSeq[sorted.chunk[k]!]![sorted.row[k]!]!;
+      const run = new RunWriter(join(spillDir, `run-${runs.length}.frames`), slotNames, D);
+      const b = new SampleChunkBuilder(D, slotNames.length, hasTs, RUN_BATCH);
+      const seq = new Float64Array(RUN_BATCH);
+      for (let start = 0; start < sorted.chunk.length; start += RUN_BATCH) {
+        const end = Math.min(sorted.chunk.length, start + RUN_BATCH);
+        b.reset();
+        for (let k = start; k < end; k++) {
+          b.appendRow(buffer[sorted.chunk[k]!]!, sorted.row[k]!);
+          seq[k - start] = bufferSeq[sorted.chunk[k]!]![sorted.row[k]!]!;
+        }
+        run.write(b.build(), seq.subarray(0, end - start));
       }
-      const file = join(spillDir, `run-${runs.length}.arrows`);
-      writeRun(file, b.build(), seq, slotNames, D);
-      runs.push(file);
+      run.close();
+      runs.push(run.file);
       buffer = [];
       bufferSeq = [];
       bufferBytes = 0;
