@@ -47,7 +47,9 @@ export function gatherTasks(
   }
   const idTotal = idS.reduce((a, b) => a + b, 0) + idQ.reduce((a, b) => a + b, 0);
   const words4 = (nS + nQ) * (1 + denseDim) + slotCount * (nS + nQ + 2) + 2 * (T + 1);
-  const buffer = new ArrayBuffer(8 * (T + idTotal) + 4 * words4);
+  // Not zero-filled: fill() writes every element (first offsets set below), and a fresh
+  // unpooled buffer can be transferred.
+  const buffer = Buffer.allocUnsafeSlow(8 * (T + idTotal) + 4 * words4).buffer as ArrayBuffer;
   let at = 0;
   const big = (n: number): BigInt64Array => {
     const a = new BigInt64Array(buffer, at, n);
@@ -117,6 +119,8 @@ function fill(b: SampleBlock, parts: PartColumns[], tasks: Int32Array, role: 0 |
   const Dd = alias(b.dense, b.dense.length);
   const dIds = b.slots.map((x) => alias(x.ids, x.ids.length * 2));
   const dOffs = b.slots.map((x) => alias(x.offsets, x.offsets.length));
+  for (const o of dOffs) o[0] = 0;
+  b.taskOffsets[0] = 0;
   let at = 0;
   for (let t = 0; t < T; t++) {
     const w = partWords(parts[t]!);
