@@ -1,5 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import type { DecodeJob, DecodeSetup } from "./decodeWorker.js";
+import { batchFromLayout } from "./batchLayout.js";
 import { startDecodeWorker } from "./decodeWorkerEntry.js";
 import type { SampleBlock } from "./metaBatch.js";
 
@@ -28,12 +29,12 @@ export class DecodePool {
     this.busy = new Array<number>(size).fill(0);
     this.workers.forEach((w, k) => {
       w.unref();
-      w.on("message", (m: DecodedBatch & { id: number; error?: string }) => {
+      w.on("message", (m: { id: number; buffer: ArrayBuffer; layout: Float64Array; error?: string }) => {
         const p = this.pending.get(m.id);
         if (!p) return;
         this.settle(m.id, p.worker);
         if (m.error) p.reject(new Error(m.error));
-        else p.resolve(m);
+        else p.resolve(batchFromLayout(m.buffer, m.layout, setup.slotNames.length));
       });
       w.on("error", (e) => this.fail(e));
       w.on("exit", (code) => {

@@ -1,4 +1,5 @@
 import { parentPort } from "node:worker_threads";
+import { batchLayout } from "./batchLayout.js";
 import { gatherTasks } from "./gatherTasks.js";
 import { PartCache } from "./partCache.js";
 
@@ -30,7 +31,8 @@ parentPort?.on("message", (msg: DecodeJob | { setup: DecodeSetup }) => {
   try {
     const c = cache!;
     const batch = gatherTasks((p) => c.get(p), msg.tasks, msg.taskKeys, setup!.denseDim, setup!.slotNames.length);
-    parentPort!.postMessage({ id: msg.id, ...batch }, [batch.taskKeys.buffer as ArrayBuffer]);
+    const buffer = batch.taskKeys.buffer as ArrayBuffer;
+    parentPort!.postMessage({ id: msg.id, buffer, layout: batchLayout(batch) }, [buffer]);
   } catch (e) {
     parentPort!.postMessage({ id: msg.id, error: (e as Error).message });
   }
