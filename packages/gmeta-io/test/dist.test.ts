@@ -12,7 +12,7 @@ if (!built) console.warn(`dist.test: skipped, ${dist} is not built (run npx tsup
 // The built package must start its decode workers from both module formats.
 describe.skipIf(!built)("built package", () => {
   const dir = tmpDir("dist");
-  const body = (lib: string) => `
+  const body = () => `
     const ds = await lib.openMetaDataset(${JSON.stringify(join(dir, "ds"))});
     let n = 0;
     for await (const b of ds.loader({ tasksPerBatch: 4, workers: 2 })) n += b.support.size + b.query.size;
@@ -28,8 +28,8 @@ describe.skipIf(!built)("built package", () => {
       writeFileSync(
         script,
         kind === "esm"
-          ? `import * as lib from ${JSON.stringify(join(dist, "index.js"))};\n${body("lib")}`
-          : `const lib = require(${JSON.stringify(join(dist, "index.cjs"))});\n(async () => {${body("lib")}})().catch((e) => { console.error(e); process.exit(1); });`,
+          ? `import * as lib from ${JSON.stringify(join(dist, "index.js"))};\n${body()}`
+          : `const lib = require(${JSON.stringify(join(dist, "index.cjs"))});\n(async () => {${body()}})().catch((e) => { console.error(e); process.exit(1); });`,
       );
       const out = JSON.parse(execFileSync(process.execPath, [script], { encoding: "utf8" })) as { n: number; names: number };
       expect(out.n).toBeGreaterThan(0);
