@@ -11,14 +11,13 @@ export interface DecodeSetup {
   denseDim: number;
 }
 
-/** A decode job: a flat task list (TASK_FIELDS numbers per task) and the tasks' keys. */
+/** A decode job: consecutive batches, each a flat task list (TASK_FIELDS numbers per task) and the tasks' keys. */
 export interface DecodeJob {
   id: number;
-  tasks: Int32Array;
-  taskKeys: BigInt64Array;
+  batches: { tasks: Int32Array; taskKeys: BigInt64Array }[];
 }
 
-// Worker entry: the first message sets up a part cache; every batch goes back with its one buffer transferred.
+// Worker entry: the first message sets up a part cache; each job's batches go back in one message, their buffers transferred.
 let setup: DecodeSetup | null = null;
 let cache: PartCache | null = null;
 
@@ -30,9 +29,11 @@ parentPort?.on("message", (msg: DecodeJob | { setup: DecodeSetup }) => {
   }
   try {
     const c = cache!;
-    const batch = gatherTasks((p) => c.get(p), msg.tasks, msg.taskKeys, setup!.denseDim, setup!.slotNames.length);
-    const buffer = batch.taskKeys.buffer as ArrayBuffer;
-    parentPort!.postMessage({ id: msg.id, buffer, layout: batchLayout(batch) }, [buffer]);
+    const items = msg.batches.map(({ tasks, taskKeys }) => {
+      const batch = gatherTasks((p) => c.get(p), tasks, taskKeys, setup!.denseDim, setup!.slotNames.length);
+      return { buffer: batch.taskKeys.buffer as ArrayBuffer, layout: batchLayout(batch) };
+    });
+    parentPort!.postMessage({ id: msg.id, items }, items.map((x) => x.buffer));
   } catch (e) {
     parentPort!.postMessage({ id: msg.id, error: (e as Error).message });
   }

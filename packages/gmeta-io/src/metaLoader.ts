@@ -18,8 +18,10 @@ export interface LoaderOptions {
   epoch?: number;
   /** Epochs to run (default 1). */
   epochs?: number;
-  /** Batches decoded ahead of the consumer (default 2, at least 1). */
+  /** Batches decoded ahead of the consumer (default 2); with workers, at least workers × batchesPerMessage. */
   prefetch?: number;
+  /** Batches a worker decodes per message (default max(1, floor(256 / tasksPerBatch))). */
+  batchesPerMessage?: number;
   /** Decode threads; 0 decodes on the calling thread (default 1). */
   workers?: number;
   /** What to do with tasks that do not fill a whole global step (default "drop"). */
@@ -44,6 +46,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
   private readonly seed: number;
   private readonly endEpoch: number;
   private readonly prefetch: number;
+  private readonly group: number;
   private readonly workers: number;
   private readonly slotNames: string[];
   private pos: { epoch: number; batch: number };
@@ -68,6 +71,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
     const epoch = int(options.epoch ?? 0, "epoch", 0);
     this.endEpoch = epoch + int(options.epochs ?? 1, "epochs", 1);
     this.prefetch = int(options.prefetch ?? 2, "prefetch", 1);
+    this.group = int(options.batchesPerMessage ?? Math.max(1, Math.floor(256 / this.T)), "batchesPerMessage", 1);
     this.workers = int(options.workers ?? 1, "workers", 0);
     const remainder = options.remainder ?? "drop";
     if (remainder !== "drop" && remainder !== "pad") throw new Error(`loader: expected "drop" or "pad" for remainder, got ${JSON.stringify(remainder)}`);
@@ -165,24 +169,28 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       denseDim: this.manifest.denseDim,
     });
     const pool = this.pool;
-    const inFlight: { j: (typeof jobs)[number]; padded: number; done: Promise<DecodedBatch> }[] = [];
+    type Job = (typeof jobs)[number];
+    const inFlight: { js: Job[]; padded: number[]; done: Promise<DecodedBatch[]> }[] = [];
+    const maxGroups = Math.max(this.workers, Math.ceil(this.prefetch / this.group));
     let next = 0;
     const submit = (): void => {
-      const j = jobs[next]!;
-      const d = describe(j);
-      const done = pool.run({ tasks: d.tasks, taskKeys: d.keys });
+      const js = jobs.slice(next, next + this.group);
+      const ds = js.map(describe);
+      const done = pool.run({ batches: ds.map((d) => ({ tasks: d.tasks, taskKeys: d.keys })) });
       done.catch(() => undefined);
-      inFlight.push({ j, padded: d.padded, done });
-      next++;
+      inFlight.push({ js, padded: ds.map((d) => d.padded), done });
+      next += js.length;
     };
     try {
-      while (next < jobs.length && inFlight.length < this.prefetch) submit();
+      while (next < jobs.length && inFlight.length < maxGroups) submit();
       while (inFlight.length > 0) {
         const head = inFlight.shift()!;
         const decoded = await head.done;
         if (next < jobs.length) submit();
-        advance(head.j);
-        yield finish(head.j, decoded, head.padded);
+        for (let k = 0; k < head.js.length; k++) {
+          advance(head.js[k]!);
+          yield finish(head.js[k]!, decoded[k]!, head.padded[k]!);
+        }
       }
     } finally {
       // batches still in flight are decoded and dropped; the workers stay for the next pass

@@ -1,3 +1,4 @@
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openMetaDataset, prepare, readRaw, synthesize, type MetaBatch, type MetaDataset, type SynthesizeResult } from "../src/index.js";
@@ -122,6 +123,16 @@ describe("loader", () => {
     const tail = await collect(ds.loader(base).resume(JSON.parse(JSON.stringify(state))));
     expect([...head, ...tail].map(plain)).toEqual(whole.map(plain));
     expect(whole.length).toBe(2 * ds.loader(base).batchesPerEpoch);
+  });
+
+  it("reports a part that cannot be read from a worker, naming the file", async () => {
+    const copy = join(dir, "ds-broken");
+    cpSync(join(dir, "ds"), copy, { recursive: true });
+    const broken = await openMetaDataset(copy);
+    writeFileSync(join(copy, "part-00000.arrow"), "not arrow");
+    for (const workers of [0, 1]) {
+      await expect(collect(broken.loader({ tasksPerBatch: 4, workers, shuffle: false }))).rejects.toThrow(/part-00000\.arrow: cannot decode part file/);
+    }
   });
 
   it("rejects impossible options by name", () => {
