@@ -38,7 +38,11 @@ try {
       const r = await io.prepare({ input: ${JSON.stringify(rawFile)}, schema: io.syntheticSchema(8), out: ${JSON.stringify(out)},
         split: { query: 0.3 }, minSupport: 5, minQuery: 2, memoryBudget: ${budget} });
       const s = (performance.now() - t0) / 1000;
-      console.log(JSON.stringify({ s, runs: r.spilledRuns, maxRss: process.resourceUsage().maxRSS * 1024, counts: r.manifest.counts, parts: r.manifest.parts.length }));`;
+      // VmHWM is this process's own peak; getrusage's maxRSS also counts the parent's size at fork
+      const fs = await import("node:fs");
+      const hwm = /VmHWM:\\s+(\\d+) kB/.exec(fs.existsSync("/proc/self/status") ? fs.readFileSync("/proc/self/status", "utf8") : "");
+      const maxRss = (hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS) * 1024;
+      console.log(JSON.stringify({ s, runs: r.spilledRuns, maxRss, counts: r.manifest.counts, parts: r.manifest.parts.length }));`;
     return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" })) as {
       s: number; runs: number; maxRss: number; counts: { inputSamples: number; samples: number; tasks: number }; parts: number;
     };
