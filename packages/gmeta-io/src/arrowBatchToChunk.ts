@@ -67,12 +67,11 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
       const base = vo[d.offset]!;
       const end = vo[d.offset + n]!;
       const cv = numeric(slot.name, child, "int");
-      const start = child.offset + base;
-      ids = toBigInt((cv as unknown as { subarray(a: number, b: number): Num }).subarray(base, end), start);
+      ids = toBigInt((cv as unknown as { subarray(a: number, b: number): Num }).subarray(base, end));
       offsets = new Int32Array(n + 1);
       for (let i = 0; i <= n; i++) offsets[i] = vo[d.offset + i]! - base;
     } else {
-      ids = toBigInt(numeric(slot.name, d, "int"), 0);
+      ids = toBigInt(numeric(slot.name, d, "int"));
       offsets = new Int32Array(n + 1);
       for (let i = 0; i <= n; i++) offsets[i] = i;
     }
@@ -97,7 +96,7 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
   return { n, task, label, dense, sparse, timestamp };
 }
 
-function toBigInt(v: Num, _start: number): BigInt64Array {
+function toBigInt(v: Num): BigInt64Array {
   if (v instanceof BigInt64Array) return v.slice();
   if (v instanceof BigUint64Array) return BigInt64Array.from(v, (x) => BigInt.asIntN(64, x));
   return BigInt64Array.from(v as ArrayLike<number>, (x) => BigInt(x));

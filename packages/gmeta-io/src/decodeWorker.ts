@@ -1,35 +1,40 @@
 import { parentPort } from "node:worker_threads";
-import { gatherTasks, type TaskRef } from "./gatherTasks.js";
-import { batchBuffers } from "./metaBatch.js";
+import { batchLayout } from "./batchLayout.js";
+import { gatherTasks } from "./gatherTasks.js";
 import { PartCache } from "./partCache.js";
 
-/** A decode job sent to a worker. */
-export interface DecodeJob {
-  id: number;
+/** What a worker needs once: where the parts are and their layout. */
+export interface DecodeSetup {
   dir: string;
   files: string[];
   slotNames: string[];
   denseDim: number;
-  tasks: TaskRef[];
-  taskKeys: BigInt64Array;
 }
 
-// Worker entry: one part cache per worker; every batch goes back with its buffers transferred.
-let cache: PartCache | null = null;
-let cacheKey = "";
+/** A decode job: consecutive batches, each a flat task list (TASK_FIELDS numbers per task) and the tasks' keys. */
+export interface DecodeJob {
+  id: number;
+  batches: { tasks: Int32Array; taskKeys: BigInt64Array }[];
+}
 
-parentPort?.on("message", (job: DecodeJob) => {
+// Worker entry: the first message sets up a part cache; each job's batches go back in one message, their buffers transferred.
+let setup: DecodeSetup | null = null;
+let cache: PartCache | null = null;
+
+parentPort?.on("message", (msg: DecodeJob | { setup: DecodeSetup }) => {
+  if ("setup" in msg) {
+    setup = msg.setup;
+    cache = new PartCache(setup.dir, setup.files, setup.slotNames, setup.denseDim);
+    return;
+  }
   try {
-    const key = job.dir;
-    if (!cache || cacheKey !== key) {
-      cache = new PartCache(job.dir, job.files, job.slotNames, job.denseDim);
-      cacheKey = key;
-    }
-    const c = cache;
-    const blocks = gatherTasks((p) => c.get(p), job.tasks, job.denseDim, job.slotNames.length);
-    const result = { id: job.id, taskKeys: job.taskKeys, ...blocks };
-    parentPort!.postMessage(result, batchBuffers(result));
+    const c = cache!;
+    const items = msg.batches.map(({ tasks, taskKeys }) => {
+      const batch = gatherTasks((p) => c.get(p), tasks, taskKeys, setup!.denseDim, setup!.slotNames.length);
+      return { buffer: batch.taskKeys.buffer as ArrayBuffer, layout: batchLayout(batch) };
+    });
+    parentPort!.postMessage({ id: msg.id, items }, items.map((x) => x.buffer));
   } catch (e) {
-    parentPort!.postMessage({ id: job.id, error: (e as Error).message });
+    parentPort!.postMessage({ id: msg.id, error: (e as Error).message });
   }
 });

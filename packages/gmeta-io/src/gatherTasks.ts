@@ -1,63 +1,151 @@
+import type { DecodedBatch } from "./decodePool.js";
 import type { SampleBlock } from "./metaBatch.js";
 import type { PartColumns } from "./partLayout.js";
+import type { SlotIds } from "./sampleChunk.js";
 
-/** Where a task lives: its part, first row, and support / query sizes (rows are support then query). */
-export interface TaskRef {
-  part: number;
-  row: number;
-  support: number;
-  query: number;
-}
+/** Fields of one task in a flat task list: part, first row, support size, query size. */
+export const TASK_FIELDS = 4;
 
 /**
- * Copies the tasks' rows out of decoded parts into fresh contiguous support and query blocks
- * (block copies: a task's rows are adjacent in its part).
+ * Copies the tasks' rows (support rows then query rows, adjacent in their part) into fresh
+ * support and query blocks. Every array of the batch is a view of one new ArrayBuffer, so a
+ * worker hands the whole batch over by transferring a single buffer. Small per-task copies
+ * are plain loops: for tasks of tens of rows they beat creating subarrays to `set` from.
  */
 export function gatherTasks(
   getPart: (part: number) => PartColumns,
-  tasks: TaskRef[],
+  tasks: Int32Array,
+  taskKeys: BigInt64Array,
   denseDim: number,
   slotCount: number,
-): { support: SampleBlock; query: SampleBlock } {
-  const make = (role: "support" | "query"): SampleBlock => {
-    const first = (t: TaskRef): number => (role === "support" ? t.row : t.row + t.support);
-    const count = (t: TaskRef): number => (role === "support" ? t.support : t.query);
-    const size = tasks.reduce((s, t) => s + count(t), 0);
-    const idCount = new Array<number>(slotCount).fill(0);
-    const parts = tasks.map((t) => getPart(t.part));
-    tasks.forEach((t, k) => {
-      const c = parts[k]!.chunk;
-      for (let s = 0; s < slotCount; s++) {
-        const o = c.sparse[s]!.offsets;
-        idCount[s]! += o[first(t) + count(t)]! - o[first(t)]!;
-      }
-    });
-    const labels = new Float32Array(size);
-    const dense = new Float32Array(size * denseDim);
-    const slots = idCount.map((n) => ({ ids: new BigInt64Array(n), offsets: new Int32Array(size + 1) }));
-    const taskOffsets = new Int32Array(tasks.length + 1);
-    const idAt = new Array<number>(slotCount).fill(0);
-    let at = 0;
-    tasks.forEach((t, k) => {
-      const c = parts[k]!.chunk;
-      const r0 = first(t);
-      const n = count(t);
-      labels.set(c.label.subarray(r0, r0 + n), at);
-      if (denseDim > 0) dense.set(c.dense.subarray(r0 * denseDim, (r0 + n) * denseDim), at * denseDim);
-      for (let s = 0; s < slotCount; s++) {
-        const src = c.sparse[s]!;
-        const dst = slots[s]!;
-        const base = src.offsets[r0]!;
-        const end = src.offsets[r0 + n]!;
-        dst.ids.set(src.ids.subarray(base, end), idAt[s]!);
-        const shift = idAt[s]! - base;
-        for (let i = 1; i <= n; i++) dst.offsets[at + i] = src.offsets[r0 + i]! + shift;
-        idAt[s]! += end - base;
-      }
-      at += n;
-      taskOffsets[k + 1] = at;
-    });
-    return { size, labels, dense, slots, taskOffsets };
+): DecodedBatch {
+  const T = tasks.length / TASK_FIELDS;
+  const parts: PartColumns[] = new Array(T);
+  let lastPart = -1;
+  let last: PartColumns | null = null;
+  let nS = 0;
+  let nQ = 0;
+  const idS = new Array<number>(slotCount).fill(0);
+  const idQ = new Array<number>(slotCount).fill(0);
+  for (let t = 0; t < T; t++) {
+    const p = tasks[t * TASK_FIELDS]!;
+    if (p !== lastPart) {
+      last = getPart(p);
+      lastPart = p;
+    }
+    parts[t] = last!;
+    const row = tasks[t * TASK_FIELDS + 1]!;
+    const sup = tasks[t * TASK_FIELDS + 2]!;
+    const qry = tasks[t * TASK_FIELDS + 3]!;
+    nS += sup;
+    nQ += qry;
+    for (let s = 0; s < slotCount; s++) {
+      const o = last!.chunk.sparse[s]!.offsets;
+      idS[s]! += o[row + sup]! - o[row]!;
+      idQ[s]! += o[row + sup + qry]! - o[row + sup]!;
+    }
+  }
+  const idTotal = idS.reduce((a, b) => a + b, 0) + idQ.reduce((a, b) => a + b, 0);
+  const words4 = (nS + nQ) * (1 + denseDim) + slotCount * (nS + nQ + 2) + 2 * (T + 1);
+  // Not zero-filled: fill() writes every element (first offsets set below), and a fresh
+  // unpooled buffer can be transferred.
+  const buffer = Buffer.allocUnsafeSlow(8 * (T + idTotal) + 4 * words4).buffer as ArrayBuffer;
+  let at = 0;
+  const big = (n: number): BigInt64Array => {
+    const a = new BigInt64Array(buffer, at, n);
+    at += 8 * n;
+    return a;
   };
-  return { support: make("support"), query: make("query") };
+  const f32 = (n: number): Float32Array => {
+    const a = new Float32Array(buffer, at, n);
+    at += 4 * n;
+    return a;
+  };
+  const i32 = (n: number): Int32Array => {
+    const a = new Int32Array(buffer, at, n);
+    at += 4 * n;
+    return a;
+  };
+  // 8-byte arrays first keeps every view aligned
+  const keys = big(T);
+  keys.set(taskKeys);
+  const idsS = idS.map((n) => big(n));
+  const idsQ = idQ.map((n) => big(n));
+  const block = (size: number, ids: BigInt64Array[]): SampleBlock => ({
+    size,
+    labels: f32(size),
+    dense: f32(size * denseDim),
+    slots: ids.map((a): SlotIds => ({ ids: a, offsets: i32(size + 1) })),
+    taskOffsets: i32(T + 1),
+  });
+  const support = block(nS, idsS);
+  const query = block(nQ, idsQ);
+  fill(support, parts, tasks, 0, denseDim, slotCount);
+  fill(query, parts, tasks, 1, denseDim, slotCount);
+  return { taskKeys: keys, support, query };
+}
+
+// Every copy below goes through Int32Array aliases made here: labels and dense floats move as
+// their bit patterns, int64 ids as pairs of words (no BigInt boxing). One array type in every
+// loop also keeps V8's compiled loops monomorphic whatever made the source arrays.
+interface Words {
+  label: Int32Array;
+  dense: Int32Array;
+  ids: Int32Array[];
+  offsets: Int32Array[];
+}
+const words = new WeakMap<object, Words>();
+const alias = (a: ArrayBufferView, length: number): Int32Array => new Int32Array(a.buffer, a.byteOffset, length);
+
+function partWords(p: PartColumns): Words {
+  let w = words.get(p);
+  if (!w) {
+    const c = p.chunk;
+    w = {
+      label: alias(c.label, c.label.length),
+      dense: alias(c.dense, c.dense.length),
+      ids: c.sparse.map((x) => alias(x.ids, x.ids.length * 2)),
+      offsets: c.sparse.map((x) => alias(x.offsets, x.offsets.length)),
+    };
+    words.set(p, w);
+  }
+  return w;
+}
+
+function fill(b: SampleBlock, parts: PartColumns[], tasks: Int32Array, role: 0 | 1, D: number, S: number): void {
+  const T = parts.length;
+  const idAt = new Array<number>(S).fill(0);
+  const L = alias(b.labels, b.labels.length);
+  const Dd = alias(b.dense, b.dense.length);
+  const dIds = b.slots.map((x) => alias(x.ids, x.ids.length * 2));
+  const dOffs = b.slots.map((x) => alias(x.offsets, x.offsets.length));
+  for (const o of dOffs) o[0] = 0;
+  b.taskOffsets[0] = 0;
+  let at = 0;
+  for (let t = 0; t < T; t++) {
+    const w = partWords(parts[t]!);
+    const sup = tasks[t * TASK_FIELDS + 2]!;
+    const r0 = tasks[t * TASK_FIELDS + 1]! + (role === 0 ? 0 : sup);
+    const n = role === 0 ? sup : tasks[t * TASK_FIELDS + 3]!;
+    copy(w.label, r0, L, at, n);
+    copy(w.dense, r0 * D, Dd, at * D, n * D);
+    for (let s = 0; s < S; s++) {
+      const so = w.offsets[s]!;
+      const base = so[r0]!;
+      const end = so[r0 + n]!;
+      const shift = idAt[s]! - base;
+      copy(w.ids[s]!, 2 * base, dIds[s]!, 2 * (base + shift), 2 * (end - base));
+      const dOff = dOffs[s]!;
+      for (let i = 1; i <= n; i++) dOff[at + i] = so[r0 + i]! + shift;
+      idAt[s] = end + shift;
+    }
+    at += n;
+    b.taskOffsets[t + 1] = at;
+  }
+}
+
+// Long runs go through memcpy; for short ones a loop is cheaper than making a subarray.
+function copy(src: Int32Array, from: number, dst: Int32Array, to: number, n: number): void {
+  if (n > 96) dst.set(src.subarray(from, from + n), to);
+  else for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
 }

@@ -12,7 +12,7 @@ export interface SampleBlock {
   taskOffsets: Int32Array;
 }
 
-/** One step's tasks for one rank. */
+/** One step's tasks for one rank. Every array is a view of one ArrayBuffer owned by this batch. */
 export interface MetaBatch {
   epoch: number;
   /** Position of this batch in the epoch (the same on every rank). */
@@ -24,14 +24,4 @@ export interface MetaBatch {
   padded: number;
   support: SampleBlock;
   query: SampleBlock;
-}
-
-/** Every ArrayBuffer of a batch, for a transfer list. */
-export function batchBuffers(b: Pick<MetaBatch, "taskKeys" | "support" | "query">): ArrayBuffer[] {
-  const out = [b.taskKeys.buffer];
-  for (const blk of [b.support, b.query]) {
-    out.push(blk.labels.buffer, blk.dense.buffer, blk.taskOffsets.buffer);
-    for (const s of blk.slots) out.push(s.ids.buffer, s.offsets.buffer);
-  }
-  return out as ArrayBuffer[];
 }

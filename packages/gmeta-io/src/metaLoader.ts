@@ -1,10 +1,8 @@
-import type { Worker } from "node:worker_threads";
-import type { DecodeJob } from "./decodeWorker.js";
-import { startDecodeWorker } from "./decodeWorkerEntry.js";
+import { DecodePool, type DecodedBatch } from "./decodePool.js";
 import { batchPositions, batchesPerEpoch, epochOrder } from "./epochPlan.js";
-import { gatherTasks, type TaskRef } from "./gatherTasks.js";
+import { TASK_FIELDS, gatherTasks } from "./gatherTasks.js";
 import type { Manifest } from "./manifest.js";
-import type { MetaBatch, SampleBlock } from "./metaBatch.js";
+import type { MetaBatch } from "./metaBatch.js";
 import { PartCache } from "./partCache.js";
 import type { TaskIndex } from "./taskIndex.js";
 
@@ -20,8 +18,10 @@ export interface LoaderOptions {
   epoch?: number;
   /** Epochs to run (default 1). */
   epochs?: number;
-  /** Batches decoded ahead of the consumer (default 2, at least 1). */
+  /** Batches decoded ahead of the consumer (default 2); with workers, at least workers × batchesPerMessage. */
   prefetch?: number;
+  /** Batches a worker decodes per message (default max(1, floor(256 / tasksPerBatch))). */
+  batchesPerMessage?: number;
   /** Decode threads; 0 decodes on the calling thread (default 1). */
   workers?: number;
   /** What to do with tasks that do not fill a whole global step (default "drop"). */
@@ -35,7 +35,6 @@ export interface LoaderState {
   seed: number;
 }
 
-type Decoded = { taskKeys: BigInt64Array; support: SampleBlock; query: SampleBlock };
 
 /** Streams MetaBatches for one rank; iterate it with `for await`. */
 export class MetaLoader implements AsyncIterable<MetaBatch> {
@@ -47,9 +46,11 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
   private readonly seed: number;
   private readonly endEpoch: number;
   private readonly prefetch: number;
+  private readonly group: number;
   private readonly workers: number;
   private readonly slotNames: string[];
   private pos: { epoch: number; batch: number };
+  private pool: DecodePool | null = null;
 
   constructor(
     private readonly dir: string,
@@ -70,6 +71,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
     const epoch = int(options.epoch ?? 0, "epoch", 0);
     this.endEpoch = epoch + int(options.epochs ?? 1, "epochs", 1);
     this.prefetch = int(options.prefetch ?? 2, "prefetch", 1);
+    this.group = int(options.batchesPerMessage ?? Math.max(1, Math.floor(256 / this.T)), "batchesPerMessage", 1);
     this.workers = int(options.workers ?? 1, "workers", 0);
     const remainder = options.remainder ?? "drop";
     if (remainder !== "drop" && remainder !== "pad") throw new Error(`loader: expected "drop" or "pad" for remainder, got ${JSON.stringify(remainder)}`);
@@ -98,6 +100,13 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
     return this;
   }
 
+  /** Stops the decode workers (idle workers never keep the process alive, so this is optional). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<MetaBatch> {
     // Jobs in yield order; the epoch order is computed once per epoch.
     const jobs: { epoch: number; batch: number }[] = [];
@@ -110,7 +119,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       jobs.push({ epoch: e, batch: b });
     }
     const orders = new Map<number, Int32Array>();
-    const describe = (j: { epoch: number; batch: number }): { tasks: TaskRef[]; keys: BigInt64Array; padded: number } => {
+    const describe = (j: { epoch: number; batch: number }): { tasks: Int32Array; keys: BigInt64Array; padded: number } => {
       let order = orders.get(j.epoch);
       if (!order) {
         orders.clear();
@@ -118,14 +127,17 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
         orders.set(j.epoch, order);
       }
       const { positions, padded } = batchPositions(j.batch, this.rank, this.T, this.worldSize, order.length);
-      const ids = positions.map((p) => order![p]!);
-      return {
-        tasks: ids.map((t) => ({ part: this.index.part[t]!, row: this.index.row[t]!, support: this.index.support[t]!, query: this.index.query[t]! })),
-        keys: BigInt64Array.from(ids, (t) => this.index.task[t]!),
-        padded,
-      };
+      const tasks = new Int32Array(positions.length * TASK_FIELDS);
+      const keys = new BigInt64Array(positions.length);
+      const ix = this.index;
+      positions.forEach((p, k) => {
+        const t = order![p]!;
+        tasks.set([ix.part[t]!, ix.row[t]!, ix.support[t]!, ix.query[t]!], k * TASK_FIELDS);
+        keys[k] = ix.task[t]!;
+      });
+      return { tasks, keys, padded };
     };
-    const finish = (j: { epoch: number; batch: number }, d: Decoded, padded: number): MetaBatch => ({
+    const finish = (j: { epoch: number; batch: number }, d: DecodedBatch, padded: number): MetaBatch => ({
       epoch: j.epoch,
       index: j.batch,
       rank: this.rank,
@@ -143,56 +155,46 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       const cache = new PartCache(this.dir, this.manifest.parts.map((p) => p.file), this.slotNames, this.manifest.denseDim);
       for (const j of jobs) {
         const d = describe(j);
-        const blocks = gatherTasks((p) => cache.get(p), d.tasks, this.manifest.denseDim, this.slotNames.length);
-        const batch = finish(j, { taskKeys: d.keys, ...blocks }, d.padded);
+        const batch = finish(j, gatherTasks((p) => cache.get(p), d.tasks, d.keys, this.manifest.denseDim, this.slotNames.length), d.padded);
         advance(j);
         yield batch;
       }
       return;
     }
 
-    const pool: Worker[] = Array.from({ length: this.workers }, () => startDecodeWorker());
-    const pending = new Map<number, { resolve: (d: Decoded) => void; reject: (e: Error) => void }>();
-    const failAll = (e: Error): void => {
-      for (const p of pending.values()) p.reject(e);
-      pending.clear();
-    };
-    for (const w of pool) {
-      w.on("message", (m: Decoded & { id: number; error?: string }) => {
-        const p = pending.get(m.id);
-        if (!p) return;
-        pending.delete(m.id);
-        if (m.error) p.reject(new Error(m.error));
-        else p.resolve(m);
-      });
-      w.on("error", failAll);
-    }
-    const files = this.manifest.parts.map((p) => p.file);
-    const inFlight: { j: (typeof jobs)[number]; padded: number; done: Promise<Decoded> }[] = [];
+    this.pool ??= new DecodePool(this.workers, {
+      dir: this.dir,
+      files: this.manifest.parts.map((p) => p.file),
+      slotNames: this.slotNames,
+      denseDim: this.manifest.denseDim,
+    });
+    const pool = this.pool;
+    type Job = (typeof jobs)[number];
+    const inFlight: { js: Job[]; padded: number[]; done: Promise<DecodedBatch[]> }[] = [];
+    const maxGroups = Math.max(this.workers, Math.ceil(this.prefetch / this.group));
     let next = 0;
     const submit = (): void => {
-      const j = jobs[next]!;
-      const d = describe(j);
-      const id = next;
-      const done = new Promise<Decoded>((resolve, reject) => pending.set(id, { resolve, reject }));
+      const js = jobs.slice(next, next + this.group);
+      const ds = js.map(describe);
+      const done = pool.run({ batches: ds.map((d) => ({ tasks: d.tasks, taskKeys: d.keys })) });
       done.catch(() => undefined);
-      const job: DecodeJob = { id, dir: this.dir, files, slotNames: this.slotNames, denseDim: this.manifest.denseDim, tasks: d.tasks, taskKeys: d.keys };
-      pool[id % pool.length]!.postMessage(job);
-      inFlight.push({ j, padded: d.padded, done });
-      next++;
+      inFlight.push({ js, padded: ds.map((d) => d.padded), done });
+      next += js.length;
     };
     try {
-      while (next < jobs.length && inFlight.length < this.prefetch) submit();
+      while (next < jobs.length && inFlight.length < maxGroups) submit();
       while (inFlight.length > 0) {
         const head = inFlight.shift()!;
         const decoded = await head.done;
         if (next < jobs.length) submit();
-        advance(head.j);
-        yield finish(head.j, decoded, head.padded);
+        for (let k = 0; k < head.js.length; k++) {
+          advance(head.js[k]!);
+          yield finish(head.js[k]!, decoded[k]!, head.padded[k]!);
+        }
       }
     } finally {
-      failAll(new Error("loader closed"));
-      await Promise.all(pool.map((w) => w.terminate()));
+      // batches still in flight are decoded and dropped; the workers stay for the next pass
+      inFlight.length = 0;
     }
   }
 }

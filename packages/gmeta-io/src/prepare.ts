@@ -3,12 +3,13 @@ import { join } from "node:path";
 import { tempSibling } from "./atomicFile.js";
 import { FORMAT_VERSION, type Manifest } from "./manifest.js";
 import type { PartColumns } from "./partLayout.js";
+import { int32Words } from "./int32Words.js";
 import { PartWriter } from "./partWriter.js";
 import type { RawFormat } from "./rawFormat.js";
 import { validateSchema, type RawSchema } from "./rawSchema.js";
 import { readRaw } from "./readRaw.js";
 import { SampleChunkBuilder, type SampleChunk } from "./sampleChunk.js";
-import { readRun, writeRun } from "./spillRun.js";
+import { RUN_BATCH, RunWriter, readRun } from "./spillRun.js";
 import { validateSplit, type SplitRule } from "./splitRule.js";
 import { TaskGrouper } from "./taskGrouper.js";
 
@@ -85,16 +86,20 @@ export async function prepare(options: PrepareOptions): Promise<PrepareResult> {
     const runs: string[] = [];
     const spill = (): void => {
       const sorted = sortRows(buffer, bufferSeq);
-      const b = new SampleChunkBuilder(D, slotNames.length, hasTs, Math.max(1, sorted.chunk.length));
-      const seq = new Float64Array(sorted.chunk.length);
-      for (let k = 0; k < sorted.chunk.length; k++) {
-        const c = buffer[sorted.chunk[k]!]!;
-        b.appendRow(c, sorted.row[k]!);
-        seq[k] = bufferSeq[sorted.chunk[k]!]![sorted.row[k]!]!;
+      const run = new RunWriter(join(spillDir, `run-${runs.length}.frames`), slotNames, D);
+      const b = new SampleChunkBuilder(D, slotNames.length, hasTs, RUN_BATCH);
+      const seq = new Float64Array(RUN_BATCH);
+      for (let start = 0; start < sorted.chunk.length; start += RUN_BATCH) {
+        const end = Math.min(sorted.chunk.length, start + RUN_BATCH);
+        b.reset();
+        for (let k = start; k < end; k++) {
+          b.appendRow(buffer[sorted.chunk[k]!]!, sorted.row[k]!);
+          seq[k - start] = bufferSeq[sorted.chunk[k]!]![sorted.row[k]!]!;
+        }
+        run.write(b.build(), seq.subarray(0, end - start));
       }
-      const file = join(spillDir, `run-${runs.length}.arrows`);
-      writeRun(file, b.build(), seq, slotNames, D);
-      runs.push(file);
+      run.close();
+      runs.push(run.file);
       buffer = [];
       bufferSeq = [];
       bufferBytes = 0;
@@ -102,9 +107,7 @@ export async function prepare(options: PrepareOptions): Promise<PrepareResult> {
     for (const file of inputs) {
       for await (const chunk of readRaw(file, schema, { ...(options.format ? { format: options.format } : {}), chunkRows: options.chunkRows ?? 65536 })) {
         chunk.sparse.forEach(({ ids }, s) => {
-          let m = vocab[s]!;
-          for (let k = 0; k < ids.length; k++) if (ids[k]! >= m) m = ids[k]! + 1n;
-          vocab[s] = m;
+          vocab[s] = maxPlusOne(ids, vocab[s]!);
         });
         const seq = new Float64Array(chunk.n);
         for (let i = 0; i < chunk.n; i++) seq[i] = inputSamples + i;
@@ -163,6 +166,24 @@ export async function prepare(options: PrepareOptions): Promise<PrepareResult> {
   }
 }
 
+// Ids are ≥ 0 (readers check), so the largest is the largest (high word, unsigned low word).
+function maxPlusOne(ids: BigInt64Array, start: bigint): bigint {
+  const w = int32Words(ids);
+  let hi = -1;
+  let lo = 0;
+  for (let k = 0; k < ids.length; k++) {
+    const h = w[2 * k + 1]!;
+    const l = w[2 * k]! >>> 0;
+    if (h > hi || (h === hi && l > lo)) {
+      hi = h;
+      lo = l;
+    }
+  }
+  if (hi < 0) return start;
+  const m = (BigInt(hi) << 32n) + BigInt(lo) + 1n;
+  return m > start ? m : start;
+}
+
 function chunkBytes(c: SampleChunk): number {
   let b = c.task.byteLength + c.label.byteLength + c.dense.byteLength + c.n * 16;
   for (const s of c.sparse) b += s.ids.byteLength + s.offsets.byteLength;
@@ -190,12 +211,23 @@ function sortRows(buffer: SampleChunk[], seqs: Float64Array[]): { chunk: Uint32A
   });
   const perm = new Uint32Array(total);
   for (let i = 0; i < total; i++) perm[i] = i;
-  perm.sort((a, b) => {
-    const ta = task[a]!;
-    const tb = task[b]!;
-    if (ta !== tb) return ta < tb ? -1 : 1;
-    return ts[a]! - ts[b]! || seq[a]! - seq[b]!;
-  });
+  // Keys within ±2^53 compare as doubles, much faster than BigInt comparisons.
+  const small = new Float64Array(total);
+  let exact = true;
+  for (let i = 0; i < total && exact; i++) {
+    const v = Number(task[i]!);
+    small[i] = v;
+    exact = Number.isSafeInteger(v);
+  }
+  if (exact) perm.sort((a, b) => small[a]! - small[b]! || ts[a]! - ts[b]! || seq[a]! - seq[b]!);
+  else {
+    perm.sort((a, b) => {
+      const ta = task[a]!;
+      const tb = task[b]!;
+      if (ta !== tb) return ta < tb ? -1 : 1;
+      return ts[a]! - ts[b]! || seq[a]! - seq[b]!;
+    });
+  }
   return { chunk: perm.map((g) => chunkOf[g]!), row: perm.map((g) => rowOf[g]!) };
 }
 

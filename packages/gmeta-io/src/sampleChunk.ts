@@ -1,3 +1,5 @@
+import { int32Words } from "./int32Words.js";
+
 /** Ids of one sparse slot for n samples: sample i owns ids[offsets[i] .. offsets[i+1]). */
 export interface SlotIds {
   ids: BigInt64Array;
@@ -79,12 +81,31 @@ export class SampleChunkBuilder {
 
   /** Copies sample `i` of `src` (same dense width and slots) as the next sample. */
   appendRow(src: SampleChunk, i: number): void {
-    this.begin(src.task[i]!, src.label[i]!, src.timestamp ? src.timestamp[i]! : 0);
+    if (this.n === this.cap) this.grow();
+    const n = this.n;
+    const tw = int32Words(this.task);
+    const sw = int32Words(src.task);
+    tw[2 * n] = sw[2 * i]!;
+    tw[2 * n + 1] = sw[2 * i + 1]!;
+    this.label[n] = src.label[i]!;
+    if (this.ts) this.ts[n] = src.timestamp ? src.timestamp[i]! : 0;
     const D = this.denseDim;
-    this.dense.set(src.dense.subarray(i * D, i * D + D), this.n * D);
+    for (let j = 0; j < D; j++) this.dense[n * D + j] = src.dense[i * D + j]!;
     for (let s = 0; s < this.slots; s++) {
       const { ids, offsets } = src.sparse[s]!;
-      for (let k = offsets[i]!; k < offsets[i + 1]!; k++) this.pushId(s, ids[k]!);
+      const from = offsets[i]!;
+      const count = offsets[i + 1]! - from;
+      let len = this.idLen[s]!;
+      while (len + count > this.ids[s]!.length) {
+        const next = new BigInt64Array(this.ids[s]!.length * 2);
+        next.set(this.ids[s]!);
+        this.ids[s] = next;
+      }
+      const dw = int32Words(this.ids[s]!);
+      const iw = int32Words(ids);
+      for (let k = 0; k < 2 * count; k++) dw[2 * len + k] = iw[2 * from + k]!;
+      len += count;
+      this.idLen[s] = len;
     }
     this.end();
   }

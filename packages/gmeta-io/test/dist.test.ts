@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { prepare, synthesize } from "../src/index.js";
@@ -12,7 +12,7 @@ if (!built) console.warn(`dist.test: skipped, ${dist} is not built (run npx tsup
 // The built package must start its decode workers from both module formats.
 describe.skipIf(!built)("built package", () => {
   const dir = tmpDir("dist");
-  const body = (lib: string) => `
+  const body = () => `
     const ds = await lib.openMetaDataset(${JSON.stringify(join(dir, "ds"))});
     let n = 0;
     for await (const b of ds.loader({ tasksPerBatch: 4, workers: 2 })) n += b.support.size + b.query.size;
@@ -28,10 +28,13 @@ describe.skipIf(!built)("built package", () => {
       writeFileSync(
         script,
         kind === "esm"
-          ? `import * as lib from ${JSON.stringify(join(dist, "index.js"))};\n${body("lib")}`
-          : `const lib = require(${JSON.stringify(join(dist, "index.cjs"))});\n(async () => {${body("lib")}})().catch((e) => { console.error(e); process.exit(1); });`,
+          ? `import * as lib from ${JSON.stringify(join(dist, "index.js"))};\n${body()}`
+          : `const lib = require(${JSON.stringify(join(dist, "index.cjs"))});\n(async () => {${body()}})().catch((e) => { console.error(e); process.exit(1); });`,
       );
-      const out = JSON.parse(execFileSync(process.execPath, [script], { encoding: "utf8" })) as { n: number; names: number };
+      // also as `node --input-type=module -e`, whose flag the workers must not inherit
+      const args = kind === "esm" ? ["--input-type=module", "-e", readFileSync(script, "utf8")] : [script];
+      // a timeout guards the exit: an idle worker must not keep the process alive
+      const out = JSON.parse(execFileSync(process.execPath, args, { encoding: "utf8", timeout: 60_000 })) as { n: number; names: number };
       expect(out.n).toBeGreaterThan(0);
       expect(out.names).toBeGreaterThan(10);
     });

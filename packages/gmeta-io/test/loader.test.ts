@@ -1,3 +1,4 @@
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openMetaDataset, prepare, readRaw, synthesize, type MetaBatch, type MetaDataset, type SynthesizeResult } from "../src/index.js";
@@ -100,12 +101,16 @@ describe("loader", () => {
     expect(other.map((b) => [...b.taskKeys])).not.toEqual(w0.map((b) => [...b.taskKeys]));
   });
 
-  it("hands over batches in buffers of their own (transferred, not views of a part)", async () => {
-    const [b] = await collect(ds.loader({ tasksPerBatch: 3, workers: 1 }), 1);
-    expect(b!.support.labels.buffer.byteLength).toBe(b!.support.size * 4);
-    expect(b!.query.dense.buffer.byteLength).toBe(b!.query.size * 3 * 4);
-    expect(b!.support.taskOffsets.length).toBe(4);
-    expect(b!.support.slots[2]!.offsets[b!.support.size]).toBe(b!.support.slots[2]!.ids.length);
+  it("hands over each batch as one buffer of its own (transferred, not views of a part)", async () => {
+    for (const workers of [0, 1]) {
+      const [b] = await collect(ds.loader({ tasksPerBatch: 3, workers }), 1);
+      const arrays = [b!.taskKeys, ...[b!.support, b!.query].flatMap((k) => [k.labels, k.dense, k.taskOffsets, ...k.slots.flatMap((s) => [s.ids, s.offsets])])];
+      const buffer = b!.taskKeys.buffer;
+      expect(arrays.every((a) => a.buffer === buffer)).toBe(true);
+      expect(buffer.byteLength).toBe(arrays.reduce((s, a) => s + a.byteLength, 0));
+      expect(b!.support.taskOffsets.length).toBe(4);
+      expect(b!.support.slots[2]!.offsets[b!.support.size]).toBe(b!.support.slots[2]!.ids.length);
+    }
   });
 
   it("resumes exactly where a run stopped, across epochs", async () => {
@@ -118,6 +123,16 @@ describe("loader", () => {
     const tail = await collect(ds.loader(base).resume(JSON.parse(JSON.stringify(state))));
     expect([...head, ...tail].map(plain)).toEqual(whole.map(plain));
     expect(whole.length).toBe(2 * ds.loader(base).batchesPerEpoch);
+  });
+
+  it("reports a part that cannot be read from a worker, naming the file", async () => {
+    const copy = join(dir, "ds-broken");
+    cpSync(join(dir, "ds"), copy, { recursive: true });
+    const broken = await openMetaDataset(copy);
+    writeFileSync(join(copy, "part-00000.arrow"), "not arrow");
+    for (const workers of [0, 1]) {
+      await expect(collect(broken.loader({ tasksPerBatch: 4, workers, shuffle: false }))).rejects.toThrow(/part-00000\.arrow: cannot decode part file/);
+    }
   });
 
   it("rejects impossible options by name", () => {

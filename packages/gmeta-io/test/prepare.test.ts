@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { beforeAll, describe, expect, it } from "vitest";
-import { prepare, readRaw, synthesize, type SynthesizeResult } from "../src/index.js";
+import { openMetaDataset, prepare, readRaw, synthesize, writeRawFile, type SynthesizeResult } from "../src/index.js";
 import { decodePartBatch } from "../src/partLayout.js";
 import { tmpDir } from "./tmpDir.js";
 
@@ -129,5 +129,34 @@ describe("prepare", () => {
     await expect(prepare({ input: raw.file, schema: raw.schema, out, split: { query: 2 } })).rejects.toThrow(/already exists/);
     await prepare({ input: raw.file, schema: raw.schema, out, split: { query: 2 }, overwrite: true });
     expect(existsSync(join(out, "manifest.json"))).toBe(true);
+  });
+
+  it("groups int64 task keys beyond 2^53 and negative keys exactly", async () => {
+    const keys = [2n ** 62n + 1n, -5n, 2n ** 62n, 2n ** 62n + 1n, -5n, 2n ** 62n, 2n ** 62n + 1n, -5n, 2n ** 62n];
+    const n = keys.length;
+    const file = join(dir, "keys.arrow");
+    const schema = { taskKey: "k", label: "y", dense: [], sparse: [{ name: "id" }] };
+    await writeRawFile(file, schema, [
+      {
+        n,
+        task: BigInt64Array.from(keys),
+        label: Float32Array.from(keys, (_, i) => i % 2),
+        dense: new Float32Array(0),
+        sparse: [{ ids: BigInt64Array.from(keys, (_, i) => BigInt(i) + 2n ** 40n), offsets: Int32Array.from({ length: n + 1 }, (_, i) => i) }],
+        timestamp: null,
+      },
+    ]);
+    const out = join(dir, "keys");
+    const { manifest } = await prepare({ input: file, schema, out, split: { query: 1 } });
+    expect(manifest.counts).toMatchObject({ tasks: 3, samples: 9 });
+    expect(manifest.slots[0]!.vocab).toBe(2 ** 40 + 9);
+    const ds = await openMetaDataset(out);
+    expect([...ds.index.task]).toEqual([-5n, 2n ** 62n, 2n ** 62n + 1n]);
+    for await (const b of ds.loader({ tasksPerBatch: 3, shuffle: false, workers: 0 })) {
+      // task 2^62 + 1 holds input rows 0, 3 and 6: two in support, one in query (seeded shuffle split)
+      const ids = (blk: typeof b.support) => [...blk.slots[0]!.ids.subarray(blk.taskOffsets[2]!, blk.taskOffsets[3]!)];
+      expect([...ids(b.support), ...ids(b.query)].sort()).toEqual([2n ** 40n, 2n ** 40n + 3n, 2n ** 40n + 6n]);
+      expect(ids(b.query)).toHaveLength(1);
+    }
   });
 });
