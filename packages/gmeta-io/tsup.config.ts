@@ -1,12 +1,5 @@
 import { defineConfig } from "tsup";
+import { library } from "../../config/tsup.base.js";
 
-export default defineConfig({
-  // The decode worker is its own entry so worker_threads can start it from dist.
-  entry: ["src/index.ts", "src/decodeWorker.ts"],
-  format: ["esm", "cjs"],
-  dts: { entry: "src/index.ts" },
-  sourcemap: true,
-  clean: true,
-  shims: true,
-  target: "node20",
-});
+// The decode worker is its own entry so worker_threads can start it from dist.
+export default defineConfig(library({ entry: ["src/index.ts", "src/decodeWorker.ts"], dts: { entry: "src/index.ts" } }));

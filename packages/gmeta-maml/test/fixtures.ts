@@ -1,4 +1,10 @@
 import type { MetaBatch, SampleBlock } from "@gmeta/io";
+import { sliceTasks } from "../src/index.js";
+
+/** The sub-batch of one task. */
+export function sliceTask(b: Pick<MetaBatch, "support" | "query">, t: number): Pick<MetaBatch, "support" | "query"> {
+  return sliceTasks(b, t, t + 1);
+}
 
 /** A seeded PRNG for test data (mulberry32). */
 export function rng(seed: number): () => number {
@@ -52,22 +58,3 @@ export function toyBatch(seed: number, spec: ToySpec): Pick<MetaBatch, "support"
   return { support: toyBlock(r, s, spec), query: toyBlock(r, q, spec) };
 }
 
-/** The sub-batch of one task. */
-export function sliceTask(b: Pick<MetaBatch, "support" | "query">, t: number): Pick<MetaBatch, "support" | "query"> {
-  const cut = (blk: SampleBlock): SampleBlock => {
-    const a = blk.taskOffsets[t]!;
-    const e = blk.taskOffsets[t + 1]!;
-    const D = blk.dense.length / blk.size;
-    return {
-      size: e - a,
-      labels: blk.labels.slice(a, e),
-      dense: blk.dense.slice(a * D, e * D),
-      slots: blk.slots.map((s) => ({
-        ids: s.ids.slice(s.offsets[a]!, s.offsets[e]!),
-        offsets: Int32Array.from(s.offsets.slice(a, e + 1), (o) => o - s.offsets[a]!),
-      })),
-      taskOffsets: Int32Array.from([0, e - a]),
-    };
-  };
-  return { support: cut(b.support), query: cut(b.query) };
-}

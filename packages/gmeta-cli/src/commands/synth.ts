@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { synthesize } from "@gmeta/io";
-import type { RawFormat } from "@gmeta/io";
+import type { SynthesizeOptions } from "@gmeta/io";
 import { parse, reader } from "../args.js";
 import { status } from "../progress.js";
 
@@ -20,16 +20,8 @@ Usage: gmeta synth --out FILE [options]
 
 Prints the oracle AUC of the true click probabilities: the ceiling for any model.`;
 
-export interface SynthArgs {
-  out: string;
-  format?: RawFormat;
-  users: number;
-  items: number;
-  categories: number;
-  samplesPerUser: [number, number];
-  dense: number;
-  seed: number;
-}
+/** What `gmeta synth` passes to the generator. */
+export type SynthArgs = Omit<SynthesizeOptions, "zipf" | "segments">;
 
 export function synthArgs(argv: string[]): SynthArgs | null {
   const { values } = parse("synth", argv, {
