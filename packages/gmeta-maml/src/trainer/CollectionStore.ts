@@ -31,11 +31,12 @@ export class CollectionStore implements SparseStore {
       const lk = result.get(t);
       inverse.set(t, lk.inverse);
       rows.set(t, lk.unique.shape[0]!);
-      // A fresh leaf per id in the caller's order; the graph to E_U is not needed.
+      // A fresh leaf per id in the caller's order, sharing the rows' memory; the graph to
+      // E_U is not needed because gradients are routed back by the inverse index.
       return noGrad(() => detach(lk.values));
     });
     this.pending = { result, inverse, rows };
-    return out.map((t) => tensor(t.toArray() as Float32Array, { shape: t.shape.slice() }));
+    return out;
   }
 
   async applyGradients(tables: readonly string[], ids: readonly BigInt64Array[], grads: readonly Tensor[]): Promise<void> {
