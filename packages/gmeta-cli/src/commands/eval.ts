@@ -35,7 +35,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const out = await evalRank(cfg, data, T);
     if (Number(process.env.RANK ?? 0) === 0) writeJson(join(run, "eval.json"), { data, ...out });
   }
-  if (Number(process.env.RANK ?? 0) !== 0) return 0;
+  // Ranks of a launched job stay quiet; the launching process prints once.
+  if (isRank) return 0;
   const res = readJson<{ checkpoint: string; eval: { adapted: Record<string, number>; unadapted: Record<string, number>; tasks: number; samples: number } }>(join(run, "eval.json"));
   const f = (x: number) => (Number.isNaN(x) ? "n/a" : x.toFixed(4));
   console.log(`${res.checkpoint}: ${res.eval.tasks} tasks, ${res.eval.samples} query samples`);

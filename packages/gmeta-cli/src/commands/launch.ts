@@ -27,6 +27,6 @@ export async function launchCommand(argv: string[]): Promise<number> {
     nproc: r.int("nproc", 1, 1), nnodes: r.int("nnodes", 1, 1), nodeRank: r.int("node-rank", 0, 0), command,
     ...(master ? { master } : {}),
   });
-  if (res.exitCode !== 0) process.stderr.write(`gmeta launch: ${res.message}\n`);
+  if (res.exitCode !== 0) process.stderr.write(`gmeta ${res.message}\n`);
   return res.exitCode;
 }
