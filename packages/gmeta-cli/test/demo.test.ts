@@ -23,4 +23,13 @@ describe("gmeta demo", () => {
     expect(m.allReduce.calls).toBe(1);
     expect(m.allToAll.calls).toBe(3);
   });
+
+  it("gmeta eval on 1 rank reloads the 2-rank checkpoint (resharded) and reproduces the run's held-out scores", () => {
+    const r = gmeta(["eval", "--run", join(dir, "run"), "--data", join(dir, "data", "tasks", "test")]);
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    const e = JSON.parse(readFileSync(join(dir, "run", "eval.json"), "utf8")) as { eval: { adapted: { auc: number }; unadapted: { auc: number } } };
+    const s = JSON.parse(readFileSync(join(dir, "run", "summary.json"), "utf8")) as { phases: { eval: { adapted: { auc: number }; unadapted: { auc: number } } }[] };
+    expect(Math.abs(e.eval.adapted.auc - s.phases[0]!.eval.adapted.auc)).toBeLessThan(1e-6);
+    expect(Math.abs(e.eval.unadapted.auc - s.phases[0]!.eval.unadapted.auc)).toBeLessThan(1e-6);
+  });
 });
