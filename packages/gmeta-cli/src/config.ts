@@ -34,6 +34,8 @@ export interface TrainConfig {
   baseline: boolean;
   nproc: number;
   backend: "gloo" | "mpi";
+  /** Where the meta-step runs: "cpu" or "cuda:N" (embedding tables stay on the host). */
+  device: string;
   seed: number;
   /** Steps between checkpoints (0: only at the end). */
   checkpointEvery: number;
@@ -63,6 +65,7 @@ export const DEFAULTS: Omit<TrainConfig, "data" | "out"> = {
   baseline: true,
   nproc: 1,
   backend: "gloo",
+  device: "cpu",
   seed: 0,
   checkpointEvery: 0,
   workers: 1,
@@ -102,6 +105,8 @@ export function validateConfig(c: Record<string, unknown>, where: string): Train
     if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x) && x > 0)) bad(k, "a list of positive integers");
   }
   if (typeof c.baseline !== "boolean") bad("baseline", "true or false");
+  if (typeof c.device !== "string" || !/^(cpu|cuda(:\d+)?)$/.test(c.device)) bad("device", '"cpu", "cuda" or "cuda:N"');
+  if (c.device === "cuda") c.device = "cuda:0";
   const cfg = c as unknown as TrainConfig;
   if (cfg.tasksPerBatch % cfg.nproc !== 0) bad("tasksPerBatch", `a multiple of nproc (${cfg.nproc})`);
   return cfg;

@@ -31,6 +31,17 @@ describe("gmeta command line", () => {
     expect(gmeta(["synth", "--out", join(dir, "x.csv"), "--samples", "9,3"]).stderr).toContain('gmeta synth: expected MIN,MAX with 1 <= MIN <= MAX for --samples, got "9,3"');
   });
 
+  it("--device cuda is refused with the reason where no GPU is usable", () => {
+    const r = gmeta(["train", "--data", "d", "--out", join(dir, "o"), "--device", "cuda"]);
+    const info = JSON.parse(gmeta(["info", "--json"]).stdout) as { devices: { cuda: { available: boolean; reason: string } } };
+    if (info.devices.cuda.available) {
+      console.info(`[gmeta-cli tests] the refusal of --device cuda is not checked: a CUDA device is usable here`);
+      return;
+    }
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`gmeta train: --device cuda:0 is not usable here: ${info.devices.cuda.reason} (use --device cpu)`);
+  });
+
   it("a missing dataset is an error naming the folder, exit status 1, no run files", () => {
     const out = join(dir, "run-missing");
     const r = gmeta(["train", "--data", join(dir, "nope"), "--out", out]);

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { launch } from "@gmeta/collectives";
+import { info } from "@gmeta/tensor";
 import { parse, reader, UsageError } from "../args.js";
 import { DEFAULTS, readConfigFile, validateConfig } from "../config.js";
 import type { TrainConfig } from "../config.js";
@@ -19,6 +20,7 @@ Usage: gmeta train --data DIR --out RUN [options]
   --config FILE           JSON file with any of the settings below (flags override it)
   --nproc N               ranks on this machine; N > 1 starts them with the launcher (default 1)
   --backend B             gloo | mpi (default gloo)
+  --device D              cpu | cuda | cuda:N: where the meta-step runs (default cpu)
   --model M               dlrm | melu (default dlrm)
   --embedding-dim D       (default 16)
   --algorithm A           maml | fomaml | metasgd (default maml)
@@ -42,7 +44,7 @@ const FLAGS: Record<string, keyof TrainConfig> = {
   data: "data", eval: "eval", out: "out", model: "model", "embedding-dim": "embeddingDim", algorithm: "algorithm",
   "inner-steps": "innerSteps", "inner-lr": "innerLr", adapt: "adapt", "outer-lr": "outerLr", "sparse-optimizer": "sparseOptimizer",
   "sparse-lr": "sparseLr", "tasks-per-batch": "tasksPerBatch", epochs: "epochs", "max-steps": "maxSteps", strategy: "strategy",
-  "checkpoint-every": "checkpointEvery", seed: "seed", workers: "workers", nproc: "nproc", backend: "backend",
+  "checkpoint-every": "checkpointEvery", seed: "seed", workers: "workers", nproc: "nproc", backend: "backend", device: "device",
 };
 const NUMERIC = new Set<keyof TrainConfig>(["embeddingDim", "innerSteps", "innerLr", "outerLr", "sparseLr", "tasksPerBatch", "epochs", "maxSteps", "checkpointEvery", "seed", "workers", "nproc"]);
 
@@ -64,7 +66,19 @@ export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean }
     } else merged[key] = v;
   }
   if (values["no-baseline"]) merged.baseline = false;
-  return { cfg: validateConfig(merged, file ? `${file} and flags` : "flags"), resume: r.flag("resume") };
+  const cfg = validateConfig(merged, file ? `${file} and flags` : "flags");
+  checkDevice(cfg.device);
+  return { cfg, resume: r.flag("resume") };
+}
+
+/** Refuses a CUDA device this machine cannot use before any rank starts. */
+export function checkDevice(device: string): void {
+  if (device === "cpu") return;
+  const cuda = info().cuda;
+  const index = Number(device.slice(5));
+  if (!cuda.available || index >= cuda.devices) {
+    throw new UsageError(`gmeta train: --device ${device} is not usable here: ${cuda.available ? `${cuda.devices} CUDA device(s)` : cuda.reason} (use --device cpu)`);
+  }
 }
 
 function isRank(): boolean {

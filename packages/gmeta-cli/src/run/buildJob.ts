@@ -38,7 +38,7 @@ export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGro
   const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer });
   const store = new CollectionStore(collection, pg);
   const learner = new MetaLearner(model, {
-    algorithm, innerSteps: cfg.innerSteps, innerLr: cfg.innerLr, adapt: cfg.adapt, seed: cfg.seed,
+    algorithm, innerSteps: cfg.innerSteps, innerLr: cfg.innerLr, adapt: cfg.adapt, seed: cfg.seed, device: cfg.device,
     ...(cfg.embeddingInnerLr !== null ? { embeddingInnerLr: cfg.embeddingInnerLr } : {}),
   });
   const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: store, outerLr: cfg.outerLr, strategy: cfg.strategy });

@@ -71,6 +71,7 @@ export async function evaluate(learner: MetaLearner, store: SparseStore, pg: Pro
         const pbReal = b === batch ? pb : prepareBatch(learner.model, b);
         // Rows of the real tasks' ids, taken from the lookup of the whole batch.
         const realRows = b === batch ? rows : pbReal.tables.map((t, k) => pickRows(pb.tables[k]!.ids, rows[k]!, t.ids));
+        // predict() moves the rows to the learner's device itself.
         adapted.add(learner.predict(pbReal, realRows, true));
         plain.add(learner.predict(pbReal, realRows, false));
         if (realRows !== rows) for (const r of realRows) r.dispose();

@@ -23,10 +23,12 @@ export interface MetaLearnerConfig {
   embeddingInnerLr?: number;
   adapt: AdaptScope;
   seed: number;
+  /** Where the meta-parameters live and the step runs: "cpu" or "cuda:N". */
+  device: string;
 }
 
 export const DEFAULT_LEARNER: MetaLearnerConfig = {
-  algorithm: "maml", innerSteps: 1, innerLr: 0.1, adapt: "all", seed: 0,
+  algorithm: "maml", innerSteps: 1, innerLr: 0.1, adapt: "all", seed: 0, device: "cpu",
 };
 
 /** What one meta-step computed on this rank. */
@@ -74,10 +76,11 @@ export class MetaLearner {
   ) {
     this.config = { ...DEFAULT_LEARNER, ...config };
     checkConfig(this.config);
-    this.params = initParams(model, new Generator(this.config.seed));
+    // Initialised on the host from the seed, so every device starts from the same values.
+    this.params = onDevice(initParams(model, new Generator(this.config.seed)), this.config.device);
     this.innerLrs =
       this.config.algorithm === "metasgd"
-        ? Object.fromEntries(model.params.map((p) => [p.name, full(p.shape, this.config.innerLr, { requiresGrad: true })]))
+        ? Object.fromEntries(model.params.map((p) => [p.name, full(p.shape, this.config.innerLr, { requiresGrad: true, device: this.config.device })]))
         : null;
   }
 
@@ -98,18 +101,30 @@ export class MetaLearner {
     return [...names.map((n) => this.params[n]!), ...(this.innerLrs ? names.map((n) => this.innerLrs![n]!) : [])];
   }
 
+  /**
+   * Looked-up rows as leaves that require grad on this learner's device (copies when the
+   * tables live on the host and the step runs elsewhere; the rows themselves otherwise).
+   */
+  leavesOnDevice(rows: readonly Tensor[]): Tensor[] {
+    const device = this.config.device;
+    return rows.map((r) =>
+      r.device === device ? r.setRequiresGrad(true) : tensor(r.toArray() as Float32Array, { shape: r.shape.slice(), device, requiresGrad: true }),
+    );
+  }
+
   /** Pooled embeddings [T, W, dim] of every slot of a block, from per-table pair rows. */
   private pool(rows: Tensor[], slots: SlotUse[], block: TaskBlock): Tensor[] {
     return slots.map((s, i) => {
-      const picked = gatherRows(rows[s.tableIndex]!, tensor(s.pair, { dtype: "int32" }));
-      const offsets = tensor(s.offsets, { dtype: "int32" });
+      const device = this.config.device;
+      const picked = gatherRows(rows[s.tableIndex]!, tensor(s.pair, { dtype: "int32", device }));
+      const offsets = tensor(s.offsets, { dtype: "int32", device });
       const pooled = this.model.slots[i]!.pooling === "mean" ? segmentMean(picked, offsets) : segmentSum(picked, offsets);
       return reshape(pooled, [block.tasks, block.width, this.model.embeddingDim]);
     });
   }
 
   private logits(fast: Record<string, Tensor>, rows: Tensor[], slots: SlotUse[], block: TaskBlock): Tensor {
-    const dense = tensor(block.dense, { shape: [block.tasks, block.width, block.denseDim] });
+    const dense = tensor(block.dense, { shape: [block.tasks, block.width, block.denseDim], device: this.config.device });
     return this.model.forward(fast, { dense, slots: this.pool(rows, slots, block) });
   }
 
@@ -126,7 +141,7 @@ export class MetaLearner {
       const w = this.params[p.name]!;
       fast[p.name] = expand(unsqueeze(w, 0), [T, ...w.shape]);
     }
-    let rows = b.tables.map((t, k) => gatherRows(uniqueRows[k]!, tensor(t.pairRow, { dtype: "int32" })));
+    let rows = b.tables.map((t, k) => gatherRows(uniqueRows[k]!, tensor(t.pairRow, { dtype: "int32", device: this.config.device })));
     const names = this.adaptedNames();
     const adaptRows = this.adaptsEmbeddings();
     const alphaE = this.config.embeddingInnerLr ?? this.config.innerLr;
@@ -174,7 +189,7 @@ export class MetaLearner {
     const { fast, rows } = this.adapt(b, uniqueRows, 0, false);
     const total = (block: TaskBlock, slots: SlotUse[]) => {
       const per = taskLosses(this.logits(fast, rows, slots, block), block);
-      return sum(mul(per, tensor(Float32Array.from(block.counts))));
+      return sum(mul(per, tensor(Float32Array.from(block.counts), { device: this.config.device })));
     };
     const n = [...b.support.counts, ...b.query.counts].reduce((a, c) => a + c, 0);
     const s = total(b.support, b.supportSlots);
@@ -193,7 +208,7 @@ export class MetaLearner {
   /** Query scores after adapting on the support set (or with the meta-parameters as they are). */
   predict(b: PreparedBatch, uniqueRows: Tensor[], adapt: boolean): Predictions {
     return tidy(() => {
-      const rowsIn = uniqueRows.map((r) => detach(r).setRequiresGrad(true));
+      const rowsIn = this.leavesOnDevice(uniqueRows.map((r) => detach(r)));
       const { fast, rows } = this.adapt(b, rowsIn, adapt ? this.config.innerSteps : 0, false);
       const p = noGrad(() => sigmoid(this.logits(fast, rows, b.querySlots, b.query)));
       return unpad(p.toArray() as Float32Array, b.query);
@@ -218,4 +233,15 @@ function unpad(values: Float32Array, block: TaskBlock): Predictions {
   }
   taskOffsets[block.tasks] = k;
   return { scores, labels, taskOffsets };
+}
+
+/** Leaves that require grad on `device`, with the values of `params` (copied when not on the host). */
+function onDevice(params: Record<string, Tensor>, device: string): Record<string, Tensor> {
+  if (device === "cpu") return params;
+  const out: Record<string, Tensor> = {};
+  for (const [name, p] of Object.entries(params)) {
+    out[name] = tensor(p.toArray() as Float32Array, { shape: p.shape.slice(), device, requiresGrad: true });
+    p.dispose();
+  }
+  return out;
 }

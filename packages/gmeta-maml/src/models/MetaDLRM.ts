@@ -58,7 +58,7 @@ export class MetaDLRM implements MetaModel {
     // Pairwise dots of the F feature vectors of every sample: Z·Zᵀ, upper triangle.
     const z = reshape(stack(vectors, 2), [T * N, F, D]);
     const dots = reshape(matmul(z, z, { transB: true }), [T * N, F * F]);
-    const tri = tensor(Int32Array.from(this.triangle), { dtype: "int32" });
+    const tri = tensor(Int32Array.from(this.triangle), { dtype: "int32", device: x.dense.device });
     const pairs = reshape(transpose(gatherRows(transpose(dots), tri)), [T, N, this.triangle.length]);
     const topIn = bottomOut ? concat([bottomOut, pairs], 2) : pairs;
     const logits = nn.mlp(mlpLayers(p, "top", this.topDepth), topIn);

@@ -1,7 +1,7 @@
 import type { ProcessGroup } from "@gmeta/collectives";
 import type { MetaBatch } from "@gmeta/io";
 import type { Tensor } from "@gmeta/tensor";
-import { Adam, add, concat, mul, tidy } from "@gmeta/tensor";
+import { Adam, add, concat, mul, tensor, tidy } from "@gmeta/tensor";
 import type { OptimizerState } from "@gmeta/tensor";
 import { prepareBatch } from "../data/PreparedBatch.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
@@ -103,7 +103,9 @@ export class MetaTrainer {
 
   private async lookupLeaves(pb: PreparedBatch): Promise<Tensor[]> {
     const rows = await this.store.lookup(pb.tables.map((t) => t.table), pb.tables.map((t) => t.ids));
-    return rows.map((r) => r.setRequiresGrad(true));
+    const leaves = this.learner.leavesOnDevice(rows);
+    for (const r of rows) if (!leaves.includes(r)) r.dispose();
+    return leaves;
   }
 
   /** AllReduce-mean of dense gradients in buckets, with loss sums and counts riding along. */
@@ -124,8 +126,9 @@ export class MetaTrainer {
   /** Exchanges and applies one step's gradients; returns the global losses and counts. */
   private async finish(tables: string[], ids: BigInt64Array[], denseGrads: Tensor[], embGrads: Tensor[], sums: number[]) {
     const reduced = await this.reduceDense(denseGrads, sums);
-    // The meta-loss is a mean over all ranks' tasks: each rank's rows carry 1/W of it.
-    const scaled = embGrads.map((g) => mul(g, 1 / this.pg.size));
+    // The meta-loss is a mean over all ranks' tasks: each rank's rows carry 1/W of it. The
+    // tables live on the host, so device gradients come back there for the exchange.
+    const scaled = embGrads.map((g) => toHost(mul(g, 1 / this.pg.size)));
     try {
       await this.store.applyGradients(tables, ids, scaled);
       this.optimizer.step(reduced.grads);
@@ -188,7 +191,7 @@ export class MetaTrainer {
     // Per-task gradients were of per-task losses: the meta-loss is their mean.
     const grads = tables.map((n) => tidy(() => mul(concat(embGrads.get(n)!, 0), 1 / T)));
     const meanDense = (denseAcc ?? []).map((g) => mul(g, 1 / T));
-    const scaled = grads.map((g) => mul(g, 1 / this.pg.size));
+    const scaled = grads.map((g) => toHost(mul(g, 1 / this.pg.size)));
     try {
       await this.store.applyGradients(tables, ids, scaled);
       this.optimizer.step(meanDense);
@@ -244,3 +247,11 @@ function concatIds(parts: BigInt64Array[]): BigInt64Array {
   return out;
 }
 
+
+/** The tensor itself on the host, or a host copy of a device tensor (the device one is freed). */
+function toHost(t: Tensor): Tensor {
+  if (t.device === "cpu") return t;
+  const h = tensor(t.toArray() as Float32Array, { shape: t.shape.slice() });
+  t.dispose();
+  return h;
+}

@@ -40,7 +40,7 @@ export function unpack(b: Buckets, like: readonly Tensor[]): { grads: Tensor[]; 
   const views = b.buffers.map((t) => t.hostView() as Float32Array);
   const grads = like.map((g, i) => {
     const p = b.places[i]!;
-    return tensor(views[p.bucket]!.slice(p.offset, p.offset + p.length), { shape: g.shape.slice() });
+    return tensor(views[p.bucket]!.slice(p.offset, p.offset + p.length), { shape: g.shape.slice(), device: g.device });
   });
   const last = views[views.length - 1]!;
   return { grads, extra: last.slice(b.extraOffset) };
