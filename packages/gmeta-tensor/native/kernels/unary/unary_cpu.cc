@@ -4,13 +4,18 @@
 #include <type_traits>
 
 #include "../../core/thread_pool.h"
-#include "../common/fast_math.h"
 #include "../common/strided.h"
 #include "unary.h"
+#include "unary_float_loops.h"
 
 namespace gmeta {
 
 namespace {
+
+// Runs a whole-range loop over the pool's chunks.
+void run_loop(void (*loop)(float*, const float*, int64_t), float* out, const float* a, int64_t n) {
+  parallel_for(0, n, kElementwiseGrain, [&](int64_t lo, int64_t hi) { loop(out + lo, a + lo, hi - lo); });
+}
 
 template <typename T, typename F>
 void run(F f, T* out, const T* a, int64_t n) {
@@ -47,14 +52,14 @@ void dispatch_op(UnaryOp op, DType dt, T* o, const T* a, int64_t n, double p1, d
     const T q1 = static_cast<T>(p1), q2 = static_cast<T>(p2);
     switch (op) {
       case UnaryOp::Exp:
-        if constexpr (std::is_same_v<T, float>) return run<T>([](float x) { return fast_expf(x); }, o, a, n);
+        if constexpr (std::is_same_v<T, float>) return run_loop(exp_f32, o, a, n);
         return run<T>([](T x) { return std::exp(x); }, o, a, n);
       case UnaryOp::Log: return run<T>([](T x) { return std::log(x); }, o, a, n);
       case UnaryOp::Sigmoid:
-        if constexpr (std::is_same_v<T, float>) return run<T>([](float x) { return fast_sigmoidf(x); }, o, a, n);
+        if constexpr (std::is_same_v<T, float>) return run_loop(sigmoid_f32, o, a, n);
         return run<T>(stable_sigmoid<T>, o, a, n);
       case UnaryOp::Tanh:
-        if constexpr (std::is_same_v<T, float>) return run<T>([](float x) { return fast_tanhf(x); }, o, a, n);
+        if constexpr (std::is_same_v<T, float>) return run_loop(tanh_f32, o, a, n);
         return run<T>([](T x) { return std::tanh(x); }, o, a, n);
       case UnaryOp::Relu: return run<T>([](T x) { return x > T(0) ? x : T(0); }, o, a, n);
       case UnaryOp::Sqrt: return run<T>([](T x) { return std::sqrt(x); }, o, a, n);

@@ -1,0 +1,13 @@
+// Float exp, sigmoid and tanh loops compiled once per instruction set (AVX-512, AVX2, and the
+// baseline) and picked at load time by the CPU, so a portable build still runs 8 or 16 lanes
+// wide where the machine has them. These ops are bound by arithmetic, not memory.
+#pragma once
+#include <cstdint>
+
+namespace gmeta {
+
+void exp_f32(float* out, const float* a, int64_t n);
+void sigmoid_f32(float* out, const float* a, int64_t n);
+void tanh_f32(float* out, const float* a, int64_t n);
+
+}  // namespace gmeta
