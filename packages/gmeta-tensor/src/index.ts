@@ -6,7 +6,7 @@ export type { GradFn } from "./Tensor.js";
 export { keep, tidy, untracked } from "./memory.js";
 export { getNumThreads, info, memory, releaseCachedMemory, setNumThreads } from "./runtime.js";
 
-export { arange, empty, full, fullLike, ones, onesLike, tensor, zeros, zerosLike } from "./ops/creation.js";
+export { arange, assign, empty, full, fullLike, ones, onesLike, tensor, zeros, zerosLike } from "./ops/creation.js";
 export type { TensorOptions } from "./ops/creation.js";
 export { add, div, eq, ge, gt, le, lt, maximum, minimum, mul, ne, pow, sub, where } from "./ops/binary.js";
 export type { Operand } from "./ops/binary.js";

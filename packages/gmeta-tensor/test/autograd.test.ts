@@ -72,6 +72,20 @@ describe("autograd API", () => {
     expect(g!.item()).toBe(1);
   });
 
+  it("softplus has derivative sigmoid(x), 0.5 at exactly 0", () => {
+    const x = T.tensor([0, -3, 2], { dtype: "float64", requiresGrad: true });
+    const [g] = T.grad(T.sum(T.softplus(x)), [x]);
+    const want = [0.5, 1 / (1 + Math.exp(3)), 1 / (1 + Math.exp(-2))];
+    (g!.toList() as number[]).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 12));
+  });
+
+  it("assign overwrites values in place and checks the length", () => {
+    const t = T.zeros([2, 2]);
+    T.assign(t, [1, 2, 3, 4]);
+    expect(t.toList()).toEqual([[1, 2], [3, 4]]);
+    expect(() => T.assign(t, [1, 2])).toThrow("assign: expected 4 values (shape [2, 2]) for values, got 2");
+  });
+
   it("requiresGrad only on float tensors", () => {
     expect(() => T.tensor([1], { dtype: "int32", requiresGrad: true })).toThrow("setRequiresGrad: expected a float tensor for this, got int32");
   });

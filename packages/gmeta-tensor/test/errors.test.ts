@@ -43,6 +43,10 @@ describe("bad input is refused in TypeScript with the shared message shape", () 
 
   it("non-tensors and disposed tensors", () => {
     expect(() => T.add([1, 2] as never, a)).toThrow("add: expected a Tensor for a, got an array");
+    expect(() => T.mul(undefined as never, 2)).toThrow("mul: expected a Tensor for a, got undefined");
+    expect(() => T.div(a, 0)).toThrow("div: expected a non-zero divisor for b, got 0");
+    expect(() => T.add(a, Infinity)).toThrow("add: expected a finite number for b, got Infinity");
+    expect(() => T.bceWithLogits(T.zeros([2]), T.zeros([2]), "avg" as never)).toThrow('bceWithLogits: expected "mean", "sum" or "none" for reduction, got "avg"');
     const d = T.zeros([2]);
     d.dispose();
     expect(() => T.exp(d)).toThrow("exp: expected a live tensor, got a disposed float32 tensor of shape [2] (used after dispose())");

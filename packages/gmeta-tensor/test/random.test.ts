@@ -63,5 +63,11 @@ describe("seeded random", () => {
     for (const v of k) counts.set(v, (counts.get(v) ?? 0) + 1);
     expect([...counts.keys()].sort()).toEqual([3n, 4n, 5n, 6n, 7n, 8n, 9n]);
     for (const c of counts.values()) expect(Math.abs(c / n - 1 / 7)).toBeLessThan(0.01);
+    // A negative low: every value in [-2, 2) equally often (truncation must not bias 0).
+    const neg = T.randint(-2, 2, [n], { generator: new T.Generator(6), dtype: "int32" }).toArray() as Int32Array;
+    const c2 = new Map<number, number>();
+    for (const v of neg) c2.set(v, (c2.get(v) ?? 0) + 1);
+    expect([...c2.keys()].sort((a, b) => a - b)).toEqual([-2, -1, 0, 1]);
+    for (const c of c2.values()) expect(Math.abs(c / n - 1 / 4)).toBeLessThan(0.01);
   });
 });

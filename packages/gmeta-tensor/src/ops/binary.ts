@@ -1,6 +1,6 @@
 import { record } from "../autograd/record.js";
 import { isFloat } from "../dtype.js";
-import { fmtShape } from "../errors.js";
+import { argError } from "../errors.js";
 import { BinaryOp } from "../native/AddonTypes.js";
 import { addon } from "../native/binding.js";
 import { broadcastShapes, broadcastStrides } from "../shape.js";
@@ -12,6 +12,18 @@ import { affine, log, neg } from "./unary.js";
 
 /** A tensor, or a number broadcast as a 0-d tensor of the other operand's dtype. */
 export type Operand = Tensor | number;
+
+/** Scalar fast path: a checked tensor and a finite scalar, named as the caller's arguments. */
+function scalarCase(op: string, a: Operand, b: Operand): { t: Tensor; s: number; tensorFirst: boolean } | null {
+  const an = typeof a === "number";
+  const bn = typeof b === "number";
+  if (an === bn) return null;
+  const t = checkTensor(op, an ? "b" : "a", an ? b : a);
+  if (!isFloat(t.dtype)) return null;
+  const s = (an ? a : b) as number;
+  if (!Number.isFinite(s)) throw argError(op, "a finite number", an ? "a" : "b", String(s));
+  return { t, s, tensorFirst: !an };
+}
 
 function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
   if (typeof a === "number" && typeof b === "number") {
@@ -36,8 +48,8 @@ export function binaryRaw(op: BinaryOp, name: string, a: Tensor, b: Tensor): Ten
 
 /** Elementwise a + b with broadcasting. */
 export function add(a: Operand, b: Operand): Tensor {
-  if (typeof b === "number" && typeof a !== "number" && isFloat(a.dtype)) return affine(a, 1, b);
-  if (typeof a === "number" && typeof b !== "number" && isFloat(b.dtype)) return affine(b, 1, a);
+  const sc = scalarCase("add", a, b);
+  if (sc) return affine(sc.t, 1, sc.s);
   const [x, y] = operands("add", a, b);
   return record(binaryRaw(BinaryOp.Add, "add", x, y), "add", [x, y], (g) => [
     x.requiresGrad ? sumToShape(g, x.shape) : null,
@@ -47,8 +59,8 @@ export function add(a: Operand, b: Operand): Tensor {
 
 /** Elementwise a − b with broadcasting. */
 export function sub(a: Operand, b: Operand): Tensor {
-  if (typeof b === "number" && typeof a !== "number" && isFloat(a.dtype)) return affine(a, 1, -b);
-  if (typeof a === "number" && typeof b !== "number" && isFloat(b.dtype)) return affine(b, -1, a);
+  const sc = scalarCase("sub", a, b);
+  if (sc) return sc.tensorFirst ? affine(sc.t, 1, -sc.s) : affine(sc.t, -1, sc.s);
   const [x, y] = operands("sub", a, b);
   return record(binaryRaw(BinaryOp.Sub, "sub", x, y), "sub", [x, y], (g) => [
     x.requiresGrad ? sumToShape(g, x.shape) : null,
@@ -58,8 +70,8 @@ export function sub(a: Operand, b: Operand): Tensor {
 
 /** Elementwise a · b with broadcasting. */
 export function mul(a: Operand, b: Operand): Tensor {
-  if (typeof b === "number" && typeof a !== "number" && isFloat(a.dtype)) return affine(a, b, 0);
-  if (typeof a === "number" && typeof b !== "number" && isFloat(b.dtype)) return affine(b, a, 0);
+  const sc = scalarCase("mul", a, b);
+  if (sc) return affine(sc.t, sc.s, 0);
   const [x, y] = operands("mul", a, b);
   return record(binaryRaw(BinaryOp.Mul, "mul", x, y), "mul", [x, y], (g) => [
     x.requiresGrad ? sumToShape(mul(g, y), x.shape) : null,
@@ -69,7 +81,11 @@ export function mul(a: Operand, b: Operand): Tensor {
 
 /** Elementwise a / b with broadcasting. */
 export function div(a: Operand, b: Operand): Tensor {
-  if (typeof b === "number" && typeof a !== "number" && isFloat(a.dtype)) return affine(a, 1 / b, 0);
+  const sc = scalarCase("div", a, b);
+  if (sc?.tensorFirst) {
+    if (sc.s === 0) throw argError("div", "a non-zero divisor", "b", "0");
+    return affine(sc.t, 1 / sc.s, 0);
+  }
   const [x, y] = operands("div", a, b);
   const out = binaryRaw(BinaryOp.Div, "div", x, y);
   return record(out, "div", [x, y], (g) => [
@@ -148,9 +164,4 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
       y.requiresGrad ? sumToShape(where(cond, zero, g), y.shape) : null,
     ];
   });
-}
-
-/** @internal Shape error helper for ops that need equal shapes. */
-export function shapeMismatch(op: string, name: string, want: readonly number[], got: readonly number[]): Error {
-  return new Error(`${op}: expected shape ${fmtShape(want)} for ${name}, got ${fmtShape(got)}`);
 }

@@ -1,4 +1,3 @@
-import type { DType } from "../dtype.js";
 import { isFloat } from "../dtype.js";
 import { argError, fmtShape } from "../errors.js";
 import { Tensor } from "../Tensor.js";
@@ -29,10 +28,6 @@ export function checkFloat(op: string, name: string, x: Tensor): void {
 
 export function checkIndexDType(op: string, name: string, x: Tensor): void {
   if (x.dtype !== "int32" && x.dtype !== "int64") throw argError(op, "an int32 or int64 tensor", name, x.dtype);
-}
-
-export function checkDTypeIn(op: string, name: string, x: Tensor, allowed: readonly DType[]): void {
-  if (!allowed.includes(x.dtype)) throw argError(op, `dtype ${allowed.join(" or ")}`, name, x.dtype);
 }
 
 export function checkRank(op: string, name: string, x: Tensor, ranks: readonly number[]): void {

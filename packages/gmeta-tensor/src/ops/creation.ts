@@ -158,3 +158,18 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
   const vals = Array.from({ length: n }, (_, i) => start + i * step);
   return tensor(toTyped(dtype, vals), { ...opts, dtype, shape: [n] });
 }
+
+/**
+ * Overwrites a tensor's values in place, on any device, outside autograd (loading
+ * checkpoints and optimizer state). The length must equal the tensor's element count.
+ */
+export function assign(t: Tensor, values: ArrayLike<number> | AnyTypedArray): Tensor {
+  checkTensor("assign", "t", t);
+  if (values === null || typeof values !== "object" || typeof (values as ArrayLike<number>).length !== "number") {
+    throw argError("assign", "an array or typed array", "values", String(values));
+  }
+  if (values.length !== t.numel) throw argError("assign", `${t.numel} values (shape ${fmtShape(t.shape)})`, "values", `${values.length}`);
+  const typed = dtypeOfTypedArray(values) === t.dtype ? (values as AnyTypedArray) : toTyped(t.dtype, values as ArrayLike<number>);
+  if (t.numel > 0) t.storage.native.write(typed, 0);
+  return t;
+}

@@ -116,7 +116,10 @@ function segment(mode: SegmentMode, op: string, src: Tensor, offsets: Tensor): T
     // The mean is a sum scaled by 1/count when recording, so its gradient is generic.
     const native = grad ? SegmentMode.Sum : mode;
     const bad = addon.segmentReduce(native, out.storage.native, src.storage.native, offsets.storage.native, S, srcRows, numelOf(rest));
-    if (bad >= 0) throw argError(op, "non-decreasing offsets", "offsets", `a bad segment ${bad}`);
+    if (bad >= 0) {
+      out.dispose();
+      throw argError(op, "non-decreasing offsets", "offsets", `a bad segment ${bad}`);
+    }
   }
   if (!grad) return out;
   const summed = record(out, op, [src], (g) => {

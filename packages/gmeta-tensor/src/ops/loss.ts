@@ -10,6 +10,12 @@ import { neg, sigmoid, square } from "./unary.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
+function checkReduction(op: string, reduction: unknown): void {
+  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
+    throw argError(op, '"mean", "sum" or "none"', "reduction", JSON.stringify(reduction));
+  }
+}
+
 function reduce(op: string, x: Tensor, reduction: Reduction): Tensor {
   if (reduction === "mean") return mean(x);
   if (reduction === "sum") return sum(x);
@@ -31,6 +37,7 @@ function checkPair(op: string, x: Tensor, y: Tensor, names: [string, string]): v
  */
 export function bceWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction = "mean"): Tensor {
   checkPair("bceWithLogits", logits, targets, ["logits", "targets"]);
+  checkReduction("bceWithLogits", reduction);
   const out = Tensor.alloc(logits.shape, logits.dtype, logits.device);
   if (out.numel > 0) addon.bceWithLogits(out.storage.native, logits.storage.native, targets.storage.native);
   const each = record(out, "bceWithLogits", [logits, targets], (g) => [

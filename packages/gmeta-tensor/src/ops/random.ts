@@ -8,6 +8,7 @@ import { Tensor } from "../Tensor.js";
 import { parseDevice } from "../device.js";
 import { tidy } from "../memory.js";
 import { cast } from "./shapeOps.js";
+import { add } from "./binary.js";
 import { affine, clamp } from "./unary.js";
 import type { TensorOptions } from "./creation.js";
 
@@ -112,8 +113,9 @@ export function randint(low: number, high: number, shape: number[], opts: Random
   if (dtype !== "int32" && dtype !== "int64") throw argError("randint", "int32 or int64", "dtype", dtype);
   return tidy(() => {
     const u = draw("randint", RandomKind.Uniform, shape, 0, 1, { ...opts, dtype: "float64", requiresGrad: false });
-    // Truncation equals floor on non-negative values: draw in [0, n), clamp the rounding at n, then shift.
-    const v = clamp(affine(u, high - low, 0), 0, high - low - 1);
-    return cast(low === 0 ? v : affine(v, 1, low), dtype);
+    // Truncation equals floor on non-negative values: draw in [0, n), clamp the rounding at n,
+    // truncate, and only then shift by low, in integers (a negative low would truncate wrongly).
+    const v = cast(clamp(affine(u, high - low, 0), 0, high - low - 1), dtype);
+    return low === 0 ? v : add(v, low);
   });
 }

@@ -1,3 +1,4 @@
+import { noGrad } from "../autograd/gradMode.js";
 import { record } from "../autograd/record.js";
 import { isFloat } from "../dtype.js";
 import { argError } from "../errors.js";
@@ -116,7 +117,9 @@ export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   });
 }
 
-/** softplus(x) = log(1 + e^x), computed stably as max(x, 0) + log1p(e^−|x|). */
+/** softplus(x) = log(1 + e^x), computed stably as max(x, 0) + log1p(e^−|x|); its derivative is sigmoid(x). */
 export function softplus(x: Tensor): Tensor {
-  return add(relu(x), log1p(exp(neg(abs(x)))));
+  checkTensor("softplus", "x", x);
+  const out = noGrad(() => add(relu(x), log1p(exp(neg(abs(x))))));
+  return record(out, "softplus", [x], (g) => [mul(g, sigmoid(x))]);
 }

@@ -1,6 +1,6 @@
 import { isFloat } from "../dtype.js";
 import { argError, fmtShape } from "../errors.js";
-import { zerosLike } from "../ops/creation.js";
+import { assign, zerosLike } from "../ops/creation.js";
 import { untracked } from "../memory.js";
 import { sameShape } from "../shape.js";
 import type { Tensor } from "../Tensor.js";
@@ -71,6 +71,5 @@ export function bufferToArray(t: Tensor | null): number[] | null {
 
 export function fillBuffer(t: Tensor, values: number[], what: string): void {
   if (values.length !== t.numel) throw argError("loadState", `${t.numel} values`, what, `${values.length}`);
-  const v = t.hostView() as Float32Array;
-  v.set(values);
+  assign(t, values);
 }
