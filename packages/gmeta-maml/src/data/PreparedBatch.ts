@@ -31,11 +31,16 @@ export interface PreparedBatch {
 
 /** Pads the blocks, deduplicates ids per table, and builds the (task, id) pairs. */
 export function prepareBatch(model: MetaModel, batch: Pick<MetaBatch, "support" | "query">): PreparedBatch {
+  for (const [name, blk] of [["support", batch.support], ["query", batch.query]] as const) {
+    if (blk.slots.length !== model.slots.length) {
+      throw new Error(`prepareBatch: expected ${model.slots.length} sparse slots (the model's) for batch.${name}, got ${blk.slots.length}`);
+    }
+  }
+  if (batch.support.taskOffsets.length !== batch.query.taskOffsets.length) {
+    throw new Error(`prepareBatch: expected as many query tasks as support tasks (${batch.support.taskOffsets.length - 1}), got ${batch.query.taskOffsets.length - 1}`);
+  }
   const support = padBlock(batch.support, model.denseDim);
   const query = padBlock(batch.query, model.denseDim);
-  if (support.slots.length !== model.slots.length || query.slots.length !== model.slots.length) {
-    throw new Error(`prepareBatch: expected ${model.slots.length} sparse slots (the model's) for batch, got ${support.slots.length}`);
-  }
   const tableNames = [...new Set(model.slots.map((s) => s.table))];
   const tables: TableUse[] = [];
   const supportSlots: SlotUse[] = new Array(model.slots.length);
@@ -71,8 +76,5 @@ export function prepareBatch(model: MetaModel, batch: Pick<MetaBatch, "support" 
     for (const i of slotIdx) querySlots[i] = { tableIndex: ti, pair: pairsFor(query, i), offsets: query.slots[i]!.offsets };
     tables.push({ table: name, ids: u.ids, pairRow: Int32Array.from(pairRow) });
   });
-  if (support.tasks !== query.tasks) {
-    throw new Error(`prepareBatch: expected as many query tasks as support tasks (${support.tasks}), got ${query.tasks}`);
-  }
   return { support, query, tables, supportSlots, querySlots };
 }

@@ -24,6 +24,9 @@ export interface TaskBlock {
 
 /** Pads a loader block to [tasks, width] so every task runs in one batched GEMM. */
 export function padBlock(block: SampleBlock, denseDim: number): TaskBlock {
+  if (block.dense.length !== block.size * denseDim) {
+    throw new Error(`padBlock: expected ${block.size} × ${denseDim} dense values (the model's width) for block.dense, got ${block.dense.length}`);
+  }
   const T = block.taskOffsets.length - 1;
   const counts = new Int32Array(T);
   let width = 0;

@@ -56,7 +56,11 @@ function checkConfig(c: MetaLearnerConfig): void {
   if (!["maml", "fomaml", "metasgd", "plain"].includes(c.algorithm)) throw bad('"maml", "fomaml", "metasgd" or "plain"', "algorithm", c.algorithm);
   if (!["all", "dense", "head", "embeddings"].includes(c.adapt)) throw bad('"all", "dense", "head" or "embeddings"', "adapt", c.adapt);
   if (!Number.isInteger(c.innerSteps) || c.innerSteps < 0) throw bad("an integer >= 0", "innerSteps", c.innerSteps);
-  if (!(c.innerLr >= 0)) throw bad("a number >= 0", "innerLr", c.innerLr);
+  if (!(Number.isFinite(c.innerLr) && c.innerLr >= 0)) throw bad("a finite number >= 0", "innerLr", c.innerLr);
+  if (c.embeddingInnerLr !== undefined && !(Number.isFinite(c.embeddingInnerLr) && c.embeddingInnerLr >= 0)) {
+    throw bad("a finite number >= 0", "embeddingInnerLr", c.embeddingInnerLr);
+  }
+  if (typeof c.device !== "string" || !/^(cpu|cuda:\d+)$/.test(c.device)) throw bad('"cpu" or "cuda:N"', "device", c.device);
 }
 
 /**
@@ -82,6 +86,11 @@ export class MetaLearner {
       this.config.algorithm === "metasgd"
         ? Object.fromEntries(model.params.map((p) => [p.name, full(p.shape, this.config.innerLr, { requiresGrad: true, device: this.config.device })]))
         : null;
+  }
+
+  /** Frees the meta-parameters (and Meta-SGD's rates). */
+  dispose(): void {
+    for (const t of [...Object.values(this.params), ...Object.values(this.innerLrs ?? {})]) t.dispose();
   }
 
   /** Names of the dense parameters adapted in the inner loop. */

@@ -11,7 +11,7 @@ import type { CommCounters, SparseStore } from "./SparseStore.js";
  * permutation of the trainer's rows; gradients are permuted back before the exchange.
  */
 export class CollectionStore implements SparseStore {
-  private pending: { result: LookupResult; inverse: Map<string, Int32Array>; rows: Map<string, number> } | null = null;
+  private pending: { result: LookupResult; ids: BigInt64Array[]; tables: string[]; inverse: Map<string, Int32Array>; rows: Map<string, number> } | null = null;
   private pushCalls = 0;
   private pushBytes = 0;
 
@@ -35,16 +35,17 @@ export class CollectionStore implements SparseStore {
       // E_U is not needed because gradients are routed back by the inverse index.
       return noGrad(() => detach(lk.values));
     });
-    this.pending = { result, inverse, rows };
+    this.pending = { result, ids: ids.slice(), tables: tables.slice(), inverse, rows };
     return out;
   }
 
   async applyGradients(tables: readonly string[], ids: readonly BigInt64Array[], grads: readonly Tensor[]): Promise<void> {
-    // Gradients must answer the latest lookup of exactly these ids: look them up when not.
-    if (!this.pending || !sameIds(this.pending, tables, ids)) {
-      for (const r of await this.lookup(tables, ids.map((x) => x))) r.dispose();
+    // Gradients answer the latest lookup, which must have been of exactly these ids: every
+    // rank decides this alike, so a mismatch is a programming error, not a cue to exchange.
+    const p = this.pending;
+    if (!p || !sameIds(p, tables, ids)) {
+      throw new Error("CollectionStore.applyGradients: expected gradients for the ids of the latest lookup, got other ids (look them up first)");
     }
-    const p = this.pending!;
     const rows: Record<string, Tensor> = {};
     const temps: Tensor[] = [];
     try {
@@ -90,6 +91,12 @@ export class CollectionStore implements SparseStore {
     for (const t of [...parts.flat(), ...flat, send, res.recv]) t.dispose();
   }
 
+  /** Frees the rows of a lookup still waiting for its gradients. */
+  dispose(): void {
+    this.pending?.result.dispose();
+    this.pending = null;
+  }
+
   counters(): CommCounters {
     const c = this.collection.counters;
     return {
@@ -99,6 +106,11 @@ export class CollectionStore implements SparseStore {
   }
 }
 
-function sameIds(p: { inverse: Map<string, Int32Array> }, tables: readonly string[], ids: readonly BigInt64Array[]): boolean {
-  return tables.length === p.inverse.size && tables.every((t, i) => p.inverse.get(t)?.length === ids[i]!.length);
+function sameIds(p: { tables: string[]; ids: BigInt64Array[] }, tables: readonly string[], ids: readonly BigInt64Array[]): boolean {
+  if (tables.length !== p.tables.length) return false;
+  return tables.every((t, i) => {
+    const a = ids[i]!;
+    const b = p.ids[i]!;
+    return t === p.tables[i] && a.length === b.length && a.every((v, k) => v === b[k]);
+  });
 }

@@ -1,7 +1,7 @@
 import type { ProcessGroup } from "@gmeta/collectives";
 import type { MetaBatch } from "@gmeta/io";
 import type { Tensor } from "@gmeta/tensor";
-import { Adam, add, concat, mul, tensor, tidy } from "@gmeta/tensor";
+import { Adam, add, assign, concat, mul, tensor, tidy } from "@gmeta/tensor";
 import type { OptimizerState } from "@gmeta/tensor";
 import { prepareBatch } from "../data/PreparedBatch.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
@@ -85,8 +85,7 @@ export class MetaTrainer {
     const t0 = performance.now();
     const a2a0 = this.store.counters();
     const ar0 = { calls: this.allReduceCalls, bytes: this.allReduceBytes };
-    const pb = prepareBatch(this.learner.model, batch);
-    const out = this.strategy === "gmeta" ? await this.gmetaStep(pb) : await this.naiveStep(batch);
+    const out = this.strategy === "gmeta" ? await this.gmetaStep(prepareBatch(this.learner.model, batch)) : await this.naiveStep(batch);
     this.stepCount++;
     const seconds = (performance.now() - t0) / 1000;
     const a2a1 = this.store.counters();
@@ -142,12 +141,14 @@ export class MetaTrainer {
   private async gmetaStep(pb: PreparedBatch) {
     const rows = await this.lookupLeaves(pb);
     const T = pb.support.tasks;
-    const r = tidy(() => this.learner.step(pb, rows));
+    let grads: Tensor[] = [];
     try {
+      const r = tidy(() => this.learner.step(pb, rows));
+      grads = [...r.denseGrads, ...r.embeddingGrads];
       return await this.finish(pb.tables.map((t) => t.table), pb.tables.map((t) => t.ids), r.denseGrads, r.embeddingGrads,
         [r.queryLoss * T, r.supportLoss * T, T, countSamples(pb)]);
     } finally {
-      for (const t of [...rows, ...r.denseGrads, ...r.embeddingGrads]) t.dispose();
+      for (const t of [...rows, ...grads]) t.dispose();
     }
   }
 
@@ -193,6 +194,8 @@ export class MetaTrainer {
     const meanDense = (denseAcc ?? []).map((g) => mul(g, 1 / T));
     const scaled = grads.map((g) => toHost(mul(g, 1 / this.pg.size)));
     try {
+      // Gradients of all tasks go back once, answering one lookup of all their ids.
+      for (const r of await this.store.lookup(tables, ids)) r.dispose();
       await this.store.applyGradients(tables, ids, scaled);
       this.optimizer.step(meanDense);
     } finally {
@@ -217,14 +220,16 @@ export class MetaTrainer {
 
   loadState(s: TrainerState): void {
     const params = this.learner.denseParameters();
-    if (s.params.length !== params.length) {
-      throw new Error(`MetaTrainer.loadState: expected ${params.length} dense parameters for the checkpoint, got ${s.params.length}`);
+    const names = this.state().names;
+    // Everything is checked before anything is written, so a bad checkpoint changes nothing.
+    if (JSON.stringify(s.names) !== JSON.stringify(names)) {
+      throw new Error(`MetaTrainer.loadState: expected parameters ${names.join(", ")} for the checkpoint, got ${(s.names ?? []).join(", ")}`);
     }
     params.forEach((p, i) => {
-      const v = s.params[i]!;
-      if (v.length !== p.numel) throw new Error(`MetaTrainer.loadState: expected ${p.numel} values for ${s.names[i]}, got ${v.length}`);
-      (p.hostView() as Float32Array).set(v);
+      const n = s.params[i]?.length;
+      if (n !== p.numel) throw new Error(`MetaTrainer.loadState: expected ${p.numel} values for ${names[i]}, got ${n}`);
     });
+    params.forEach((p, i) => assign(p, s.params[i]!));
     this.optimizer.loadState(s.optimizer);
     this.stepCount = s.step;
   }

@@ -25,6 +25,15 @@ const constraints = Object.fromEntries(tables.map((t) => [t.name, { strategy: ta
 const plan = planSharding({ tables, worldSize: pg.size, optimizer, constraints });
 const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer });
 const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: new CollectionStore(collection, pg), outerLr: 0.01, strategy });
+async function fullTables(): Promise<Record<string, number[]>> {
+  const all = await collection.lookup({ item: BigInt64Array.from({ length: 11 }, (_, i) => BigInt(i)), tags: BigInt64Array.from({ length: 6 }, (_, i) => BigInt(i)) });
+  const out: Record<string, number[]> = {};
+  for (const t of ["item", "tags"]) out[t] = Array.from(all.get(t).values.toArray() as Float32Array);
+  all.dispose();
+  return out;
+}
+const initialTables = await fullTables();
+const initialDense = Object.fromEntries(model.params.map((p) => [p.name, Array.from(learner.params[p.name]!.toArray() as Float32Array)]));
 const T = 4;
 const losses: number[] = [];
 for (let s = 0; s < Number(stepsArg); s++) {
@@ -33,13 +42,10 @@ for (let s = 0; s < Number(stepsArg); s++) {
   const m = await trainer.step(sliceTasks(global, pg.rank * per, (pg.rank + 1) * per));
   losses.push(m.queryLoss);
 }
-const full: Record<string, number[]> = {};
-const all = await collection.lookup({ item: BigInt64Array.from({ length: 11 }, (_, i) => BigInt(i)), tags: BigInt64Array.from({ length: 6 }, (_, i) => BigInt(i)) });
-for (const t of ["item", "tags"]) full[t] = Array.from(all.get(t).values.toArray() as Float32Array);
-all.dispose();
+const full = await fullTables();
 if (pg.rank === 0) {
   const dense = Object.fromEntries(model.params.map((p) => [p.name, Array.from(learner.params[p.name]!.toArray() as Float32Array)]));
-  writeFileSync(out, JSON.stringify({ losses, dense, tables: full }));
+  writeFileSync(out, JSON.stringify({ losses, dense, tables: full, initialDense, initialTables }));
 }
 await pg.barrier();
 await pg.close();
