@@ -98,8 +98,10 @@ export function validateConfig(c: Record<string, unknown>, where: string): Train
   for (const [k, opts] of Object.entries(CHOICES)) if (!opts!.includes(c[k] as string)) bad(k, opts!.map((o) => `"${o}"`).join(" | "));
   for (const k of POSITIVE_INTS) if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 1) bad(k, "an integer >= 1");
   for (const k of NON_NEG_INTS) if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 0) bad(k, "an integer >= 0");
-  for (const k of NON_NEG_NUMS) if (typeof c[k] !== "number" || !Number.isFinite(c[k]) || (c[k] as number) < 0) bad(k, "a number >= 0");
-  if (c.embeddingInnerLr !== null && (typeof c.embeddingInnerLr !== "number" || !(c.embeddingInnerLr >= 0))) bad("embeddingInnerLr", "a number >= 0 or null");
+  for (const k of NON_NEG_NUMS) if (typeof c[k] !== "number" || !Number.isFinite(c[k]) || (c[k] as number) < 0) bad(k, "a finite number >= 0");
+  if (c.embeddingInnerLr !== null && (typeof c.embeddingInnerLr !== "number" || !Number.isFinite(c.embeddingInnerLr) || c.embeddingInnerLr < 0)) {
+    bad("embeddingInnerLr", "a finite number >= 0 or null");
+  }
   for (const k of WIDTHS) {
     const v = c[k];
     if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x) && x > 0)) bad(k, "a list of positive integers");

@@ -33,5 +33,20 @@ describe("checkpoints and --resume", () => {
     a.params.forEach((p, i) => p.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - b.params[i]![k]!)))));
     console.info(`resume vs uninterrupted: max |diff| of dense parameters ${worst.toExponential(2)}`);
     expect(worst).toBeLessThan(1e-6);
+    // Metrics of a resumed run hold each step once.
+    const steps = readFileSync(join(cut, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { step: number }).step);
+    expect(steps).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+
+    // A finished run is not replaced by accident, nor damaged by bad input.
+    const again = gmeta(["train", "--data", prep.train, "--out", full, "--no-baseline"]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`gmeta train: ${full} already holds a run; pass --resume to continue it or --overwrite to replace it`);
+    const typo = gmeta(["train", "--data", join(dir, "typo"), "--out", full, "--overwrite", "--no-baseline"]);
+    expect(typo.code).toBe(1);
+    expect(latestCheckpoint(full)).not.toBeNull();
+    // A resumed run must keep what the checkpoint's state means.
+    const changed = gmeta(["train", "--data", prep.train, "--out", cut, "--nproc", "2", "--tasks-per-batch", "4", "--epochs", "2", "--no-baseline", "--seed", "3", "--resume"]);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain("gmeta train --resume: expected tasksPerBatch 8");
   });
 });

@@ -33,7 +33,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     const cfg: TrainConfig = validateConfig({ ...base, strategy, out: join(out, strategy) }, "bench");
     const file = join(out, `${strategy}.json`);
     writeJson(file, cfg);
-    results[strategy] = cfg.nproc > 1 ? await launchTrain(cfg, ["train", "--config", file]) : (await runTrainHere(cfg, false))!;
+    results[strategy] = cfg.nproc > 1 ? await launchTrain(cfg, ["train", "--config", file, "--overwrite"]) : (await runTrainHere(cfg, false, true))!;
   }
   const g = results.gmeta!.phases[0]!;
   const n = results.naive!.phases[0]!;

@@ -58,9 +58,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
   status(`[3/4] meta-training on ${nproc} rank(s) (then the non-meta baseline)`);
   let summary: Summary | null;
   if (nproc > 1) {
-    summary = await launchTrain(cfg, ["train", "--config", cfgFile]);
+    summary = await launchTrain(cfg, ["train", "--config", cfgFile, "--overwrite"]);
   } else {
-    summary = await runTrainHere(cfg, false);
+    summary = await runTrainHere(cfg, false, true);
   }
   summary = { ...(summary ?? readJson<Summary>(join(cfg.out, "summary.json"))), oracleAuc: syn.oracleAuc };
   writeJson(join(cfg.out, "summary.json"), summary);

@@ -25,7 +25,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const data = r.req("data");
   if (!existsSync(join(run, "config.json"))) throw new UsageError(`gmeta eval: ${run}: not a run folder (no config.json)`);
   const nproc = r.int("nproc", 1, 1);
-  const cfg = validateConfig({ ...readJson<Record<string, unknown>>(join(run, "config.json")), out: run, nproc }, join(run, "config.json"));
+  // The run's config as trained; only the evaluation's own rank count differs.
+  const trained = validateConfig({ ...readJson<Record<string, unknown>>(join(run, "config.json")), out: run }, join(run, "config.json"));
+  const cfg = { ...trained, nproc };
   const T = r.int("tasks-per-batch", cfg.tasksPerBatch, 1);
   const isRank = process.env.RANK !== undefined;
   if (nproc > 1 && !isRank) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { convertMovieLens, movieLensSchema, prepare, splitTasks, syntheticSchema, validateSchema } from "@gmeta/io";
 import type { RawSchema } from "@gmeta/io";
@@ -96,20 +96,30 @@ export async function runPrepare(a: PrepareArgs): Promise<{ train: string; test?
       return { train: res.dir };
     }
     if (inputs.length !== 1) throw new UsageError("gmeta prepare: expected one --input with --holdout, got " + inputs.length);
+    if (existsSync(a.out) && !a.overwrite) throw new UsageError(`gmeta prepare: ${a.out} exists; pass --overwrite to replace it`);
     scratch ??= `${a.out}.split.tmp`;
     mkdirSync(scratch, { recursive: true });
+    // Both sets are written under a temporary folder that takes the final name when complete.
+    const partial = `${a.out}.partial`;
+    rmSync(partial, { recursive: true, force: true });
     const ext = extname(inputs[0]!) || ".arrow";
     const base = basename(inputs[0]!, ext);
     const trainRaw = join(scratch, `${base}.train${ext}`);
     const testRaw = join(scratch, `${base}.test${ext}`);
     const split = await splitTasks({ input: inputs[0]!, schema: a.schema, train: trainRaw, test: testRaw, holdout: a.holdout, seed: a.seed });
     status(`held out ${split.test.tasks} of ${split.train.tasks + split.test.tasks} tasks (${split.test.samples} samples)`);
-    mkdirSync(a.out, { recursive: true });
-    const train = await prepare({ ...common, input: trainRaw, out: join(a.out, "train") });
-    report(train.dir, train.manifest.counts, train.spilledRuns);
-    const test = await prepare({ ...common, input: testRaw, out: join(a.out, "test") });
-    report(test.dir, test.manifest.counts, test.spilledRuns);
-    return { train: train.dir, test: test.dir };
+    mkdirSync(partial, { recursive: true });
+    try {
+      const train = await prepare({ ...common, input: trainRaw, out: join(partial, "train") });
+      const test = await prepare({ ...common, input: testRaw, out: join(partial, "test") });
+      rmSync(a.out, { recursive: true, force: true });
+      renameSync(partial, a.out);
+      report(join(a.out, "train"), train.manifest.counts, train.spilledRuns);
+      report(join(a.out, "test"), test.manifest.counts, test.spilledRuns);
+    } finally {
+      rmSync(partial, { recursive: true, force: true });
+    }
+    return { train: join(a.out, "train"), test: join(a.out, "test") };
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }

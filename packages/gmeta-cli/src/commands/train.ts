@@ -8,7 +8,7 @@ import { status } from "../progress.js";
 import { readJson, writeAtomic, writeJson } from "../run/runFiles.js";
 import { formatReport } from "../run/summary.js";
 import type { Summary } from "../run/summary.js";
-import { trainRank } from "../run/trainRank.js";
+import { checkRunFolder, trainRank } from "../run/trainRank.js";
 
 export const TRAIN_HELP = `gmeta train: meta-train a recommendation model on prepared tasks
 
@@ -37,6 +37,7 @@ Usage: gmeta train --data DIR --out RUN [options]
   --no-baseline           skip training the non-meta baseline
   --checkpoint-every S    steps between checkpoints (default: at the end only)
   --resume                continue RUN from its latest checkpoint
+  --overwrite             replace the run already in RUN
   --seed S                (default 0)
   --workers W             decode threads per rank (default 1)`;
 
@@ -49,9 +50,11 @@ const FLAGS: Record<string, keyof TrainConfig> = {
 const NUMERIC = new Set<keyof TrainConfig>(["embeddingDim", "innerSteps", "innerLr", "outerLr", "sparseLr", "tasksPerBatch", "epochs", "maxSteps", "checkpointEvery", "seed", "workers", "nproc"]);
 
 /** Parses flags (and --config) into a validated config, or null for --help. */
-export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean } | null {
+export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean; overwrite: boolean } | null {
   const spec = Object.fromEntries(Object.keys(FLAGS).map((k) => [k, { type: "string" as const }]));
-  const { values } = parse("train", argv, { ...spec, config: { type: "string" }, resume: { type: "boolean" }, "no-baseline": { type: "boolean" } });
+  const { values } = parse("train", argv, {
+    ...spec, config: { type: "string" }, resume: { type: "boolean" }, overwrite: { type: "boolean" }, "no-baseline": { type: "boolean" },
+  });
   if (values.help) return null;
   const r = reader("train", values);
   const file = r.str("config");
@@ -68,7 +71,8 @@ export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean }
   if (values["no-baseline"]) merged.baseline = false;
   const cfg = validateConfig(merged, file ? `${file} and flags` : "flags");
   checkDevice(cfg.device);
-  return { cfg, resume: r.flag("resume") };
+  if (r.flag("resume") && r.flag("overwrite")) throw new UsageError("gmeta train: expected one of --resume and --overwrite, got both");
+  return { cfg, resume: r.flag("resume"), overwrite: r.flag("overwrite") };
 }
 
 /** Refuses a CUDA device this machine cannot use before any rank starts. */
@@ -86,8 +90,8 @@ function isRank(): boolean {
 }
 
 /** Runs a training job here (one rank, or this rank of a launched job); rank 0 writes the summary. */
-export async function runTrainHere(cfg: TrainConfig, resume: boolean, extra: Partial<Summary> = {}): Promise<Summary | null> {
-  const out = await trainRank(cfg, { resume });
+export async function runTrainHere(cfg: TrainConfig, resume: boolean, overwrite = false, extra: Partial<Summary> = {}): Promise<Summary | null> {
+  const out = await trainRank(cfg, { resume, overwrite });
   if (Number(process.env.RANK ?? 0) !== 0) return null;
   const summary: Summary = { createdBy: "@gmeta/cli", worldSize: out.worldSize, config: cfg, phases: out.phases, ...extra };
   writeJson(join(cfg.out, "summary.json"), summary);
@@ -111,9 +115,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   let summary: Summary | null;
   if (a.cfg.nproc > 1 && !isRank()) {
+    // Refused here too, before any rank starts.
+    checkRunFolder(a.cfg.out, a);
     summary = await launchTrain(a.cfg, ["train", ...argv]);
   } else {
-    summary = await runTrainHere(a.cfg, a.resume);
+    summary = await runTrainHere(a.cfg, a.resume, a.overwrite);
   }
   // Ranks of a launched job stay quiet; the launching process prints the report once.
   if (summary && !isRank()) {

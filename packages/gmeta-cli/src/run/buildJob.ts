@@ -13,12 +13,25 @@ export function buildModel(cfg: TrainConfig, m: Manifest): MetaModel {
   return new MetaDLRM({ denseDim: m.denseDim, slots, embeddingDim: cfg.embeddingDim, bottom: cfg.bottom, top: cfg.top });
 }
 
-/** Table configs covering the ids of every dataset given (training and held-out). */
-export function buildTables(cfg: TrainConfig, manifests: Manifest[]): TableConfig[] {
+/** Refuses datasets whose features differ from the first one's (the training data's). */
+export function checkCompatible(manifests: Manifest[], dirs: string[]): void {
+  const describe = (m: Manifest) => `${m.denseDim} dense, slots [${m.slots.map((s) => `${s.name}${s.list ? "[]" : ""}`).join(", ")}]`;
+  const want = describe(manifests[0]!);
+  manifests.slice(1).forEach((m, i) => {
+    const got = describe(m);
+    if (got !== want) throw new Error(`${dirs[i + 1]}/manifest.json: expected ${want} (the training data's) for its features, got ${got}`);
+  });
+}
+
+/**
+ * Table configs covering the ids of every dataset given (training and held-out), or with the
+ * row counts of a checkpoint when one is being loaded.
+ */
+export function buildTables(cfg: TrainConfig, manifests: Manifest[], rows?: Record<string, number>): TableConfig[] {
   const first = manifests[0]!;
   return first.slots.map((s, i) => ({
     name: s.name,
-    rows: Math.max(1, ...manifests.map((m) => m.slots[i]?.vocab ?? 1)),
+    rows: rows?.[s.name] ?? Math.max(1, ...manifests.map((m) => m.slots[i]?.vocab ?? 1)),
     dim: cfg.embeddingDim,
     init: { kind: "normal", std: 0.05 },
     seed: cfg.seed * 1000 + i + 1,
@@ -30,9 +43,9 @@ export function sparseOptimizer(cfg: TrainConfig): SparseOptimizerConfig {
 }
 
 /** A learner, sharded tables and trainer, fresh (the same on every rank for the same config). */
-export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGroup, algorithm: Algorithm) {
+export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGroup, algorithm: Algorithm, rows?: Record<string, number>) {
   const model = buildModel(cfg, manifests[0]!);
-  const tables = buildTables(cfg, manifests);
+  const tables = buildTables(cfg, manifests, rows);
   const optimizer = sparseOptimizer(cfg);
   const plan = planSharding({ tables, worldSize: pg.size, optimizer });
   const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer });
@@ -42,5 +55,10 @@ export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGro
     ...(cfg.embeddingInnerLr !== null ? { embeddingInnerLr: cfg.embeddingInnerLr } : {}),
   });
   const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: store, outerLr: cfg.outerLr, strategy: cfg.strategy });
-  return { model, tables, plan, collection, store, learner, trainer };
+  const dispose = () => {
+    trainer.optimizer.dispose();
+    learner.dispose();
+    store.dispose();
+  };
+  return { model, tables, plan, collection, store, learner, trainer, dispose };
 }

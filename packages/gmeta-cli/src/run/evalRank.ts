@@ -3,7 +3,7 @@ import { openMetaDataset } from "@gmeta/io";
 import type { Evaluation, TrainerState } from "@gmeta/maml";
 import { evaluate } from "@gmeta/maml";
 import type { TrainConfig } from "../config.js";
-import { buildJob } from "./buildJob.js";
+import { buildJob, checkCompatible } from "./buildJob.js";
 import { latestCheckpoint, readJson } from "./runFiles.js";
 import { joinGroup } from "./trainRank.js";
 
@@ -13,9 +13,13 @@ export async function evalRank(cfg: TrainConfig, dataDir: string, tasksPerBatch:
   if (!ck) throw new Error(`gmeta eval: no complete checkpoint under ${join(cfg.out, "checkpoints")}`);
   const pg = await joinGroup(cfg);
   try {
-    const train = await openMetaDataset(cfg.data);
+    const train = await openMetaDataset(cfg.data, { verify: false });
     const data = await openMetaDataset(dataDir);
-    const job = buildJob(cfg, [train.manifest, data.manifest], pg, cfg.algorithm);
+    checkCompatible([train.manifest, data.manifest], [cfg.data, dataDir]);
+    // The tables are as the checkpoint holds them, whatever vocabulary the new data has.
+    const saved = readJson<{ tables: { name: string; rows: number }[] }>(join(ck, "embeddings", "manifest.json"));
+    const rows = Object.fromEntries(saved.tables.map((t) => [t.name, t.rows]));
+    const job = buildJob(cfg, [train.manifest, data.manifest], pg, cfg.algorithm, rows);
     job.trainer.loadState(readJson<TrainerState>(join(ck, "trainer.json")));
     await job.collection.load(join(ck, "embeddings"));
     const per = Math.max(1, Math.min(Math.floor(tasksPerBatch / pg.size), Math.floor(data.index.task.length / pg.size)));

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ProcessGroup } from "@gmeta/collectives";
 import { initProcessGroup } from "@gmeta/collectives";
@@ -6,10 +6,11 @@ import type { LoaderState, MetaDataset } from "@gmeta/io";
 import { openMetaDataset } from "@gmeta/io";
 import type { Algorithm, Evaluation, StepMetrics, TrainerState } from "@gmeta/maml";
 import { evaluate } from "@gmeta/maml";
+import { UsageError } from "../args.js";
 import type { TrainConfig } from "../config.js";
 import { Progress, status } from "../progress.js";
-import { buildJob } from "./buildJob.js";
-import { appendJsonl, latestCheckpoint, readJson, writeJson } from "./runFiles.js";
+import { buildJob, checkCompatible } from "./buildJob.js";
+import { appendJsonl, latestCheckpoint, readJson, writeAtomic, writeJson } from "./runFiles.js";
 
 export interface PhaseResult {
   phase: "meta" | "baseline";
@@ -42,8 +43,8 @@ export async function joinGroup(cfg: TrainConfig): Promise<ProcessGroup> {
 }
 
 /** Saves a checkpoint collectively: every rank writes its embedding shard, rank 0 the rest. */
-async function saveCheckpoint(runDir: string, pg: ProcessGroup, job: ReturnType<typeof buildJob>, loader: LoaderState, step: number) {
-  const final = join(runDir, "checkpoints", `step-${String(step).padStart(6, "0")}`);
+async function saveCheckpoint(cfg: TrainConfig, pg: ProcessGroup, job: ReturnType<typeof buildJob>, loader: LoaderState, step: number) {
+  const final = join(cfg.out, "checkpoints", `step-${String(step).padStart(6, "0")}`);
   const tmp = `${final}.partial`;
   if (pg.rank === 0) {
     rmSync(tmp, { recursive: true, force: true });
@@ -53,10 +54,15 @@ async function saveCheckpoint(runDir: string, pg: ProcessGroup, job: ReturnType<
   await job.collection.save(join(tmp, "embeddings"));
   if (pg.rank === 0) {
     writeJson(join(tmp, "loader.json"), loader);
+    writeJson(join(tmp, "config.json"), cfg);
     // trainer.json last: its presence marks a complete checkpoint.
     writeJson(join(tmp, "trainer.json"), job.trainer.state());
-    rmSync(final, { recursive: true, force: true });
+    // An older checkpoint of the same step stays whole until the new one is in place.
+    const old = `${final}.old`;
+    rmSync(old, { recursive: true, force: true });
+    if (existsSync(final)) renameSync(final, old);
     renameSync(tmp, final);
+    rmSync(old, { recursive: true, force: true });
   }
   await pg.barrier();
 }
@@ -76,6 +82,7 @@ async function runPhase(
   if (isMeta && resume) {
     const ck = latestCheckpoint(cfg.out);
     if (!ck) throw new Error(`gmeta train --resume: no complete checkpoint under ${join(cfg.out, "checkpoints")}`);
+    checkResumable(cfg, readJson<TrainConfig>(join(ck, "config.json")), ck);
     job.trainer.loadState(readJson<TrainerState>(join(ck, "trainer.json")));
     await job.collection.load(join(ck, "embeddings"));
     loader.resume(readJson<LoaderState>(join(ck, "loader.json")));
@@ -107,12 +114,12 @@ async function runPhase(
       progress!.update(m.step, `loss ${m.queryLoss.toFixed(4)}`);
     }
     if (isMeta && cfg.checkpointEvery > 0 && m.step % cfg.checkpointEvery === 0 && m.step < total) {
-      await saveCheckpoint(cfg.out, pg, job, loader.state(), m.step);
+      await saveCheckpoint(cfg, pg, job, loader.state(), m.step);
     }
     if (m.step >= total) break;
   }
   const seconds = (performance.now() - t0) / 1000;
-  if (isMeta) await saveCheckpoint(cfg.out, pg, job, loader.state(), job.trainer.steps);
+  if (isMeta) await saveCheckpoint(cfg, pg, job, loader.state(), job.trainer.steps);
   let ev: Evaluation | null = null;
   if (evalData) {
     const tasks = evalData.index.task.length;
@@ -120,7 +127,7 @@ async function runPhase(
     const evalLoader = evalData.loader({ rank: pg.rank, worldSize: W, tasksPerBatch: evalPerRank, shuffle: false, remainder: "pad", workers: cfg.workers });
     ev = await evaluate(job.learner, job.store, pg, evalLoader);
   }
-  job.trainer.optimizer.dispose();
+  job.dispose();
   return {
     phase, algorithm, steps: job.trainer.steps, seconds,
     samplesPerSec: median(rates), tasksPerSec: median(taskRates), finalQueryLoss: last?.queryLoss ?? NaN, eval: ev,
@@ -131,21 +138,56 @@ async function runPhase(
   };
 }
 
+/** Settings that fix what a checkpoint's state means; a resumed run must keep them. */
+const FIXED: (keyof TrainConfig)[] = ["data", "model", "embeddingDim", "bottom", "top", "hidden", "algorithm", "adapt", "tasksPerBatch", "nproc", "seed", "sparseOptimizer"];
+
+function checkResumable(cfg: TrainConfig, saved: TrainConfig, ck: string): void {
+  for (const k of FIXED) {
+    if (JSON.stringify(cfg[k]) !== JSON.stringify(saved[k])) {
+      throw new Error(`gmeta train --resume: expected ${k} ${JSON.stringify(saved[k])} (as in ${ck}/config.json), got ${JSON.stringify(cfg[k])}`);
+    }
+  }
+}
+
+/** Refuses to replace a finished or started run unless asked to continue or overwrite it. */
+export function checkRunFolder(out: string, opts: { resume: boolean; overwrite: boolean }): void {
+  if (!opts.resume && !opts.overwrite && existsSync(join(out, "config.json"))) {
+    throw new UsageError(`gmeta train: ${out} already holds a run; pass --resume to continue it or --overwrite to replace it`);
+  }
+}
+
+/** Keeps the meta phase's metric lines up to the checkpoint a resumed run continues from. */
+function trimMetrics(file: string, step: number): void {
+  if (!existsSync(file)) return;
+  const keep = readFileSync(file, "utf8").split("\n").filter((l) => {
+    if (!l) return false;
+    const m = JSON.parse(l) as { phase: string; step: number };
+    return m.phase === "meta" && m.step <= step;
+  });
+  writeAtomic(file, keep.length ? `${keep.join("\n")}\n` : "");
+}
+
 /** The work of one rank: meta-training (and the baseline), evaluation, and the run files on rank 0. */
-export async function trainRank(cfg: TrainConfig, opts: { resume: boolean }): Promise<RankOutcome> {
+export async function trainRank(cfg: TrainConfig, opts: { resume: boolean; overwrite?: boolean }): Promise<RankOutcome> {
+  // Inputs are checked before the run folder is touched, so bad input leaves it as it was.
+  const data = await openMetaDataset(cfg.data);
+  const evalData = cfg.eval ? await openMetaDataset(cfg.eval) : null;
+  if (evalData) checkCompatible([data.manifest, evalData.manifest], [cfg.data, cfg.eval!]);
+  checkRunFolder(cfg.out, { resume: opts.resume, overwrite: !!opts.overwrite });
   const pg = await joinGroup(cfg);
   try {
     if (pg.rank === 0) {
       mkdirSync(cfg.out, { recursive: true });
-      if (!opts.resume) {
-        rmSync(join(cfg.out, "metrics.jsonl"), { force: true });
+      if (opts.resume) {
+        const ck = latestCheckpoint(cfg.out);
+        if (ck) trimMetrics(join(cfg.out, "metrics.jsonl"), readJson<{ step: number }>(join(ck, "trainer.json")).step);
+      } else {
+        for (const f of ["metrics.jsonl", "summary.json", "report.md", "eval.json"]) rmSync(join(cfg.out, f), { force: true });
         rmSync(join(cfg.out, "checkpoints"), { recursive: true, force: true });
       }
       writeJson(join(cfg.out, "config.json"), cfg);
     }
     await pg.barrier();
-    const data = await openMetaDataset(cfg.data);
-    const evalData = cfg.eval ? await openMetaDataset(cfg.eval) : null;
     const phases: PhaseResult[] = [await runPhase(cfg, pg, data, evalData, "meta", opts.resume)];
     if (cfg.baseline) phases.push(await runPhase(cfg, pg, data, evalData, "baseline", false));
     return { worldSize: pg.size, phases };
@@ -154,6 +196,3 @@ export async function trainRank(cfg: TrainConfig, opts: { resume: boolean }): Pr
   }
 }
 
-export function existsRun(dir: string): boolean {
-  return existsSync(join(dir, "config.json"));
-}
