@@ -11,7 +11,7 @@ import type { CommCounters, SparseStore } from "./SparseStore.js";
  * permutation of the trainer's rows; gradients are permuted back before the exchange.
  */
 export class CollectionStore implements SparseStore {
-  private pending: { result: LookupResult; ids: BigInt64Array[]; tables: string[]; inverse: Map<string, Int32Array>; rows: Map<string, number> } | null = null;
+  private pending: { result: LookupResult; ids: BigInt64Array[]; tables: string[]; inverse: Map<string, Int32Array> } | null = null;
   private pushCalls = 0;
   private pushBytes = 0;
 
@@ -26,16 +26,14 @@ export class CollectionStore implements SparseStore {
     tables.forEach((t, i) => (input[t] = ids[i]!));
     const result = await this.collection.lookup(input);
     const inverse = new Map<string, Int32Array>();
-    const rows = new Map<string, number>();
     const out = tables.map((t) => {
       const lk = result.get(t);
       inverse.set(t, lk.inverse);
-      rows.set(t, lk.unique.shape[0]!);
       // A fresh leaf per id in the caller's order, sharing the rows' memory; the graph to
       // E_U is not needed because gradients are routed back by the inverse index.
       return noGrad(() => detach(lk.values));
     });
-    this.pending = { result, ids: ids.slice(), tables: tables.slice(), inverse, rows };
+    this.pending = { result, ids: ids.slice(), tables: tables.slice(), inverse };
     return out;
   }
 
@@ -51,7 +49,7 @@ export class CollectionStore implements SparseStore {
     try {
       tables.forEach((t, i) => {
         const inv = tensor(p.inverse.get(t)!, { dtype: "int32" });
-        const g = noGrad(() => scatterAddRows(grads[i]!, inv, p.rows.get(t)!));
+        const g = noGrad(() => scatterAddRows(grads[i]!, inv, p.result.get(t).unique.shape[0]!));
         temps.push(inv, g);
         rows[t] = g;
       });
