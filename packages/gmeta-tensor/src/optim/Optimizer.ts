@@ -71,6 +71,9 @@ export function bufferToArray(t: Tensor | null): number[] | null {
 
 export function fillBuffer(t: Tensor, values: number[], what: string): void {
   if (values.length !== t.numel) throw argError("loadState", `${t.numel} values`, what, `${values.length}`);
-  const v = t.hostView() as Float32Array;
-  v.set(values);
+  if (t.device === "cpu") {
+    (t.hostView() as Float32Array).set(values);
+  } else {
+    t.storage.native.write(t.dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values), 0);
+  }
 }

@@ -1,0 +1,28 @@
+/**
+ * Access for sibling packages that hand tensor memory to other native libraries (NCCL in
+ * @gmeta/collectives). Not for models: nothing here is tracked by autograd.
+ */
+import type { Device } from "./device.js";
+import { deviceIndex } from "./device.js";
+import { addon } from "./native/binding.js";
+import type { Tensor } from "./Tensor.js";
+
+/**
+ * @internal The address of `t`'s first element (a device pointer for cuda:N) as a bigint.
+ * Valid while `t` lives. Work that uses it must be queued on {@link cudaStream} of t's
+ * device, which orders it with every kernel that reads or writes the tensor.
+ */
+export function devicePointer(t: Tensor): bigint {
+  t.assertLive("devicePointer");
+  return t.storage.native.devicePointer();
+}
+
+/** @internal The stream (cudaStream_t) all of `device`'s kernels and copies run on. */
+export function cudaStream(device: Device): bigint {
+  return addon.cudaStream(deviceIndex(device));
+}
+
+/** Waits until the work queued on `device` has finished (no-op on the CPU). */
+export function synchronize(device: Device): void {
+  addon.synchronize(deviceIndex(device));
+}
