@@ -20,7 +20,10 @@ void require_device(const char* op, int device) {
   throw std::runtime_error(std::string(op) + ": " + device_name(device) +
                            " is not available (built without CUDA)");
 }
-void* alloc(int, size_t) { unavailable("cuda alloc"); }
+void* alloc(int device, size_t) {
+  require_device("Storage", device);
+  return nullptr;
+}
 void free(int, void*, size_t) {}
 size_t cached_bytes() { return 0; }
 size_t release_cache() { return 0; }
@@ -29,7 +32,10 @@ void copy_from_host(int, void*, const void*, size_t) { unavailable("cuda copy");
 void copy_device(int, void*, int, const void*, size_t) { unavailable("cuda copy"); }
 void zero(int, void*, size_t) { unavailable("cuda zero"); }
 void synchronize(int) {}
-void* stream(int) { unavailable("cuda stream"); }
+void* stream(int device) {
+  require_device("cudaStream", device);
+  return nullptr;
+}
 
 }  // namespace gmeta::cuda
 #endif
