@@ -22,6 +22,14 @@ export function cudaStream(device: Device): bigint {
   return addon.cudaStream(deviceIndex(device));
 }
 
+/**
+ * @internal Makes `device` the current CUDA device of the main thread, for libraries that
+ * read it (NCCL binds a communicator to the current device when it is created).
+ */
+export function useDevice(device: Device): void {
+  addon.useDevice(deviceIndex(device));
+}
+
 /** Waits until the work queued on `device` has finished (no-op on the CPU). */
 export function synchronize(device: Device): void {
   addon.synchronize(deviceIndex(device));

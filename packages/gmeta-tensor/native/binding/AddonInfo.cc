@@ -75,6 +75,12 @@ void Synchronize(const Napi::CallbackInfo& info) {
   cuda::synchronize(static_cast<int>(device));
 }
 
+void UseDevice(const Napi::CallbackInfo& info) {
+  const int64_t device = ArgInt64(info[0], "useDevice", "device");
+  if (device == kCpu) return;
+  cuda::set_current(static_cast<int>(device));
+}
+
 // The device's stream as a bigint (a cudaStream_t) for libraries that queue on it (NCCL).
 Napi::Value CudaStream(const Napi::CallbackInfo& info) {
   const int64_t device = ArgInt64(info[0], "cudaStream", "device");
@@ -102,6 +108,7 @@ void RegisterInfo(Napi::Env env, Napi::Object exports) {
   exports.Set("releaseHostCache", Napi::Function::New<ReleaseHostCache>(env, "releaseHostCache"));
   exports.Set("releaseDeviceCache", Napi::Function::New<ReleaseDeviceCache>(env, "releaseDeviceCache"));
   exports.Set("synchronize", Napi::Function::New<Synchronize>(env, "synchronize"));
+  exports.Set("useDevice", Napi::Function::New<UseDevice>(env, "useDevice"));
   exports.Set("cudaStream", Napi::Function::New<CudaStream>(env, "cudaStream"));
   exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));
 }

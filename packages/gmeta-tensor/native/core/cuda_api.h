@@ -37,6 +37,9 @@ void copy_from_host(int device, void* dst, const void* src, size_t bytes);
 void copy_device(int dst_device, void* dst, int src_device, const void* src, size_t bytes);
 void zero(int device, void* p, size_t bytes);
 void synchronize(int device);
+// Makes `device` current on the calling thread (for libraries that read the current device,
+// such as NCCL at communicator creation).
+void set_current(int device);
 // The device's stream as an opaque cudaStream_t (kernels and NCCL queue on it).
 void* stream(int device);
 

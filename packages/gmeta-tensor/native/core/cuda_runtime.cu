@@ -171,6 +171,11 @@ void synchronize(int device) {
   GMETA_CUDA_CHECK(cudaStreamSynchronize(s));
 }
 
+void set_current(int device) {
+  require_device("useDevice", device);
+  GMETA_CUDA_CHECK(cudaSetDevice(device));
+}
+
 void copy_to_host(int device, void* dst, const void* src, size_t bytes) {
   if (bytes == 0) return;
   cudaStream_t s = static_cast<cudaStream_t>(stream(device));

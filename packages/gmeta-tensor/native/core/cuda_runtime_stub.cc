@@ -32,6 +32,7 @@ void copy_from_host(int, void*, const void*, size_t) { unavailable("cuda copy");
 void copy_device(int, void*, int, const void*, size_t) { unavailable("cuda copy"); }
 void zero(int, void*, size_t) { unavailable("cuda zero"); }
 void synchronize(int) {}
+void set_current(int device) { require_device("useDevice", device); }
 void* stream(int device) {
   require_device("cudaStream", device);
   return nullptr;

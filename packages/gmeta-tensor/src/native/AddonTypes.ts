@@ -145,6 +145,8 @@ export interface Addon {
   releaseDeviceCache(): number;
   /** Waits for the work queued on device N's stream (no-op for -1). */
   synchronize(device: number): void;
+  /** Makes device N current on the calling thread (no-op for -1). */
+  useDevice(device: number): void;
   /** Device N's stream (a cudaStream_t) as a bigint; every kernel of that device runs on it. */
   cudaStream(device: number): bigint;
 
