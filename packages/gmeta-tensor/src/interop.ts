@@ -30,6 +30,19 @@ export function useDevice(device: Device): void {
   addon.useDevice(deviceIndex(device));
 }
 
+/**
+ * @internal dst ← src for tensors of one dtype and element count on any devices, outside
+ * autograd (a cudaMemcpy between GPUs or with the host; benchmarks use it as the memcpy rate).
+ */
+export function copyInto(dst: Tensor, src: Tensor): void {
+  dst.assertLive("copyInto");
+  src.assertLive("copyInto");
+  if (dst.dtype !== src.dtype || dst.numel !== src.numel) {
+    throw new Error(`copyInto: expected a ${dst.dtype} tensor of ${dst.numel} elements for src, got a ${src.dtype} tensor of ${src.numel}`);
+  }
+  addon.copy(dst.storage.native, src.storage.native);
+}
+
 /** Waits until the work queued on `device` has finished (no-op on the CPU). */
 export function synchronize(device: Device): void {
   addon.synchronize(deviceIndex(device));
