@@ -18,7 +18,11 @@ __device__ T uniform_at(uint64_t seed, uint64_t counter, double a, double b) {
   const Philox4 w = philox4x32_10(counter, seed);
   const double u = sizeof(T) == 4 ? static_cast<double>(unit_float(w[0])) : unit_double(w[0], w[1]);
   T v = static_cast<T>(a + (b - a) * u);
-  if (b > a && v >= static_cast<T>(b)) v = nextafter(static_cast<T>(b), static_cast<T>(a));
+  if (b > a && v >= static_cast<T>(b)) {
+    // The float overload by name: a double nextafter rounded back to float would return b.
+    if constexpr (sizeof(T) == 4) v = nextafterf(static_cast<float>(b), static_cast<float>(a));
+    else v = nextafter(b, a);
+  }
   return v;
 }
 
