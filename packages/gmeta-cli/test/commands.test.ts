@@ -61,8 +61,11 @@ describe("gmeta command line", () => {
     expect(manifest.counts.tasks).toBeGreaterThan(0);
     const info = gmeta(["info", "--json"]);
     expect(info.code).toBe(0);
-    const j = JSON.parse(info.stdout) as { devices: { cuda: { available: boolean; reason: string } }; tensor: { blas: string } };
+    const j = JSON.parse(info.stdout) as { devices: { cuda: { available: boolean; reason: string } }; tensor: { blas: string }; packages: Record<string, string> };
     expect(j.tensor.blas).toMatch(/OpenBLAS/);
+    const own = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(j.packages["@gmeta/cli"]).toBe(own.version);
+    for (const v of Object.values(j.packages)) expect(v).toMatch(/^\d+\.\d+\.\d+/);
     expect(typeof j.devices.cuda.reason).toBe("string");
   });
 });

@@ -1,6 +1,9 @@
 // The public surface of @gmeta/collectives.
 export { initProcessGroup } from "./initProcessGroup.js";
 export { TensorProcessGroup } from "./ProcessGroup.js";
+export { NcclProcessGroup } from "./nccl/NcclProcessGroup.js";
+export { ncclAvailability } from "./nccl/ncclStatus.js";
+export type { NcclAvailability } from "./nccl/ncclStatus.js";
 export type { ProcessGroup, TensorAllGatherV, TensorAllToAllV } from "./ProcessGroup.js";
 export type { Alloc, AllGatherVResult, AllToAllVResult, ArrayCollectives, Backend } from "./ArrayCollectives.js";
 export { DTYPES } from "./ArrayCollectives.js";

@@ -12,6 +12,8 @@ export type StoreOption = { kind: "tcp"; host?: string; port?: number } | { kind
 
 /** Options of initProcessGroup / initArrayGroup. */
 export interface InitOptions {
+  /** backend "nccl": this rank's GPU; cuda:(LOCAL_RANK mod device count) by default. */
+  device?: `cuda:${number}`;
   /** Engine; by default MPI under mpirun when it was built, Gloo otherwise. */
   backend?: Backend;
   /** Timeout of rendezvous and of every blocking call (ms); GMETA_TIMEOUT_MS or 120 s. */
@@ -47,7 +49,7 @@ export async function initArrayGroup(opts: InitOptions = {}): Promise<ArrayColle
       return initMpi(launch);
     case "nccl":
       throw new Error(
-        'initProcessGroup: backend "nccl" is not available in this build (the NCCL process group comes with CUDA support); use "gloo" or "mpi"',
+        'initArrayGroup: backend "nccl" works on CUDA tensors only; use initProcessGroup({ backend: "nccl" }), or "gloo" / "mpi" for host arrays',
       );
     default:
       throw invalidArgument("initProcessGroup", '"gloo", "mpi" or "nccl"', "backend", backend);

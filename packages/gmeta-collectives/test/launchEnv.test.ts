@@ -40,8 +40,8 @@ describe("readLaunchEnv", () => {
 });
 
 describe("initArrayGroup", () => {
-  it("says NCCL is not available in this build", async () => {
-    await expect(initArrayGroup({ backend: "nccl", env: {} })).rejects.toThrow('backend "nccl" is not available in this build');
+  it("sends NCCL callers to the tensor process group", async () => {
+    await expect(initArrayGroup({ backend: "nccl", env: {} })).rejects.toThrow('initArrayGroup: backend "nccl" works on CUDA tensors only');
   });
 
   it("refuses MPI outside mpirun", async () => {

@@ -7,6 +7,13 @@ import { numelOf } from "./shape.js";
 import type { Shape } from "./shape.js";
 import { StorageRef } from "./storage.js";
 
+let toDeviceImpl: ((x: Tensor, device: Device | string) => Tensor) | undefined;
+
+/** @internal Installed by ops/toDevice.ts so Tensor.to needs no import cycle. */
+export function setToDevice(fn: (x: Tensor, device: Device | string) => Tensor): void {
+  toDeviceImpl = fn;
+}
+
 /** The backward rule of one recorded op; written with differentiable ops. */
 export interface GradFn {
   readonly name: string;
@@ -88,6 +95,16 @@ export class Tensor {
     }
     this.requiresGrad = on;
     return this;
+  }
+
+  /**
+   * This tensor on `device` ("cpu", "cuda:N"): a copy, or this tensor itself when it is
+   * already there. Differentiable: the gradient is copied back.
+   * @example const g = x.to("cuda:0")
+   */
+  to(device: Device | string): Tensor {
+    if (!toDeviceImpl) throw new Error("to: the ops module is not loaded (import @gmeta/tensor)");
+    return toDeviceImpl(this, device);
   }
 
   /** A copy of the contents as a typed array of this dtype. */

@@ -1,3 +1,4 @@
+import { assertDeviceAvailable } from "./backends.js";
 import { argError } from "./errors.js";
 
 /** A device name: "cpu" or "cuda:N". */
@@ -8,11 +9,13 @@ export function deviceIndex(d: Device): number {
   return d === "cpu" ? -1 : Number(d.slice(5));
 }
 
-/** Validates a device name given by a caller. */
+/** Validates a device name given by a caller, and that the device is usable here. */
 export function parseDevice(op: string, d: unknown): Device {
   if (d === undefined || d === "cpu") return "cpu";
   if (typeof d === "string" && /^cuda(:\d+)?$/.test(d)) {
-    return (d === "cuda" ? "cuda:0" : d) as Device;
+    const device = (d === "cuda" ? "cuda:0" : d) as Device;
+    assertDeviceAvailable(op, device);
+    return device;
   }
   throw argError(op, '"cpu" or "cuda:N"', "device", JSON.stringify(d));
 }

@@ -23,7 +23,7 @@ export function memory(): Record<string, number> {
   return addon.info().allocatedBytes;
 }
 
-/** Returns host memory cached for reuse by freed tensors to the system; the bytes released. */
+/** Returns host and device memory cached for reuse by freed tensors; the bytes released. */
 export function releaseCachedMemory(): number {
-  return addon.releaseHostCache();
+  return addon.releaseHostCache() + addon.releaseDeviceCache();
 }

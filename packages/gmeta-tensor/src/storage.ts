@@ -1,6 +1,7 @@
 import type { DType } from "./dtype.js";
 import { dtypeCode } from "./dtype.js";
 import type { Device } from "./device.js";
+import { assertDeviceAvailable } from "./backends.js";
 import { deviceIndex } from "./device.js";
 import type { NativeStorage } from "./native/AddonTypes.js";
 import { addon } from "./native/binding.js";
@@ -14,6 +15,7 @@ export class StorageRef {
   constructor(readonly native: NativeStorage) {}
 
   static alloc(dtype: DType, numel: number, device: Device, zero: boolean): StorageRef {
+    assertDeviceAvailable("alloc", device);
     return new StorageRef(new addon.Storage(dtypeCode(dtype), numel, deviceIndex(device), zero));
   }
 

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import * as collectives from "@gmeta/collectives";
-import { getNumThreads, info as tensorInfo } from "@gmeta/tensor";
+import { backends as tensorBackends, getNumThreads, info as tensorInfo } from "@gmeta/tensor";
 import { parse } from "../args.js";
 
 export const INFO_HELP = `gmeta info: versions, devices and the backends available here
@@ -18,13 +18,16 @@ export function collectInfo(): Record<string, unknown> {
     }
   };
   const t = tensorInfo();
+  const gpu = tensorBackends();
+  const nccl = collectives.ncclAvailability();
   const c = collectives as unknown as { mpiBuilt?: () => boolean; backends?: () => Record<string, unknown> };
   return {
     node: process.version,
     packages: Object.fromEntries(["@gmeta/tensor", "@gmeta/collectives", "@gmeta/embedding", "@gmeta/io", "@gmeta/maml", "@gmeta/cli"].map((n) => [n, version(n)])),
     tensor: { blas: t.blas, threads: getNumThreads(), native: t.version },
-    devices: { cpu: true, cuda: t.cuda },
-    collectives: c.backends ? c.backends() : { gloo: true, mpi: c.mpiBuilt ? c.mpiBuilt() : false, nccl: false },
+    devices: { cpu: true, cuda: gpu.cuda },
+    gpu: { cuda: gpu.cuda, cublas: gpu.cublas, nccl },
+    collectives: c.backends ? c.backends() : { gloo: true, mpi: c.mpiBuilt ? c.mpiBuilt() : false, nccl: nccl.available },
   };
 }
 
@@ -41,10 +44,15 @@ export async function infoCommand(argv: string[]): Promise<number> {
   }
   const t = i.tensor as { blas: string; threads: number };
   const d = i.devices as { cuda: { compiled: boolean; available: boolean; devices: number; reason: string } };
-  console.log(`node            ${i.node}`);
-  for (const [n, v] of Object.entries(i.packages as Record<string, string>)) console.log(`${n.padEnd(16)}${v}`);
-  console.log(`blas            ${t.blas} (${t.threads} threads)`);
-  console.log(`cuda            ${d.cuda.available ? `${d.cuda.devices} device(s)` : `not available: ${d.cuda.reason}`}`);
-  console.log(`collectives     ${Object.entries(i.collectives as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ")}`);
+  console.log(`node                ${i.node}`);
+  for (const [n, v] of Object.entries(i.packages as Record<string, string>)) console.log(`${n.padEnd(20)}${v}`);
+  console.log(`blas                ${t.blas} (${t.threads} threads)`);
+  const g = i.gpu as { cublas: { available: boolean; path: string; reason: string }; nccl: { available: boolean; path: string; version: string; reason: string } };
+  // One line each, the reason in full: the first line of a loader's answer says what was tried.
+  const why = (r: string): string => `not available: ${r.split("\n")[0]}`;
+  console.log(`cuda                ${d.cuda.available ? `${d.cuda.devices} device(s)` : why(d.cuda.reason)}`);
+  console.log(`cublas              ${g.cublas.available ? `available (${g.cublas.path})` : why(g.cublas.reason)}`);
+  console.log(`nccl                ${g.nccl.available ? `available (${g.nccl.version}, ${g.nccl.path})` : why(g.nccl.reason)}`);
+  console.log(`collectives         ${Object.entries(i.collectives as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ")}`);
   return 0;
 }

@@ -2,12 +2,14 @@
 #include <napi.h>
 
 #include "AddonGlooGroup.h"
+#include "AddonNccl.h"
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("GlooGroup", gmeta::AddonGroup<gmeta::GlooGroup>::Define(env, "GlooGroup"));
   exports.Set("createGlooGroup", Napi::Function::New(env, &gmeta::CreateGlooGroup));
+  gmeta::RegisterNccl(env, exports);
   return exports;
 }
 

@@ -31,11 +31,40 @@ export interface NativeGlooOptions {
   jobId: string;
 }
 
-export interface GlooAddon {
+export interface GlooAddon extends NcclExports {
   createGlooGroup(options: NativeGlooOptions): Promise<NativeGroup>;
 }
 
 export interface MpiAddon {
   createMpiGroup(): NativeGroup;
   finalizeMpi(): void;
+}
+
+/** What the NCCL loader found (native/nccl/nccl_api.cc). */
+export interface NcclStatusNative {
+  loaded: boolean;
+  path: string;
+  /** NCCL_VERSION_CODE, e.g. 22703 for 2.27.3; 0 when not loaded. */
+  version: number;
+  reason: string;
+}
+
+/** An NCCL communicator; pointers and streams are bigints from @gmeta/tensor. */
+export interface NativeNcclComm {
+  allReduce(send: bigint, recv: bigint, count: number, dtype: number, op: number, stream: bigint): void;
+  broadcast(ptr: bigint, count: number, dtype: number, root: number, stream: bigint): void;
+  allGather(send: bigint, recv: bigint, countPerRank: number, dtype: number, stream: bigint): void;
+  /** One NCCL group of sends and receives: [peer, pointer, count] each. */
+  sendRecv(sends: [number, bigint, number][], recvs: [number, bigint, number][], dtype: number, stream: bigint): void;
+  /** The communicator's asynchronous error, "" when none. */
+  asyncError(): string;
+  destroy(abort?: boolean): void;
+}
+
+export interface NcclExports {
+  ncclStatus(): NcclStatusNative;
+  /** ncclGetUniqueId: 128 bytes every rank passes to NcclComm. */
+  ncclUniqueId(): Uint8Array;
+  /** ncclCommInitRank; blocks until all ranks have joined. */
+  NcclComm: new (uniqueId: Uint8Array, size: number, rank: number) => NativeNcclComm;
 }

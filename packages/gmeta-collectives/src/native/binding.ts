@@ -21,6 +21,9 @@ function packageRoot(): string {
 
 /** Absolute path of a file the native build writes into build/Release. */
 export function buildArtifact(name: string): string {
+  // A bundled program copied elsewhere (the GPU check) names the folder of the .node files.
+  const dir = process.env.GMETA_COLLECTIVES_BUILD_DIR;
+  if (dir) return join(dir, name);
   return join(packageRoot(), "build", "Release", name);
 }
 

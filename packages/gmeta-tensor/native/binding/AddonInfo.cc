@@ -5,6 +5,8 @@
 #include <string>
 
 #include "../core/alloc_stats.h"
+#include "../core/cublas_loader.h"
+#include "../core/cuda_api.h"
 #include "../core/device.h"
 #include "../core/host_cache.h"
 #include "../core/thread_pool.h"
@@ -32,24 +34,58 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   out.Set("version", GMETA_VERSION);
   out.Set("blas", BlasName());
   out.Set("threads", num_threads());
-  const CudaInfo c = cuda_info();
+  const CudaInfo c = cuda::info();
   Napi::Object cuda = Napi::Object::New(env);
   cuda.Set("compiled", c.compiled);
   cuda.Set("available", c.available);
   cuda.Set("devices", c.devices);
   cuda.Set("reason", c.reason);
   out.Set("cuda", cuda);
+  // cuBLAS is looked for even without CUDA, so its loader's answer is visible everywhere.
+  const CublasStatus b = cublas_status();
+  Napi::Object cublas = Napi::Object::New(env);
+  cublas.Set("available", b.loaded && c.compiled);
+  cublas.Set("path", b.path);
+  cublas.Set("reason", !b.loaded ? b.reason
+                       : !c.compiled ? "built without CUDA (cuBLAS found at " + b.path + ")"
+                                     : std::string());
+  out.Set("cublas", cublas);
   Napi::Object bytes = Napi::Object::New(env);
   bytes.Set("cpu", 0);
   for (const auto& [device, n] : alloc_stats_snapshot())
     bytes.Set(device_name(device), static_cast<double>(n));
   out.Set("allocatedBytes", bytes);
   out.Set("cachedHostBytes", static_cast<double>(host_cache_bytes()));
+  out.Set("cachedDeviceBytes", static_cast<double>(cuda::cached_bytes()));
   return out;
 }
 
 Napi::Value ReleaseHostCache(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(host_cache_release()));
+}
+
+Napi::Value ReleaseDeviceCache(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(cuda::release_cache()));
+}
+
+// Waits for the device's queued work (kernels run asynchronously on its one stream).
+void Synchronize(const Napi::CallbackInfo& info) {
+  const int64_t device = ArgInt64(info[0], "synchronize", "device");
+  if (device == kCpu) return;
+  cuda::synchronize(static_cast<int>(device));
+}
+
+void UseDevice(const Napi::CallbackInfo& info) {
+  const int64_t device = ArgInt64(info[0], "useDevice", "device");
+  if (device == kCpu) return;
+  cuda::set_current(static_cast<int>(device));
+}
+
+// The device's stream as a bigint (a cudaStream_t) for libraries that queue on it (NCCL).
+Napi::Value CudaStream(const Napi::CallbackInfo& info) {
+  const int64_t device = ArgInt64(info[0], "cudaStream", "device");
+  return Napi::BigInt::New(info.Env(),
+                           static_cast<uint64_t>(reinterpret_cast<uintptr_t>(cuda::stream(static_cast<int>(device)))));
 }
 
 void SetNumThreads(const Napi::CallbackInfo& info) {
@@ -70,6 +106,10 @@ void RegisterInfo(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New<Info>(env, "info"));
   exports.Set("setNumThreads", Napi::Function::New<SetNumThreads>(env, "setNumThreads"));
   exports.Set("releaseHostCache", Napi::Function::New<ReleaseHostCache>(env, "releaseHostCache"));
+  exports.Set("releaseDeviceCache", Napi::Function::New<ReleaseDeviceCache>(env, "releaseDeviceCache"));
+  exports.Set("synchronize", Napi::Function::New<Synchronize>(env, "synchronize"));
+  exports.Set("useDevice", Napi::Function::New<UseDevice>(env, "useDevice"));
+  exports.Set("cudaStream", Napi::Function::New<CudaStream>(env, "cudaStream"));
   exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));
 }
 

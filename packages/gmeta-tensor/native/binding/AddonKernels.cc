@@ -49,6 +49,10 @@ void Fill(const Info& info) {
   fill(S(info, 0, "fill", "out"), D(info, 1, "fill", "value"));
 }
 
+void Copy(const Info& info) {
+  copy_storage(S(info, 0, "copy", "dst"), S(info, 1, "copy", "src"));
+}
+
 void Cast(const Info& info) {
   cast(S(info, 0, "cast", "out"), S(info, 1, "cast", "src"));
 }
@@ -154,6 +158,7 @@ void SgdStep(const Info& info) {
 
 void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("fill", Napi::Function::New<Fill>(env, "fill"));
+  exports.Set("copy", Napi::Function::New<Copy>(env, "copy"));
   exports.Set("cast", Napi::Function::New<Cast>(env, "cast"));
   exports.Set("stridedCopy", Napi::Function::New<StridedCopy>(env, "stridedCopy"));
   exports.Set("binary", Napi::Function::New<Binary>(env, "binary"));

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "../core/cuda_api.h"
 #include "../core/device.h"
 #include "AddonArgs.h"
 
@@ -39,6 +40,7 @@ Napi::Function AddonStorage::Define(Napi::Env env) {
           InstanceMethod<&AddonStorage::Read>("read"),
           InstanceMethod<&AddonStorage::Write>("write"),
           InstanceMethod<&AddonStorage::View>("view"),
+          InstanceMethod<&AddonStorage::DevicePointer>("devicePointer"),
       });
 }
 
@@ -109,7 +111,11 @@ Napi::Value AddonStorage::Read(const Napi::CallbackInfo& info) {
   const size_t bytes = storage_->byte_length();
   const void* src = storage_->data();
   Napi::ArrayBuffer out = Napi::ArrayBuffer::New(info.Env(), bytes);
-  if (bytes > 0) std::memcpy(out.Data(), src, bytes);
+  if (bytes == 0) return out;
+  if (storage_->device() != kCpu)
+    cuda::copy_to_host(storage_->device(), out.Data(), src, bytes);
+  else
+    std::memcpy(out.Data(), src, bytes);
   return out;
 }
 
@@ -132,7 +138,14 @@ void AddonStorage::Write(const Napi::CallbackInfo& info) {
   if (count == 0) return;
   const size_t elem = dtype_size(storage_->dtype());
   const char* from = static_cast<const char*>(src.ArrayBuffer().Data()) + src.ByteOffset();
-  std::memmove(dst + offset * elem, from, static_cast<size_t>(count) * elem);
+  if (storage_->device() != kCpu)
+    cuda::copy_from_host(storage_->device(), dst + offset * elem, from, static_cast<size_t>(count) * elem);
+  else
+    std::memmove(dst + offset * elem, from, static_cast<size_t>(count) * elem);
+}
+
+Napi::Value AddonStorage::DevicePointer(const Napi::CallbackInfo& info) {
+  return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(storage_->data())));
 }
 
 Napi::Value AddonStorage::View(const Napi::CallbackInfo& info) {

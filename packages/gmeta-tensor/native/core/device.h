@@ -1,6 +1,8 @@
-// Device seam: -1 is the CPU, N >= 0 is cuda:N. Kernels dispatch through require_cpu until
-// CUDA launchers exist; a CUDA build will route device >= 0 to <op>_cuda.cu instead.
+// Device seam: -1 is the CPU, N >= 0 is cuda:N. Each kernel's launcher (kernels/<op>/<op>.h)
+// asks device_of() where its operands live and calls <op>_cpu or, in a CUDA build,
+// <op>_cuda; a build without CUDA answers cuda:N with no_cuda_kernel().
 #pragma once
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 
@@ -12,19 +14,41 @@ inline std::string device_name(int device) {
   return device < 0 ? std::string("cpu") : "cuda:" + std::to_string(device);
 }
 
-struct CudaInfo {
-  bool compiled;
-  bool available;
-  int devices;
-  const char* reason;
-};
-
-inline CudaInfo cuda_info() { return {false, false, 0, "built without CUDA"}; }
-
+// For the few entry points that exist only on the CPU.
 inline void require_cpu(const char* op, int device) {
   if (device != kCpu)
     throw std::invalid_argument(std::string(op) + ": no kernel for " + device_name(device) +
-                                " (built without CUDA)");
+                                " (CPU only)");
+}
+
+// The one device of all operands; mixing devices is a caller bug TypeScript already rejects.
+inline int common_device(const char* op, std::initializer_list<int> devices) {
+  const int first = *devices.begin();
+  for (int d : devices)
+    if (d != first)
+      throw std::invalid_argument(std::string(op) + ": expected every operand on " +
+                                  device_name(first) + ", got one on " + device_name(d));
+  return first;
+}
+
+[[noreturn]] inline void no_cuda_kernel(const char* op, int device) {
+  throw std::invalid_argument(std::string(op) + ": no kernel for " + device_name(device) +
+                              " (built without CUDA)");
 }
 
 }  // namespace gmeta
+
+// GMETA_ON_DEVICE(op, device, cpu_call, cuda_call): the launcher body shared by every kernel.
+#ifdef GMETA_WITH_CUDA
+#define GMETA_ON_DEVICE(op, device, cpu_call, cuda_call) \
+  do {                                                   \
+    if ((device) == ::gmeta::kCpu) return cpu_call;      \
+    return cuda_call;                                    \
+  } while (0)
+#else
+#define GMETA_ON_DEVICE(op, device, cpu_call, cuda_call) \
+  do {                                                   \
+    if ((device) == ::gmeta::kCpu) return cpu_call;      \
+    ::gmeta::no_cuda_kernel(op, device);                 \
+  } while (0)
+#endif

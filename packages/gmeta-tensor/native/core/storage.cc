@@ -2,17 +2,24 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
 #include "alloc_stats.h"
+#include "cuda_api.h"
 #include "device.h"
 #include "host_cache.h"
 
 namespace gmeta {
 
 Buffer::Buffer(size_t bytes, int device, bool zero) : bytes_(bytes), device_(device) {
-  require_cpu("Storage", device);
+  if (device != kCpu) {
+    data_ = cuda::alloc(device, bytes);
+    if (zero) cuda::zero(device, data_, bytes);
+    alloc_stats_add(device_, static_cast<int64_t>(bytes_));
+    return;
+  }
   try {
     data_ = host_alloc(bytes, zero);
   } catch (const std::bad_alloc&) {
@@ -23,7 +30,10 @@ Buffer::Buffer(size_t bytes, int device, bool zero) : bytes_(bytes), device_(dev
 }
 
 Buffer::~Buffer() {
-  host_free(data_, bytes_);
+  if (device_ != kCpu)
+    cuda::free(device_, data_, bytes_);
+  else
+    host_free(data_, bytes_);
   alloc_stats_add(device_, -static_cast<int64_t>(bytes_));
 }
 
@@ -44,6 +54,24 @@ void* Storage::data() const {
 std::shared_ptr<Buffer> Storage::buffer() const {
   if (!buffer_) throw std::runtime_error("storage used after dispose");
   return buffer_;
+}
+
+void copy_storage(Storage& dst, const Storage& src) {
+  if (dst.dtype() != src.dtype() || dst.numel() != src.numel())
+    throw std::invalid_argument("copy: expected dst and src of one dtype and numel");
+  const size_t bytes = dst.byte_length();
+  if (bytes == 0) return;
+  void* d = dst.data();
+  const void* s = src.data();
+  if (dst.device() == kCpu && src.device() == kCpu) {
+    std::memmove(d, s, bytes);
+  } else if (dst.device() == kCpu) {
+    cuda::copy_to_host(src.device(), d, s, bytes);
+  } else if (src.device() == kCpu) {
+    cuda::copy_from_host(dst.device(), d, s, bytes);
+  } else {
+    cuda::copy_device(dst.device(), d, src.device(), s, bytes);
+  }
 }
 
 }  // namespace gmeta

@@ -48,4 +48,7 @@ class Storage {
   std::shared_ptr<Buffer> buffer_;
 };
 
+// dst = src across any two devices (host <-> device copies return once the bytes landed).
+void copy_storage(Storage& dst, const Storage& src);
+
 }  // namespace gmeta

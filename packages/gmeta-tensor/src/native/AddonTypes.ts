@@ -103,6 +103,8 @@ export interface NativeStorage {
    * memory, so it stays valid after `dispose()`. Throws for device memory.
    */
   view(): ArrayBuffer;
+  /** The address of the memory (a device pointer on cuda:N) for libraries such as NCCL. */
+  devicePointer(): bigint;
 }
 
 export interface NativeStorageCtor {
@@ -124,6 +126,13 @@ export interface AddonInfo {
   allocatedBytes: Record<string, number>;
   /** Freed host bytes kept by the caching allocator for reuse. */
   cachedHostBytes: number;
+  /** Freed device bytes kept by the CUDA caching allocator for reuse (all devices). */
+  cachedDeviceBytes: number;
+  /**
+   * cuBLAS, loaded at run time (GMETA_CUBLAS_PATH, else libcublas.so.13 / .12). `available`
+   * needs a CUDA build too; `reason` says what is missing ("cuBLAS not found: tried ...").
+   */
+  cublas: { available: boolean; path: string; reason: string };
 }
 
 export interface Addon {
@@ -132,6 +141,20 @@ export interface Addon {
   setNumThreads(n: number): void;
   /** Returns cached host blocks to the system; the bytes released. */
   releaseHostCache(): number;
+  /** Returns cached device blocks to the driver; the bytes released (0 without CUDA). */
+  releaseDeviceCache(): number;
+  /** Waits for the work queued on device N's stream (no-op for -1). */
+  synchronize(device: number): void;
+  /** Makes device N current on the calling thread (no-op for -1). */
+  useDevice(device: number): void;
+  /** Device N's stream (a cudaStream_t) as a bigint; every kernel of that device runs on it. */
+  cudaStream(device: number): bigint;
+
+  /**
+   * dst = src for storages of one dtype and numel on any two devices (host↔device copies
+   * return once the bytes have landed; device↔device copies are queued in stream order).
+   */
+  copy(dst: NativeStorage, src: NativeStorage): void;
   getNumThreads(): number;
 
   /** out[:] = value (cast to out's dtype). */

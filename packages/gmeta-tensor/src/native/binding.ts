@@ -45,6 +45,16 @@ function loadError(what: string, cause?: unknown): Error {
 }
 
 function loadAddon(): Addon {
+  // A bundled program copied elsewhere (the GPU check) names the .node file directly.
+  const override = process.env.GMETA_TENSOR_ADDON;
+  if (override) {
+    if (!existsSync(override)) throw loadError(`GMETA_TENSOR_ADDON=${override} does not exist`);
+    try {
+      return createRequire(import.meta.url)(override) as Addon;
+    } catch (err) {
+      throw loadError(`${override} (GMETA_TENSOR_ADDON) failed to load`, err);
+    }
+  }
   const here = dirname(fileURLToPath(import.meta.url));
   const root = findPackageRoot(here);
   if (root === undefined) {

@@ -5,12 +5,11 @@
 namespace gmeta {
 
 void bce_with_logits_cpu(Storage& out, const Storage& x, const Storage& y);
+void bce_with_logits_cuda(Storage& out, const Storage& x, const Storage& y);
 
 inline void bce_with_logits(Storage& out, const Storage& x, const Storage& y) {
-  require_cpu("bceWithLogits", out.device());
-  require_cpu("bceWithLogits", x.device());
-  require_cpu("bceWithLogits", y.device());
-  bce_with_logits_cpu(out, x, y);
+  const int device = common_device("bceWithLogits", {out.device(), x.device(), y.device()});
+  GMETA_ON_DEVICE("bceWithLogits", device, bce_with_logits_cpu(out, x, y), bce_with_logits_cuda(out, x, y));
 }
 
 }  // namespace gmeta

@@ -14,12 +14,11 @@ struct MatmulArgs {
 };
 
 void matmul_cpu(Storage& out, const Storage& a, const Storage& b, const MatmulArgs& args);
+void matmul_cuda(Storage& out, const Storage& a, const Storage& b, const MatmulArgs& args);
 
 inline void matmul(Storage& out, const Storage& a, const Storage& b, const MatmulArgs& args) {
-  require_cpu("matmul", out.device());
-  require_cpu("matmul", a.device());
-  require_cpu("matmul", b.device());
-  matmul_cpu(out, a, b, args);
+  const int device = common_device("matmul", {out.device(), a.device(), b.device()});
+  GMETA_ON_DEVICE("matmul", device, matmul_cpu(out, a, b, args), matmul_cuda(out, a, b, args));
 }
 
 }  // namespace gmeta

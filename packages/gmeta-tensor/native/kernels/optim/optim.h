@@ -15,19 +15,21 @@ struct SgdArgs {
 };
 
 void adam_step_cpu(Storage& param, const Storage& grad, Storage& m, Storage& v, const AdamArgs& args);
+void adam_step_cuda(Storage& param, const Storage& grad, Storage& m, Storage& v, const AdamArgs& args);
 // momentum_buf may be null when args.momentum == 0.
 void sgd_step_cpu(Storage& param, const Storage& grad, Storage* momentum_buf, const SgdArgs& args);
+void sgd_step_cuda(Storage& param, const Storage& grad, Storage* momentum_buf, const SgdArgs& args);
 
 inline void adam_step(Storage& param, const Storage& grad, Storage& m, Storage& v,
                       const AdamArgs& args) {
-  require_cpu("adamStep", param.device());
-  adam_step_cpu(param, grad, m, v, args);
+  const int device = param.device();
+  GMETA_ON_DEVICE("adamStep", device, adam_step_cpu(param, grad, m, v, args), adam_step_cuda(param, grad, m, v, args));
 }
 
 inline void sgd_step(Storage& param, const Storage& grad, Storage* momentum_buf,
                      const SgdArgs& args) {
-  require_cpu("sgdStep", param.device());
-  sgd_step_cpu(param, grad, momentum_buf, args);
+  const int device = param.device();
+  GMETA_ON_DEVICE("sgdStep", device, sgd_step_cpu(param, grad, momentum_buf, args), sgd_step_cuda(param, grad, momentum_buf, args));
 }
 
 }  // namespace gmeta

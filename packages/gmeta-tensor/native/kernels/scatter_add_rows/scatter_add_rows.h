@@ -10,13 +10,13 @@ namespace gmeta {
 // left untouched.
 int64_t scatter_add_rows_cpu(Storage& out, const Storage& src, const Storage& idx,
                              int64_t out_rows, int64_t dim);
+int64_t scatter_add_rows_cuda(Storage& out, const Storage& src, const Storage& idx,
+                               int64_t out_rows, int64_t dim);
 
 inline int64_t scatter_add_rows(Storage& out, const Storage& src, const Storage& idx,
                                 int64_t out_rows, int64_t dim) {
-  require_cpu("scatterAddRows", out.device());
-  require_cpu("scatterAddRows", src.device());
-  require_cpu("scatterAddRows", idx.device());
-  return scatter_add_rows_cpu(out, src, idx, out_rows, dim);
+  const int device = common_device("scatterAddRows", {out.device(), src.device(), idx.device()});
+  GMETA_ON_DEVICE("scatterAddRows", device, scatter_add_rows_cpu(out, src, idx, out_rows, dim), scatter_add_rows_cuda(out, src, idx, out_rows, dim));
 }
 
 }  // namespace gmeta

@@ -14,14 +14,15 @@ enum class SegmentMode : int { Sum = 0, Mean = 1 };
 int64_t segment_reduce_cpu(SegmentMode mode, Storage& out, const Storage& src,
                            const Storage& offsets, int64_t num_segments, int64_t src_rows,
                            int64_t dim);
+int64_t segment_reduce_cuda(SegmentMode mode, Storage& out, const Storage& src,
+                             const Storage& offsets, int64_t num_segments, int64_t src_rows,
+                             int64_t dim);
 
 inline int64_t segment_reduce(SegmentMode mode, Storage& out, const Storage& src,
                               const Storage& offsets, int64_t num_segments, int64_t src_rows,
                               int64_t dim) {
-  require_cpu("segmentReduce", out.device());
-  require_cpu("segmentReduce", src.device());
-  require_cpu("segmentReduce", offsets.device());
-  return segment_reduce_cpu(mode, out, src, offsets, num_segments, src_rows, dim);
+  const int device = common_device("segmentReduce", {out.device(), src.device(), offsets.device()});
+  GMETA_ON_DEVICE("segmentReduce", device, segment_reduce_cpu(mode, out, src, offsets, num_segments, src_rows, dim), segment_reduce_cuda(mode, out, src, offsets, num_segments, src_rows, dim));
 }
 
 }  // namespace gmeta

@@ -11,11 +11,11 @@ enum class UnaryOp : int {
 };
 
 void unary_cpu(UnaryOp op, Storage& out, const Storage& a, double p1, double p2);
+void unary_cuda(UnaryOp op, Storage& out, const Storage& a, double p1, double p2);
 
 inline void unary(UnaryOp op, Storage& out, const Storage& a, double p1, double p2) {
-  require_cpu("unary", out.device());
-  require_cpu("unary", a.device());
-  unary_cpu(op, out, a, p1, p2);
+  const int device = common_device("unary", {out.device(), a.device()});
+  GMETA_ON_DEVICE("unary", device, unary_cpu(op, out, a, p1, p2), unary_cuda(op, out, a, p1, p2));
 }
 
 }  // namespace gmeta

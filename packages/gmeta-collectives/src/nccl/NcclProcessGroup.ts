@@ -1,0 +1,186 @@
+import {
+  cudaStream, type Device, type DType, devicePointer, empty, type Tensor, tensor, useDevice,
+} from "@gmeta/tensor";
+import type { ArrayCollectives, Backend } from "../ArrayCollectives.js";
+import { invalidArgument } from "../errors.js";
+import type { NativeNcclComm } from "../native/AddonTypes.js";
+import type { ProcessGroup, TensorAllGatherV, TensorAllToAllV } from "../ProcessGroup.js";
+import type { ReduceOp } from "../ReduceOp.js";
+
+// ncclDataType_t and ncclRedOp_t codes (nccl.h; see native/nccl/nccl_api.h).
+const NCCL_DTYPE: Record<DType, number> = { int32: 2, int64: 4, float32: 7, float64: 8 };
+const NCCL_OP: Record<ReduceOp, number> = { sum: 0, max: 2, min: 3, mean: 4 };
+const BYTES: Record<DType, number> = { int32: 4, int64: 8, float32: 4, float64: 8 };
+
+/**
+ * Collectives on CUDA tensors through NCCL. Every call queues NCCL work on the stream of the
+ * tensor's device, where @gmeta/tensor runs its kernels, so later ops on the result are
+ * ordered after it without a host wait; reading a result (toArray) waits for it. Splits and
+ * gathers are along dimension 0, as in the Gloo group. Counts for allToAllV / allGatherV are
+ * exchanged first with an NCCL allGather (one small device-to-host read).
+ */
+export class NcclProcessGroup implements ProcessGroup {
+  readonly backend: Backend = "nccl";
+  /** The timeout given at init or by setTimeout (ms); NCCL itself does not enforce it. */
+  timeoutMs: number;
+
+  constructor(
+    private comm: NativeNcclComm | null,
+    readonly rank: number,
+    readonly size: number,
+    /** The GPU this rank's communicator is bound to. */
+    readonly device: Device,
+    timeoutMs: number,
+  ) {
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** NCCL works on device memory only; typed-array collectives need backend "gloo". */
+  get arrays(): ArrayCollectives {
+    throw new Error('NcclProcessGroup: typed-array collectives are not available with backend "nccl" (device tensors only); use backend "gloo" for host arrays');
+  }
+
+  private live(op: string): NativeNcclComm {
+    if (!this.comm) throw new Error(`${op}: the NCCL process group is closed`);
+    return this.comm;
+  }
+
+  private check(op: string, t: Tensor): void {
+    if (t === null || typeof t !== "object" || typeof (t as Tensor).to !== "function") throw invalidArgument(op, "a Tensor", "t", t);
+    if (t.device !== this.device) {
+      throw invalidArgument(op, `a tensor on "${this.device}" (this rank's NCCL device)`, "t", `one on ${t.device}`);
+    }
+  }
+
+  private stream(): bigint {
+    return cudaStream(this.device);
+  }
+
+  async allReduce(t: Tensor, op: ReduceOp = "sum"): Promise<Tensor> {
+    this.check("allReduce", t);
+    const code = NCCL_OP[op];
+    if (code === undefined) throw invalidArgument("allReduce", '"sum", "mean", "max" or "min"', "op", op);
+    if (op === "mean" && (t.dtype === "int32" || t.dtype === "int64")) {
+      throw invalidArgument("allReduce", "a float tensor for mean", "t", t.dtype);
+    }
+    const p = devicePointer(t);
+    this.live("allReduce").allReduce(p, p, t.numel, NCCL_DTYPE[t.dtype], code, this.stream());
+    return t;
+  }
+
+  async broadcast(t: Tensor, root = 0): Promise<Tensor> {
+    this.check("broadcast", t);
+    if (!Number.isInteger(root) || root < 0 || root >= this.size) throw invalidArgument("broadcast", `a rank in [0, ${this.size})`, "root", root);
+    this.live("broadcast").broadcast(devicePointer(t), t.numel, NCCL_DTYPE[t.dtype], root, this.stream());
+    return t;
+  }
+
+  async allGather(t: Tensor): Promise<Tensor> {
+    this.check("allGather", t);
+    const [rows, row] = rowShape("allGather", t);
+    const recv = empty([rows * this.size, ...row], { dtype: t.dtype, device: this.device });
+    this.live("allGather").allGather(devicePointer(t), devicePointer(recv), t.numel, NCCL_DTYPE[t.dtype], this.stream());
+    return recv;
+  }
+
+  // Every rank's small vector of counts, gathered on the device and read back.
+  private gatherCounts(op: string, mine: number[]): number[][] {
+    const local = tensor(BigInt64Array.from(mine, BigInt), { device: this.device });
+    const all = empty([mine.length * this.size], { dtype: "int64", device: this.device });
+    this.live(op).allGather(devicePointer(local), devicePointer(all), mine.length, NCCL_DTYPE.int64, this.stream());
+    const flat = Array.from(all.toArray() as BigInt64Array, Number);
+    local.dispose();
+    all.dispose();
+    return Array.from({ length: this.size }, (_, r) => flat.slice(r * mine.length, (r + 1) * mine.length));
+  }
+
+  async allToAllV(send: Tensor, sendCounts: readonly number[]): Promise<TensorAllToAllV> {
+    this.check("allToAllV", send);
+    const [rows, row] = rowShape("allToAllV", send);
+    if (!Array.isArray(sendCounts) || sendCounts.length !== this.size || !sendCounts.every((c) => Number.isInteger(c) && c >= 0)) {
+      throw invalidArgument("allToAllV", `an array of ${this.size} non-negative row counts`, "sendCounts", sendCounts);
+    }
+    const total = sendCounts.reduce((s, c) => s + c, 0);
+    if (total !== rows) throw invalidArgument("allToAllV", `row counts summing to ${rows}`, "sendCounts", `a sum of ${total}`);
+    const byRank = this.gatherCounts("allToAllV", [...sendCounts]);
+    const recvCounts = byRank.map((counts) => counts[this.rank]!);
+    const width = row.reduce((a, b) => a * b, 1);
+    const recv = empty([recvCounts.reduce((s, c) => s + c, 0), ...row], { dtype: send.dtype, device: this.device });
+    const plan = sendRecvPlan(devicePointer(send), sendCounts, devicePointer(recv), recvCounts, width, BYTES[send.dtype]);
+    this.live("allToAllV").sendRecv(plan.sends, plan.recvs, NCCL_DTYPE[send.dtype], this.stream());
+    return { recv, recvCounts };
+  }
+
+  async allGatherV(t: Tensor): Promise<TensorAllGatherV> {
+    this.check("allGatherV", t);
+    const [rows, row] = rowShape("allGatherV", t);
+    const counts = this.gatherCounts("allGatherV", [rows]).map((c) => c[0]!);
+    const width = row.reduce((a, b) => a * b, 1);
+    const recv = empty([counts.reduce((s, c) => s + c, 0), ...row], { dtype: t.dtype, device: this.device });
+    const plan = sendRecvPlan(devicePointer(t), counts.map(() => rows), devicePointer(recv), counts, width, BYTES[t.dtype], true);
+    this.live("allGatherV").sendRecv(plan.sends, plan.recvs, NCCL_DTYPE[t.dtype], this.stream());
+    return { recv, counts };
+  }
+
+  /** Resolves once every rank has reached it and this rank's queued NCCL work is done. */
+  async barrier(): Promise<void> {
+    const one = tensor([1], { dtype: "float32", device: this.device });
+    await this.allReduce(one, "sum");
+    one.toArray();
+    one.dispose();
+  }
+
+  /**
+   * Kept for the ProcessGroup interface. NCCL calls queue and return at once; a stuck peer
+   * shows up when a result is read, and the communicator's asynchronous error is checked
+   * there (close() aborts rather than waits once an error is seen).
+   */
+  setTimeout(ms: number): void {
+    if (!Number.isInteger(ms) || ms <= 0) throw invalidArgument("setTimeout", "a positive integer", "ms", ms);
+    this.timeoutMs = ms;
+  }
+
+  /** Releases the communicator (aborting it when NCCL reported an asynchronous error). */
+  async close(): Promise<void> {
+    const c = this.comm;
+    if (!c) return;
+    this.comm = null;
+    useDevice(this.device);
+    c.destroy(c.asyncError() !== "");
+  }
+}
+
+function rowShape(op: string, t: Tensor): [number, number[]] {
+  if (t.shape.length === 0) throw invalidArgument(op, "a tensor with at least one dimension", "t", "a scalar");
+  return [t.shape[0]!, t.shape.slice(1)];
+}
+
+/** One NCCL group's transfers: [peer, pointer, element count] for each non-empty block. */
+export interface SendRecvPlan {
+  sends: [number, bigint, number][];
+  recvs: [number, bigint, number][];
+}
+
+/**
+ * @internal The pointers and counts of a grouped send/recv: send row blocks lie back to back
+ * in rank order from `sendPtr` (or all start at `sendPtr` when `sameSend`, as in allGatherV),
+ * and so do the received blocks from `recvPtr`. Pure, so it is tested without a GPU.
+ */
+export function sendRecvPlan(
+  sendPtr: bigint, sendRows: readonly number[], recvPtr: bigint, recvRows: readonly number[],
+  width: number, elementBytes: number, sameSend = false,
+): SendRecvPlan {
+  const rowBytes = BigInt(width * elementBytes);
+  const plan: SendRecvPlan = { sends: [], recvs: [] };
+  let so = 0;
+  let ro = 0;
+  for (let peer = 0; peer < sendRows.length; peer++) {
+    const s = sendRows[peer]!;
+    const r = recvRows[peer]!;
+    if (s > 0 && width > 0) plan.sends.push([peer, sendPtr + (sameSend ? 0n : BigInt(so) * rowBytes), s * width]);
+    if (r > 0 && width > 0) plan.recvs.push([peer, recvPtr + BigInt(ro) * rowBytes, r * width]);
+    so += s;
+    ro += r;
+  }
+  return plan;
+}

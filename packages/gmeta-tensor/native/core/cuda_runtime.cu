@@ -1,0 +1,213 @@
+// The CUDA runtime: device discovery, one stream per device and a caching allocator.
+//
+// Allocator: sizes round up to a bucket (512 B steps below 1 MiB, 1 MiB steps above), and a
+// freed block goes to its device's free list for that bucket. Every kernel and copy of a
+// device runs on that device's one stream, so a block freed while work that uses it is still
+// queued can be handed to later work at once (stream order keeps them apart), as PyTorch's
+// allocator does. A training loop with fixed shapes stops calling cudaMalloc after its first
+// step. cudaMalloc failing empties the cache of that device and tries once more.
+#include <cuda_runtime.h>
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "cuda_api.h"
+#include "cuda_check.cuh"
+#include "device.h"
+
+namespace gmeta::cuda {
+
+namespace {
+
+constexpr size_t kSmallStep = 512;
+constexpr size_t kLargeStep = size_t{1} << 20;
+
+size_t bucket(size_t bytes) {
+  const size_t step = bytes < kLargeStep ? kSmallStep : kLargeStep;
+  return (bytes + step - 1) / step * step;
+}
+
+struct DeviceState {
+  cudaStream_t stream = nullptr;
+  std::map<size_t, std::vector<void*>> free_lists;
+  size_t cached = 0;
+};
+
+std::mutex& mu() {
+  static std::mutex m;
+  return m;
+}
+
+std::vector<DeviceState>& states() {
+  static std::vector<DeviceState> s(static_cast<size_t>(info().devices));
+  return s;
+}
+
+DeviceState& state(int device) {
+  auto& s = states();
+  if (device < 0 || device >= static_cast<int>(s.size()))
+    throw std::out_of_range("CUDA: no device " + device_name(device) + " (" +
+                            std::to_string(s.size()) + " present)");
+  return s[static_cast<size_t>(device)];
+}
+
+cudaStream_t stream_locked(int device) {
+  DeviceState& s = state(device);
+  if (!s.stream) {
+    GMETA_CUDA_CHECK(cudaSetDevice(device));
+    GMETA_CUDA_CHECK(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking));
+  }
+  return s.stream;
+}
+
+size_t release_device_locked(int device) {
+  DeviceState& s = state(device);
+  if (s.cached == 0) return 0;
+  GMETA_CUDA_CHECK(cudaSetDevice(device));
+  // Queued work may still use cached blocks; cudaFree waits for the device anyway, but the
+  // explicit sync keeps the reasoning local.
+  if (s.stream) GMETA_CUDA_CHECK(cudaStreamSynchronize(s.stream));
+  for (auto& [size, blocks] : s.free_lists)
+    for (void* p : blocks) GMETA_CUDA_CHECK(cudaFree(p));
+  s.free_lists.clear();
+  const size_t released = s.cached;
+  s.cached = 0;
+  return released;
+}
+
+}  // namespace
+
+CudaInfo info() {
+  static const CudaInfo cached = [] {
+    int count = 0;
+    const cudaError_t err = cudaGetDeviceCount(&count);
+    if (err != cudaSuccess) {
+      cudaGetLastError();  // clear the sticky error so later checks start clean
+      return CudaInfo{true, false, 0,
+                      std::string("no CUDA device (cudaGetDeviceCount: ") + cudaGetErrorName(err) +
+                          ": " + cudaGetErrorString(err) + ")"};
+    }
+    if (count == 0) return CudaInfo{true, false, 0, "no CUDA device (cudaGetDeviceCount returned 0)"};
+    return CudaInfo{true, true, count, ""};
+  }();
+  return cached;
+}
+
+void require_device(const char* op, int device) {
+  const CudaInfo i = info();
+  if (!i.available)
+    throw std::runtime_error(std::string(op) + ": " + device_name(device) + " is not available (" +
+                             i.reason + ")");
+  if (device < 0 || device >= i.devices)
+    throw std::out_of_range(std::string(op) + ": " + device_name(device) + " does not exist (" +
+                            std::to_string(i.devices) + " CUDA device(s))");
+}
+
+void* alloc(int device, size_t bytes) {
+  require_device("Storage", device);
+  if (bytes == 0) return nullptr;
+  const size_t size = bucket(bytes);
+  std::lock_guard<std::mutex> lock(mu());
+  DeviceState& s = state(device);
+  auto it = s.free_lists.find(size);
+  if (it != s.free_lists.end() && !it->second.empty()) {
+    void* p = it->second.back();
+    it->second.pop_back();
+    s.cached -= size;
+    return p;
+  }
+  GMETA_CUDA_CHECK(cudaSetDevice(device));
+  void* p = nullptr;
+  cudaError_t err = cudaMalloc(&p, size);
+  if (err == cudaErrorMemoryAllocation) {
+    cudaGetLastError();
+    release_device_locked(device);
+    GMETA_CUDA_CHECK(cudaSetDevice(device));
+    err = cudaMalloc(&p, size);
+  }
+  if (err != cudaSuccess) {
+    cudaGetLastError();
+    throw std::runtime_error("Storage: could not allocate " + std::to_string(bytes) + " bytes on " +
+                             device_name(device) + " (" + cudaGetErrorString(err) + ")");
+  }
+  return p;
+}
+
+void free(int device, void* p, size_t bytes) {
+  if (!p) return;
+  std::lock_guard<std::mutex> lock(mu());
+  DeviceState& s = state(device);
+  const size_t size = bucket(bytes);
+  s.free_lists[size].push_back(p);
+  s.cached += size;
+}
+
+size_t cached_bytes() {
+  if (!info().available) return 0;
+  std::lock_guard<std::mutex> lock(mu());
+  size_t n = 0;
+  for (const auto& s : states()) n += s.cached;
+  return n;
+}
+
+size_t release_cache() {
+  if (!info().available) return 0;
+  std::lock_guard<std::mutex> lock(mu());
+  size_t n = 0;
+  for (int d = 0; d < info().devices; ++d) n += release_device_locked(d);
+  return n;
+}
+
+void* stream(int device) {
+  require_device("stream", device);
+  std::lock_guard<std::mutex> lock(mu());
+  return stream_locked(device);
+}
+
+void synchronize(int device) {
+  cudaStream_t s = static_cast<cudaStream_t>(stream(device));
+  GMETA_CUDA_CHECK(cudaStreamSynchronize(s));
+}
+
+void set_current(int device) {
+  require_device("useDevice", device);
+  GMETA_CUDA_CHECK(cudaSetDevice(device));
+}
+
+void copy_to_host(int device, void* dst, const void* src, size_t bytes) {
+  if (bytes == 0) return;
+  cudaStream_t s = static_cast<cudaStream_t>(stream(device));
+  GMETA_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, s));
+  GMETA_CUDA_CHECK(cudaStreamSynchronize(s));
+}
+
+void copy_from_host(int device, void* dst, const void* src, size_t bytes) {
+  if (bytes == 0) return;
+  cudaStream_t s = static_cast<cudaStream_t>(stream(device));
+  GMETA_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, s));
+  // Pageable source: the caller may reuse it as soon as we return.
+  GMETA_CUDA_CHECK(cudaStreamSynchronize(s));
+}
+
+void copy_device(int dst_device, void* dst, int src_device, const void* src, size_t bytes) {
+  if (bytes == 0) return;
+  cudaStream_t ds = static_cast<cudaStream_t>(stream(dst_device));
+  if (dst_device == src_device) {
+    GMETA_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, ds));
+    return;
+  }
+  // Different GPUs: the source's queued work must finish before the copy reads it.
+  synchronize(src_device);
+  GMETA_CUDA_CHECK(cudaMemcpyPeerAsync(dst, dst_device, src, src_device, bytes, ds));
+  GMETA_CUDA_CHECK(cudaStreamSynchronize(ds));
+}
+
+void zero(int device, void* p, size_t bytes) {
+  if (bytes == 0) return;
+  cudaStream_t s = static_cast<cudaStream_t>(stream(device));
+  GMETA_CUDA_CHECK(cudaMemsetAsync(p, 0, bytes, s));
+}
+
+}  // namespace gmeta::cuda

@@ -1,0 +1,98 @@
+// GEMM on the GPU through cuBLAS (loaded at run time). cuBLAS is column-major: a row-major
+// C = op(A)·op(B) is the column-major C^T = op(B)^T·op(A)^T, so the operands swap places and
+// keep their transposes. One strided-batched call covers every batch, stride 0 broadcasting.
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../../core/cublas_loader.h"
+#include "../common/cuda_kernel.cuh"
+#include "matmul.h"
+
+namespace gmeta {
+
+namespace {
+
+void check_extent(const char* name, int64_t batch, int64_t stride, int64_t size, int64_t numel) {
+  if (batch == 0 || size == 0) return;
+  if (stride < 0 || (batch - 1) * stride + size > numel)
+    throw std::out_of_range(std::string("matmul: ") + name + " is smaller than its matrices");
+}
+
+void check_status(cublasStatus_t s, const char* what) {
+  if (s != CUBLAS_STATUS_SUCCESS)
+    throw std::runtime_error(std::string("matmul: cuBLAS ") + what + " failed with status " + std::to_string(s));
+}
+
+// One handle per device, bound to the device's stream.
+cublasHandle_t handle_for(int device, cudaStream_t stream) {
+  static std::mutex mu;
+  static std::vector<cublasHandle_t> handles;
+  const CublasApi& api = cublas_api();
+  std::lock_guard<std::mutex> lock(mu);
+  if (handles.size() <= static_cast<size_t>(device)) handles.resize(static_cast<size_t>(device) + 1, nullptr);
+  cublasHandle_t& h = handles[static_cast<size_t>(device)];
+  if (!h) {
+    check_status(api.create(&h), "cublasCreate");
+    check_status(api.set_stream(h, stream), "cublasSetStream");
+  }
+  return h;
+}
+
+int narrow(int64_t v, const char* what) {
+  if (v > 0x7fffffff) throw std::invalid_argument(std::string("matmul: ") + what + " exceeds 2^31 - 1 on CUDA");
+  return static_cast<int>(v);
+}
+
+template <typename T>
+__global__ void zero_kernel(T* p, int64_t n) {
+  GMETA_GRID_STRIDE(i, n) p[i] = T(0);
+}
+
+}  // namespace
+
+void matmul_cuda(Storage& out, const Storage& a, const Storage& b, const MatmulArgs& p) {
+  if (a.dtype() != out.dtype() || b.dtype() != out.dtype())
+    throw std::invalid_argument("matmul: expected one dtype for out, a and b");
+  if (p.batch < 0 || p.M < 0 || p.N < 0 || p.K < 0)
+    throw std::invalid_argument("matmul: expected non-negative batch, M, N and K");
+  check_extent("a", p.batch, p.a_batch_stride, p.M * p.K, a.numel());
+  check_extent("b", p.batch, p.b_batch_stride, p.K * p.N, b.numel());
+  if (p.batch * p.M * p.N > out.numel()) throw std::out_of_range("matmul: out is smaller than [batch, M, N]");
+  if (!is_float(out.dtype())) unsupported_dtype("matmul", out.dtype());
+  if (p.batch == 0 || p.M == 0 || p.N == 0) return;
+  OnDevice on(out.device());
+  dispatch_float("matmul", out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if (p.K == 0) {
+      if (!p.accumulate) {
+        const int64_t n = p.batch * p.M * p.N;
+        zero_kernel<T><<<cuda_blocks(n), kCudaThreads, 0, on.stream()>>>(out.ptr<T>(), n);
+        GMETA_CUDA_LAUNCHED();
+      }
+      return;
+    }
+    const CublasApi& api = cublas_api();
+    cublasHandle_t h = handle_for(out.device(), on.stream());
+    const int M = narrow(p.M, "M"), N = narrow(p.N, "N"), K = narrow(p.K, "K"), batch = narrow(p.batch, "batch");
+    const int lda = p.trans_a ? M : K;
+    const int ldb = p.trans_b ? K : N;
+    const cublasOperation_t opa = p.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+    const cublasOperation_t opb = p.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+    const T alpha = T(1), beta = p.accumulate ? T(1) : T(0);
+    cublasStatus_t s;
+    if constexpr (std::is_same_v<T, float>) {
+      s = api.sgemm_strided_batched(h, opb, opa, N, M, K, &alpha, b.ptr<T>(), ldb, p.b_batch_stride,
+                                    a.ptr<T>(), lda, p.a_batch_stride, &beta, out.ptr<T>(), N,
+                                    static_cast<long long>(p.M) * p.N, batch);
+    } else {
+      s = api.dgemm_strided_batched(h, opb, opa, N, M, K, &alpha, b.ptr<T>(), ldb, p.b_batch_stride,
+                                    a.ptr<T>(), lda, p.a_batch_stride, &beta, out.ptr<T>(), N,
+                                    static_cast<long long>(p.M) * p.N, batch);
+    }
+    check_status(s, "gemmStridedBatched");
+  });
+}
+
+}  // namespace gmeta

@@ -1,0 +1,71 @@
+// Segment pooling: one thread per (segment, column) sums its segment's rows in row order, the
+// CPU's order, so sums match the CPU bit for bit.
+#include <stdexcept>
+
+#include "../common/cuda_kernel.cuh"
+#include "segment_reduce.h"
+
+namespace gmeta {
+
+namespace {
+
+template <typename I>
+__global__ void bad_segment_kernel(const I* off, int64_t segments, int64_t rows, unsigned long long* first) {
+  GMETA_GRID_STRIDE(s, segments) {
+    const int64_t lo = static_cast<int64_t>(off[s]), hi = static_cast<int64_t>(off[s + 1]);
+    if (lo < 0 || lo > rows || hi < 0 || hi > rows || hi < lo) atomicMin(first, static_cast<unsigned long long>(s));
+  }
+}
+
+template <typename T, typename I>
+__global__ void segment_kernel(T* out, const T* src, const I* off, int64_t segments, int64_t dim, bool mean) {
+  GMETA_GRID_STRIDE(t, segments * dim) {
+    const int64_t seg = t / dim, j = t % dim;
+    const int64_t r0 = static_cast<int64_t>(off[seg]), r1 = static_cast<int64_t>(off[seg + 1]);
+    T acc = T(0);
+    for (int64_t r = r0; r < r1; ++r) acc += src[r * dim + j];
+    if (mean && r1 > r0) acc /= static_cast<T>(r1 - r0);
+    out[t] = acc;
+  }
+}
+
+}  // namespace
+
+int64_t segment_reduce_cuda(SegmentMode mode, Storage& out, const Storage& src,
+                            const Storage& offsets, int64_t num_segments, int64_t src_rows,
+                            int64_t dim) {
+  if (src.dtype() != out.dtype()) throw std::invalid_argument("segmentReduce: expected one dtype for out and src");
+  if (num_segments < 0 || src_rows < 0 || dim < 0)
+    throw std::invalid_argument("segmentReduce: expected non-negative numSegments, srcRows and dim");
+  if (offsets.numel() < num_segments + 1)
+    throw std::out_of_range("segmentReduce: offsets needs numSegments + 1 entries");
+  if (src_rows * dim > src.numel()) throw std::out_of_range("segmentReduce: src is smaller than srcRows x dim");
+  if (num_segments * dim > out.numel()) throw std::out_of_range("segmentReduce: out is smaller than numSegments x dim");
+  if (mode != SegmentMode::Sum && mode != SegmentMode::Mean)
+    throw std::invalid_argument("segmentReduce: unknown mode");
+  if (mode == SegmentMode::Mean && !is_float(out.dtype())) unsupported_dtype("segmentReduce mean", out.dtype());
+  int64_t bad = -1;
+  OnDevice on(out.device());
+  dispatch_index("segmentReduce", offsets.dtype(), [&](auto itag) {
+    using I = decltype(itag);
+    const I* off = offsets.ptr<I>();
+    if (num_segments == 0) return;
+    {
+      FirstBad first(out.device(), on.stream());
+      bad_segment_kernel<I><<<cuda_blocks(num_segments), kCudaThreads, 0, on.stream()>>>(
+          off, num_segments, src_rows, first.word());
+      GMETA_CUDA_LAUNCHED();
+      bad = first.result();
+    }
+    if (bad >= 0 || dim == 0) return;
+    dispatch_all(out.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      segment_kernel<T, I><<<cuda_blocks(num_segments * dim), kCudaThreads, 0, on.stream()>>>(
+          out.ptr<T>(), src.ptr<T>(), off, num_segments, dim, mode == SegmentMode::Mean);
+      GMETA_CUDA_LAUNCHED();
+    });
+  });
+  return bad;
+}
+
+}  // namespace gmeta

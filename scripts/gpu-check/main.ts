@@ -1,0 +1,145 @@
+// The GPU check program, bundled into one file (tsup.config.ts here) so it runs on a machine
+// with Node but no node_modules. scripts/gpu-check.sh runs it; --dry-run runs the CPU half
+// here (every case against itself on the CPU, small benchmark sizes, no PyTorch).
+//
+//   node gpu-check.mjs [--dry-run] [--device cuda:0] [--torch <json file>] [--out <dir>]
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import * as T from "@gmeta/tensor";
+import type { Device } from "@gmeta/tensor";
+import { ncclAvailability } from "@gmeta/collectives";
+import { ncclCheck } from "../../packages/gmeta-collectives/bench/ncclCheck.js";
+import { runConformance } from "../../packages/gmeta-tensor/bench/gpu-check/conformance.js";
+import { mamlSteps, SIZES } from "../../packages/gmeta-tensor/bench/gpu-check/mamlStep.js";
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const opt = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const dry = flag("--dry-run");
+const device = (dry ? "cpu" : opt("--device") ?? "cuda:0") as Device;
+const outDir = opt("--out");
+const torchFile = opt("--torch");
+const lines: string[] = [];
+const say = (s = "") => {
+  lines.push(s);
+  console.log(s);
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+// Host timing around a device synchronize (no CUDA events in the tensor API): after warm-up,
+// the median of `reps` runs.
+function time(fn: () => void, reps: number): number {
+  for (let i = 0; i < 3; i++) fn();
+  T.synchronize(device);
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    T.synchronize(device);
+    ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return median(ts);
+}
+
+async function main(): Promise<number> {
+  if (flag("--sizes")) {
+    // The meta-step sizes, for the PyTorch peer to run the same step.
+    console.log(JSON.stringify(SIZES));
+    return 0;
+  }
+  const b = T.backends();
+  say(`# gmeta GPU check on ${device}${dry ? " (dry run: the CPU half only)" : ""}`);
+  say(`cuda: ${b.cuda.available ? `${b.cuda.devices} device(s)` : b.cuda.reason}`);
+  say(`cublas: ${b.cublas.available ? b.cublas.path : b.cublas.reason.split("\n")[0]}`);
+  const nccl = ncclAvailability();
+  say(`nccl: ${nccl.available ? `${nccl.version} ${nccl.path}` : nccl.reason}`);
+  if (!dry && !b.cuda.available) {
+    say("FAIL: no CUDA device; nothing to check");
+    return 1;
+  }
+  let failures = 0;
+
+  say("\n## op conformance: device vs CPU on fresh random inputs");
+  const seed = Number(opt("--seed") ?? (Date.now() % 100000));
+  say(`seed ${seed}`);
+  for (const r of runConformance(device, seed)) {
+    if (!r.ok) failures++;
+    say(`${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(58)} max|diff| ${r.maxDiff.toExponential(2)}${r.detail ? `  ${r.detail}` : ""}`);
+  }
+
+  say("\n## meta-training steps: device vs CPU (5 steps, same data)");
+  const cpu = mamlSteps("cpu", 5);
+  const dev = mamlSteps(device, 5);
+  let worst = 0;
+  for (let i = 0; i < cpu.losses.length; i++) worst = Math.max(worst, Math.abs(cpu.losses[i]! - dev.losses[i]!));
+  let worstP = 0;
+  for (let p = 0; p < cpu.params.length; p++) for (let j = 0; j < cpu.params[p]!.length; j++) worstP = Math.max(worstP, Math.abs(cpu.params[p]![j]! - dev.params[p]![j]!));
+  const mamlOk = worst < 1e-4 && worstP < 1e-4;
+  if (!mamlOk) failures++;
+  say(`${mamlOk ? "ok  " : "FAIL"} query losses ${dev.losses.map((l) => l.toFixed(5)).join(" ")}; max|diff| loss ${worst.toExponential(2)}, params ${worstP.toExponential(2)}`);
+
+  say("\n## NCCL");
+  const nc = dry ? { ran: false, ok: true, detail: "skipped: dry run" } : await ncclCheck(device);
+  if (!nc.ok) failures++;
+  say(`${nc.ran ? (nc.ok ? "ok  " : "FAIL") : "skip"} ${nc.detail}`);
+
+  say("\n## benchmark");
+  const torch = torchFile ? (JSON.parse(readFileSync(torchFile, "utf8")) as { gemm_s: number; gemm_n: number; step_s: number; torch: string; gpu: string }) : undefined;
+  const n = torch?.gemm_n ?? (dry ? 256 : 4096);
+  const rows: [string, string, string, string][] = [];
+  T.tidy(() => {
+    const a = T.rand([n, n]).to(device);
+    const bb = T.rand([n, n]).to(device);
+    const tg = time(() => T.matmul(a, bb).dispose(), dry ? 3 : 20);
+    const ours = (2 * n ** 3) / tg / 1e12;
+    const ref = torch ? (2 * n ** 3) / torch.gemm_s / 1e12 : NaN;
+    rows.push([`GEMM f32 ${n}³ TFLOP/s`, ours.toFixed(2), torch ? `${ref.toFixed(2)} (torch.matmul)` : "n/a", torch ? (ours / ref).toFixed(2) : "n/a"]);
+
+    const V = dry ? 1 << 14 : 1 << 20;
+    const dim = 64;
+    const m = dry ? 1 << 13 : 1 << 18;
+    const table = T.rand([V, dim]).to(device);
+    const ids = T.randint(0, V, [m], { dtype: "int32" }).to(device);
+    const src = T.rand([m, dim]).to(device);
+    const bytes = 2 * m * dim * 4;
+    const tGather = time(() => T.gatherRows(table, ids).dispose(), 20);
+    const tScatter = time(() => T.scatterAddRows(src, ids, V).dispose(), 20);
+    const big = T.rand([m * dim]).to(device);
+    const dst = T.empty([m * dim], { device });
+    // cudaMemcpyAsync device to device through the storage copy (addon.copy), the same bytes.
+    const tCopy = time(() => T.copyInto(dst, big), 20);
+    const memcpy = bytes / tCopy / 1e9;
+    rows.push([`gatherRows ${m}×${dim} GB/s`, (bytes / tGather / 1e9).toFixed(1), `${memcpy.toFixed(1)} (device memcpy)`, (bytes / tGather / 1e9 / memcpy).toFixed(2)]);
+    rows.push([`scatterAddRows ${m}×${dim} GB/s`, (bytes / tScatter / 1e9).toFixed(1), `${memcpy.toFixed(1)} (device memcpy)`, (bytes / tScatter / 1e9 / memcpy).toFixed(2)]);
+  });
+  const tStep = median(Array.from({ length: dry ? 2 : 10 }, () => {
+    const t0 = process.hrtime.bigint();
+    mamlSteps(device, 1, 7);
+    return Number(process.hrtime.bigint() - t0) / 1e9;
+  }));
+  const ours = SIZES.tasks * (SIZES.support + SIZES.query) / tStep;
+  const ref = torch ? SIZES.tasks * (SIZES.support + SIZES.query) / torch.step_s : NaN;
+  rows.push(["meta-training samples/s", ours.toFixed(0), torch ? `${ref.toFixed(0)} (PyTorch ${torch.torch})` : "n/a", torch ? (ours / ref).toFixed(2) : "n/a"]);
+  say(`| figure | gmeta | reference | ratio |\n|---|---|---|---|`);
+  for (const r of rows) say(`| ${r.join(" | ")} |`);
+  if (torch) say(`GPU: ${torch.gpu}`);
+  say(`\n${failures === 0 ? "PASS" : `FAIL (${failures})`}`);
+  if (outDir) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, "gpu-check.md"), `${lines.join("\n")}\n`);
+  }
+  return failures === 0 ? 0 : 1;
+}
+
+main().then((code) => process.exit(code), (e) => {
+  console.error(e);
+  process.exit(1);
+});
