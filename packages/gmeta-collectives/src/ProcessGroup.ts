@@ -1,4 +1,4 @@
-import { empty, type Tensor } from "@gmeta/tensor";
+import { type Device, empty, type Tensor } from "@gmeta/tensor";
 import type { ArrayCollectives, Backend } from "./ArrayCollectives.js";
 import { dtypeOfArray, type HostArray } from "./dtype.js";
 import { invalidArgument } from "./errors.js";
@@ -26,6 +26,8 @@ export interface ProcessGroup {
   readonly backend: Backend;
   readonly rank: number;
   readonly size: number;
+  /** Where its tensors must live: "cpu" for Gloo and MPI, the group's GPU for NCCL. */
+  readonly device: Device;
   /** Combines t across ranks in place (sum, mean, max, min) and resolves with t. */
   allReduce(t: Tensor, op?: ReduceOp): Promise<Tensor>;
   /** Sends send's consecutive row blocks of sendCounts[i] rows to rank i. */
@@ -52,6 +54,7 @@ export interface ProcessGroup {
  * their final size before the native call writes into them.
  */
 export class TensorProcessGroup implements ProcessGroup {
+  readonly device: Device = "cpu";
   constructor(readonly arrays: ArrayCollectives) {}
 
   get backend(): Backend {

@@ -89,10 +89,19 @@ export class EmbeddingTable {
   }
 }
 
-/** A float32 tensor's values (a view). */
+/** The element count of a float32 tensor of gradients, on any device. */
+export function gradNumel(op: string, table: string, g: unknown): number {
+  if (g !== null && typeof g === "object" && "dtype" in g && (g as Tensor).dtype === "float32") return (g as Tensor).numel;
+  throw argError(op, "a Float32Array or float32 tensor", `grads of table "${table}"`, describe(g));
+}
+
+/** A float32 tensor's values (a view on the CPU, a copy from a GPU). */
 export function gradArray(op: string, table: string, g: unknown): Float32Array {
   if (g instanceof Float32Array) return g;
-  if (g !== null && typeof g === "object" && "dtype" in g && (g as Tensor).dtype === "float32") return (g as Tensor).hostView() as Float32Array;
+  if (g !== null && typeof g === "object" && "dtype" in g && (g as Tensor).dtype === "float32") {
+    const t = g as Tensor;
+    return (t.device === "cpu" ? t.hostView() : t.toArray()) as Float32Array;
+  }
   throw argError(op, "a Float32Array or float32 tensor", `grads of table "${table}"`, describe(g));
 }
 

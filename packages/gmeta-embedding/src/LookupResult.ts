@@ -42,7 +42,7 @@ export class LazyTableLookup implements TableLookup {
     if (this.built) return this.built;
     // Outside any tidy scope (the LookupResult frees these), in the lookup's grad mode.
     this.built = untracked(() => (this.record ? enableGrad : noGrad)(() => {
-      const inv = tensor(this.inverse, { dtype: "int32" });
+      const inv = tensor(this.inverse, { dtype: "int32", device: this.unique.device });
       const rows = gatherRows(this.unique, inv);
       this.owned.push(inv, rows);
       if (!this.pooling) return rows;

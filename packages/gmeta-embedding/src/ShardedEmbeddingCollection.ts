@@ -1,11 +1,11 @@
-import { empty, isGradEnabled, tensor, zeros } from "@gmeta/tensor";
-import type { Tensor } from "@gmeta/tensor";
+import { assertDeviceAvailable, concat, empty, gatherRows, isGradEnabled, noGrad, reshape, slice, tensor, toDevice, untracked, zeros } from "@gmeta/tensor";
+import type { Device, Tensor } from "@gmeta/tensor";
 
 import { loadCheckpoint } from "./checkpoint/loadCheckpoint.js";
 import { saveCheckpoint } from "./checkpoint/saveCheckpoint.js";
 import type { CollectionCounters, TrafficCounters } from "./Counters.js";
 import { zeroTraffic } from "./Counters.js";
-import { gradArray } from "./EmbeddingTable.js";
+import { gradArray, gradNumel } from "./EmbeddingTable.js";
 import { argError, describe } from "./errors.js";
 import type { Exchange } from "./exchange/Exchange.js";
 import { idArray, rowsOfIds } from "./ids.js";
@@ -34,6 +34,14 @@ export interface CollectionOptions {
   optimizer: SparseOptimizerConfig;
   /** Deduplicate ids before the exchange (default true); off only to measure what it saves. */
   dedup?: boolean;
+  /**
+   * Where this rank's rows, optimizer state and E_U live (default "cpu"). On "cuda:N" the
+   * rows never leave the GPU: owners gather and update them there, and the exchange runs on
+   * the group's device (NCCL on the same GPU moves them directly; a host group stages them).
+   */
+  device?: Device;
+  /** @internal Run the device path's tensor code on the CPU too (tests of that path). */
+  tensorPath?: boolean;
 }
 
 /** One table's ids in a lookup, with optional multi-hot bags to pool. */
@@ -59,7 +67,11 @@ export class ShardedEmbeddingCollection {
   readonly plan: ShardingPlan;
   readonly optimizer: ResolvedOptimizer;
   readonly dedup: boolean;
+  /** Where rows, state and looked-up E_U live. */
+  readonly device: Device;
   /** @internal */ readonly group: Exchange;
+  /** Whether rows move as tensors on `device` (always off the CPU) rather than host arrays. */
+  private readonly tensorPath: boolean;
   /** @internal This rank's shard of each table (undefined where it owns none), in table order. */
   readonly shards: (RowShard | undefined)[];
   private readonly tablePlans: TablePlan[];
@@ -81,12 +93,16 @@ export class ShardedEmbeddingCollection {
     this.plan = opts.plan;
     this.group = g;
     this.dedup = opts.dedup ?? true;
+    this.device = opts.device ?? "cpu";
+    if (typeof this.device !== "string") throw argError(op, '"cpu" or "cuda:N"', "device", describe(this.device));
+    assertDeviceAvailable(op, this.device);
+    this.tensorPath = this.device !== "cpu" || opts.tensorPath === true;
     this.tablePlans = this.tables.map((t) => byName.get(t.name)!);
     this.tables.forEach((t, i) => this.index.set(t.name, i));
     this.steps = this.tables.map(() => 0);
     this.shards = this.tablePlans.map((tp, i) => {
       const s = tp.shards.find((x) => x.rank === g.rank);
-      return s && s.rowCount > 0 ? new RowShard(this.tables[i]!, this.optimizer, s.rowStart, s.rowCount) : undefined;
+      return s && s.rowCount > 0 ? new RowShard(this.tables[i]!, this.optimizer, s.rowStart, s.rowCount, this.device) : undefined;
     });
   }
 
@@ -206,40 +222,12 @@ export class ShardedEmbeddingCollection {
         }
       }
       owner.localRows = asks.map((list) => concatInt32(list));
-      const replyT = this.temp(temps, replyCounts.reduce((a, b) => a + b, 0), "float32");
-      const reply = replyT.hostView() as Float32Array;
-      let q = 0;
-      for (let s = 0; s < W; s++) {
-        for (let i = 0; i < T; i++) {
-          const rows = asks[i]![s]!;
-          if (rows.length === 0) continue;
-          const dim = this.tables[i]!.dim;
-          this.shards[i]!.gather(rows, reply.subarray(q, q + rows.length * dim));
-          q += rows.length * dim;
-        }
-      }
-      const rowsIn = await this.allToAll<Float32Array>(temps, replyT, replyCounts, this.countersValue.lookup);
-
-      // Requester: place each owner's rows at their unique positions, then build the values.
+      // E_U per table: on the host path filled in place (scatter-add into zeros, no staging
+      // copy); on the tensor path gathered on the device from the received rows.
       const owned: Tensor[] = [];
-      // E_U tensors are filled in place (scatter-add into zeros): no staging copy of the rows.
-      const uniqueTs = routes.map((r, i) => {
-        if (!r) return undefined;
-        const t = zeros([r.unique.length, this.tables[i]!.dim]);
-        owned.push(t);
-        return t;
-      });
-      const uniqueBufs = uniqueTs.map((t) => (t ? (t.hostView() as Float32Array) : undefined));
-      let o = 0;
-      for (let d = 0; d < W; d++) {
-        routes.forEach((r, i) => {
-          if (!r) return;
-          const dim = this.tables[i]!.dim;
-          const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
-          addon.scatterAddRows(uniqueBufs[i]!, dim, order, rowsIn.data.subarray(o, o + order.length * dim));
-          o += order.length * dim;
-        });
-      }
+      const uniqueTs = this.tensorPath
+        ? await this.rowsByTensor(temps, asks, replyCounts, routes, owned)
+        : await this.rowsByHost(temps, asks, replyCounts, routes, owned);
       const out: Record<string, TableLookup> = {};
       const c = this.countersValue.lookup;
       c.calls += 1;
@@ -275,20 +263,20 @@ export class ShardedEmbeddingCollection {
     const op = "ShardedEmbeddingCollection.applyGradients";
     if (!from) throw new Error(`${op}: expected a lookup before applyGradients, got none`);
     const W = this.worldSize;
-    const grads = from.routes.map((r, i) => {
+    const T = this.tables.length;
+    from.routes.forEach((r, i) => {
       const t = this.tables[i]!;
       const g = gradRows[t.name];
       if (g === undefined) {
         // Zero rows would still move Adam's moments: a looked-up table must get its gradients.
         if (r) throw new Error(`${op}: missing gradients for table "${t.name}", which the lookup included`);
-        return undefined;
+        return;
       }
       if (!r) throw new Error(`${op}: got gradients for table "${t.name}", which the lookup did not include`);
-      const a = gradArray(op, t.name, g);
-      if (a.length !== r.unique.length * t.dim) {
-        throw argError(op, `[${r.unique.length}, ${t.dim}] (the unique rows of the lookup)`, `gradients of table "${t.name}"`, `${a.length} floats`);
+      const n = g instanceof Float32Array ? g.length : gradNumel(op, t.name, g);
+      if (n !== r.unique.length * t.dim) {
+        throw argError(op, `[${r.unique.length}, ${t.dim}] (the unique rows of the lookup)`, `gradients of table "${t.name}"`, `${n} floats`);
       }
-      return a;
     });
     for (const name of Object.keys(gradRows)) this.tableIndex(op, name);
     const sendCounts = new Array<number>(W).fill(0);
@@ -296,35 +284,12 @@ export class ShardedEmbeddingCollection {
       if (r) for (let d = 0; d < W; d++) sendCounts[d]! += (r.destStart[d + 1]! - r.destStart[d]!) * this.tables[i]!.dim;
     });
     const temps: Tensor[] = [];
+    const c = this.countersValue.update;
     try {
-      const sendT = this.temp(temps, sendCounts.reduce((a, b) => a + b, 0), "float32");
-      const send = sendT.hostView() as Float32Array;
-      let at = 0;
-      const c = this.countersValue.update;
-      for (let d = 0; d < W; d++) {
-        from.routes.forEach((r, i) => {
-          if (!r) return;
-          const dim = this.tables[i]!.dim;
-          const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
-          const dst = send.subarray(at, at + order.length * dim);
-          addon.gatherRows(grads[i]!, dim, order, dst);
-          at += order.length * dim;
-        });
-      }
-      const gin = await this.allToAll<Float32Array>(temps, sendT, sendCounts, c);
-      // Owner: de-interleave per table in source order, matching owner.localRows.
-      const T = this.tables.length;
-      const per: Float32Array[] = this.tables.map((t, i) => new Float32Array(from.owner.localRows[i]!.length * t.dim));
-      const fill = new Array<number>(T).fill(0);
-      let p = 0;
-      for (let s = 0; s < W; s++) {
-        for (let i = 0; i < T; i++) {
-          const n = from.owner.recvCounts[s]![i]! * this.tables[i]!.dim;
-          per[i]!.set(gin.data.subarray(p, p + n), fill[i]!);
-          fill[i]! += n;
-          p += n;
-        }
-      }
+      // Per table, the gradient rows each owner sends back (in source order, as owner.localRows).
+      const per = this.tensorPath
+        ? await this.gradsByTensor(temps, gradRows, from, sendCounts)
+        : await this.gradsByHost(temps, gradRows, from, sendCounts);
       c.calls += 1;
       from.routes.forEach((r, i) => {
         if (!r) return;
@@ -346,6 +311,221 @@ export class ShardedEmbeddingCollection {
     } finally {
       for (const t of temps) t.dispose();
     }
+  }
+
+  /** Host path of applyGradients: rows copied into one host buffer, received per table. */
+  private async gradsByHost(
+    temps: Tensor[], gradRows: Readonly<Record<string, Tensor | Float32Array>>, from: LookupResult, sendCounts: number[],
+  ): Promise<Float32Array[]> {
+    const op = "ShardedEmbeddingCollection.applyGradients";
+    const W = this.worldSize;
+    const T = this.tables.length;
+    const grads = from.routes.map((r, i) => (r ? gradArray(op, this.tables[i]!.name, gradRows[this.tables[i]!.name]) : undefined));
+    const sendT = this.temp(temps, sendCounts.reduce((a, b) => a + b, 0), "float32");
+    const send = sendT.hostView() as Float32Array;
+    let at = 0;
+    for (let d = 0; d < W; d++) {
+      from.routes.forEach((r, i) => {
+        if (!r) return;
+        const dim = this.tables[i]!.dim;
+        const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
+        addon.gatherRows(grads[i]!, dim, order, send.subarray(at, at + order.length * dim));
+        at += order.length * dim;
+      });
+    }
+    const gin = await this.allToAll<Float32Array>(temps, sendT, sendCounts, this.countersValue.update);
+    // Owner: de-interleave per table in source order, matching owner.localRows.
+    const per: Float32Array[] = this.tables.map((t, i) => new Float32Array(from.owner.localRows[i]!.length * t.dim));
+    const fill = new Array<number>(T).fill(0);
+    let p = 0;
+    for (let s = 0; s < W; s++) {
+      for (let i = 0; i < T; i++) {
+        const n = from.owner.recvCounts[s]![i]! * this.tables[i]!.dim;
+        per[i]!.set(gin.data.subarray(p, p + n), fill[i]!);
+        fill[i]! += n;
+        p += n;
+      }
+    }
+    return per;
+  }
+
+  /** Tensor path of applyGradients: rows gathered, sent and split on the collection's device. */
+  private async gradsByTensor(
+    temps: Tensor[], gradRows: Readonly<Record<string, Tensor | Float32Array>>, from: LookupResult, sendCounts: number[],
+  ): Promise<Tensor[]> {
+    const W = this.worldSize;
+    const T = this.tables.length;
+    const grads = from.routes.map((r, i) => {
+      if (!r) return undefined;
+      const t = this.tables[i]!;
+      const g = gradRows[t.name]!;
+      const on = untracked(() => noGrad(() => {
+        if (g instanceof Float32Array) return tensor(g, { shape: [r.unique.length, t.dim], device: this.device });
+        const moved = toDevice(g, this.device);
+        if (moved !== g) temps.push(moved);
+        return reshape(moved, [r.unique.length, t.dim]);
+      }));
+      temps.push(on);
+      return on;
+    });
+    const parts: Tensor[] = [];
+    for (let d = 0; d < W; d++) {
+      from.routes.forEach((r, i) => {
+        if (!r || r.destStart[d + 1]! === r.destStart[d]!) return;
+        const order = r.sendOrder.slice(r.destStart[d]!, r.destStart[d + 1]!);
+        const part = untracked(() => noGrad(() => {
+          const idx = tensor(order, { dtype: "int32", device: this.device });
+          temps.push(idx);
+          return gatherRows(grads[i]!, idx);
+        }));
+        parts.push(part);
+      });
+    }
+    temps.push(...parts);
+    const sendT = this.flatConcat(temps, parts);
+    const gin = await this.allToAllTensor(temps, sendT, sendCounts, this.countersValue.update);
+    const segs: Tensor[][] = this.tables.map(() => []);
+    let p = 0;
+    for (let s = 0; s < W; s++) {
+      for (let i = 0; i < T; i++) {
+        const n = from.owner.recvCounts[s]![i]! * this.tables[i]!.dim;
+        if (n > 0) segs[i]!.push(untracked(() => slice(gin, 0, p, p + n)));
+        p += n;
+      }
+    }
+    temps.push(...segs.flat());
+    return segs.map((list) => this.flatConcat(temps, list));
+  }
+
+  /** Owner gathers into a host reply; requester places rows into E_U in place. */
+  private async rowsByHost(
+    temps: Tensor[], asks: Int32Array[][], replyCounts: number[], routes: (TableRoute | undefined)[], owned: Tensor[],
+  ): Promise<(Tensor | undefined)[]> {
+    const W = this.worldSize;
+    const T = this.tables.length;
+    const replyT = this.temp(temps, replyCounts.reduce((a, b) => a + b, 0), "float32");
+    const reply = replyT.hostView() as Float32Array;
+    let q = 0;
+    for (let s = 0; s < W; s++) {
+      for (let i = 0; i < T; i++) {
+        const rows = asks[i]![s]!;
+        if (rows.length === 0) continue;
+        const dim = this.tables[i]!.dim;
+        this.shards[i]!.gather(rows, reply.subarray(q, q + rows.length * dim));
+        q += rows.length * dim;
+      }
+    }
+    const rowsIn = await this.allToAll<Float32Array>(temps, replyT, replyCounts, this.countersValue.lookup);
+    const uniqueTs = routes.map((r, i) => {
+      if (!r) return undefined;
+      const t = zeros([r.unique.length, this.tables[i]!.dim]);
+      owned.push(t);
+      return t;
+    });
+    const uniqueBufs = uniqueTs.map((t) => (t ? (t.hostView() as Float32Array) : undefined));
+    let o = 0;
+    for (let d = 0; d < W; d++) {
+      routes.forEach((r, i) => {
+        if (!r) return;
+        const dim = this.tables[i]!.dim;
+        const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
+        addon.scatterAddRows(uniqueBufs[i]!, dim, order, rowsIn.data.subarray(o, o + order.length * dim));
+        o += order.length * dim;
+      });
+    }
+    return uniqueTs;
+  }
+
+  /**
+   * The same exchange with rows as tensors on the collection's device: owners gather on the
+   * device, the reply travels on the group's device, and each table's E_U is one gather of
+   * its received rows (ordered by owner) back into unique order.
+   */
+  private async rowsByTensor(
+    temps: Tensor[], asks: Int32Array[][], replyCounts: number[], routes: (TableRoute | undefined)[], owned: Tensor[],
+  ): Promise<(Tensor | undefined)[]> {
+    const W = this.worldSize;
+    const T = this.tables.length;
+    const parts: Tensor[] = [];
+    for (let s = 0; s < W; s++) {
+      for (let i = 0; i < T; i++) {
+        const rows = asks[i]![s]!;
+        if (rows.length > 0) parts.push(this.shards[i]!.gatherTensor(rows));
+      }
+    }
+    temps.push(...parts);
+    const replyT = this.flatConcat(temps, parts);
+    const rowsIn = await this.allToAllTensor(temps, replyT, replyCounts, this.countersValue.lookup);
+    // Segments of table i arrive per owner d in sendOrder[destStart[d], destStart[d+1]).
+    const segments: Tensor[][] = routes.map(() => []);
+    let o = 0;
+    for (let d = 0; d < W; d++) {
+      routes.forEach((r, i) => {
+        if (!r) return;
+        const n = (r.destStart[d + 1]! - r.destStart[d]!) * this.tables[i]!.dim;
+        if (n > 0) segments[i]!.push(untracked(() => slice(rowsIn, 0, o, o + n)));
+        o += n;
+      });
+    }
+    temps.push(...segments.flat());
+    return routes.map((r, i) => {
+      if (!r) return undefined;
+      const dim = this.tables[i]!.dim;
+      const U = r.unique.length;
+      const t = untracked(() => noGrad(() => {
+        if (U === 0) return zeros([0, dim], { device: this.device });
+        const byOwner = reshape(this.flatConcat(temps, segments[i]!), [U, dim]);
+        // Row k of byOwner is unique row sendOrder[k]: gather with the inverse permutation.
+        const at = new Int32Array(U);
+        for (let k = 0; k < U; k++) at[r.sendOrder[k]!] = k;
+        const idx = tensor(at, { dtype: "int32", device: this.device });
+        temps.push(idx, byOwner);
+        return gatherRows(byOwner, idx);
+      }));
+      owned.push(t);
+      return t;
+    });
+  }
+
+  /** One flat tensor on the collection's device from parts (an empty one when there are none). */
+  private flatConcat(temps: Tensor[], parts: Tensor[]): Tensor {
+    const out = untracked(() => noGrad(() => {
+      if (parts.length === 0) return empty([0], { dtype: "float32", device: this.device });
+      const flat = parts.map((p) => reshape(p, [p.numel]));
+      return parts.length === 1 ? flat[0]! : concat(flat, 0);
+    }));
+    temps.push(out);
+    return out;
+  }
+
+  /**
+   * AlltoAllV of a tensor on the collection's device, staged through the group's device when
+   * they differ (a GPU collection over a host group); the result is on the collection's device.
+   */
+  private async allToAllTensor(temps: Tensor[], send: Tensor, counts: number[], c: TrafficCounters): Promise<Tensor> {
+    const at = this.group.device ?? "cpu";
+    const staged = untracked(() => toDevice(send, at));
+    if (staged !== send) temps.push(staged);
+    const { recv, recvCounts } = await this.group.allToAllV(staged, counts);
+    temps.push(recv);
+    this.count(c, send, counts, recvCounts);
+    const back = untracked(() => toDevice(recv, this.device));
+    if (back !== recv) temps.push(back);
+    return back;
+  }
+
+  private count(c: TrafficCounters, send: Tensor, counts: readonly number[], recvCounts: readonly number[]): void {
+    const bytes = send.dtype === "int32" || send.dtype === "float32" ? 4 : 8;
+    c.allToAllCalls += 1;
+    c.bytesSent += (counts.reduce((a, b) => a + b, 0) - counts[this.rank]!) * bytes;
+    c.bytesReceived += (recvCounts.reduce((a, b) => a + b, 0) - recvCounts[this.rank]!) * bytes;
+  }
+
+  /** Frees this rank's rows and optimizer state; the collection is unusable afterwards. */
+  dispose(): void {
+    this.last?.dispose();
+    this.last = undefined;
+    for (const s of this.shards) s?.dispose();
   }
 
   /** Updates applied to a table so far (the same on every rank). */
@@ -390,14 +570,14 @@ export class ShardedEmbeddingCollection {
   /** Every rank's yes/no, in rank order (one small AlltoAllV). */
   private async agree(ok: boolean): Promise<boolean[]> {
     const W = this.worldSize;
-    const send = tensor(new Int32Array(W).fill(ok ? 1 : 0), { shape: [W] });
+    const temps: Tensor[] = [];
     try {
-      const { recv } = await this.group.allToAllV(send, new Array<number>(W).fill(1));
-      const flags = Array.from(recv.hostView() as Int32Array, (x) => x === 1);
-      recv.dispose();
-      return flags;
+      const send = tensor(new Int32Array(W).fill(ok ? 1 : 0), { shape: [W] });
+      temps.push(send);
+      const { data } = await this.allToAll<Int32Array>(temps, send, new Array<number>(W).fill(1), { ...zeroTraffic() });
+      return Array.from(data, (x) => x === 1);
     } finally {
-      send.dispose();
+      for (const t of temps) t.dispose();
     }
   }
 
@@ -408,20 +588,24 @@ export class ShardedEmbeddingCollection {
     return t;
   }
 
-  /** One AlltoAllV of a flat tensor, with the traffic counted; the received tensor joins temps. */
+  /**
+   * One AlltoAllV of a flat host tensor whose result is read on the host (requests, and the
+   * host path's rows), staged through the group's device when that is a GPU.
+   */
   private async allToAll<A extends Int32Array | Float32Array>(
     temps: Tensor[],
     send: Tensor,
     counts: number[],
     c: TrafficCounters,
   ): Promise<{ data: A; counts: number[] }> {
-    const { recv, recvCounts } = await this.group.allToAllV(send, counts);
+    const at = this.group.device ?? "cpu";
+    const staged = untracked(() => toDevice(send, at));
+    if (staged !== send) temps.push(staged);
+    const { recv, recvCounts } = await this.group.allToAllV(staged, counts);
     temps.push(recv);
-    const bytes = send.dtype === "int32" || send.dtype === "float32" ? 4 : 8;
-    c.allToAllCalls += 1;
-    c.bytesSent += (counts.reduce((a, b) => a + b, 0) - counts[this.rank]!) * bytes;
-    c.bytesReceived += (recvCounts.reduce((a, b) => a + b, 0) - recvCounts[this.rank]!) * bytes;
-    return { data: recv.hostView() as A, counts: recvCounts };
+    this.count(c, send, counts, recvCounts);
+    const data = (recv.device === "cpu" ? recv.hostView() : recv.toArray()) as A;
+    return { data, counts: recvCounts };
   }
 }
 

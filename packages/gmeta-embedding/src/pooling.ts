@@ -23,7 +23,7 @@ export function checkOffsets(op: string, table: string, offsets: unknown, ids: n
 
 /** Pools rows [n, dim] over bags given by offsets: [B, dim], differentiable. */
 export function poolRows(rows: Tensor, offsets: BigInt64Array, mode: PoolingMode): Tensor {
-  const off = tensor(offsets, { dtype: "int64" });
+  const off = tensor(offsets, { dtype: "int64", device: rows.device });
   try {
     return mode === "sum" ? segmentSum(rows, off) : segmentMean(rows, off);
   } finally {

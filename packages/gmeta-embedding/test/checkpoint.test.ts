@@ -5,6 +5,9 @@ import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
+import { backends } from "@gmeta/tensor";
+import type { Device } from "@gmeta/tensor";
+
 import { createLocalExchanges, planSharding, ShardedEmbeddingCollection } from "../src/index.js";
 import type { ShardingPlan, SparseOptimizerConfig, TableConfig } from "../src/index.js";
 import { TABLES } from "./helpers/scenario.js";
@@ -17,9 +20,44 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const ADAM: SparseOptimizerConfig = { kind: "adam", lr: 0.05 };
 
-function collections(world: number, plan: ShardingPlan, tables: TableConfig[] = TABLES, optimizer: SparseOptimizerConfig = ADAM): ShardedEmbeddingCollection[] {
-  return createLocalExchanges(world).map((g) => new ShardedEmbeddingCollection({ tables, plan, processGroup: g, optimizer }));
+function collections(
+  world: number, plan: ShardingPlan, tables: TableConfig[] = TABLES, optimizer: SparseOptimizerConfig = ADAM, device: Device = "cpu", tensorPath = false,
+): ShardedEmbeddingCollection[] {
+  return createLocalExchanges(world).map((g) => new ShardedEmbeddingCollection({ tables, plan, processGroup: g, optimizer, device, tensorPath }));
 }
+
+const cuda = backends().cuda;
+if (!cuda.available) console.info(`[gmeta-embedding tests] cuda: checkpoints on cuda:0 are skipped (${cuda.reason})`);
+const DEVICES: Device[] = ["cpu", ...(cuda.available ? ["cuda:0" as Device] : [])];
+
+describe("checkpoints across devices", () => {
+  for (const device of DEVICES) {
+    it(`a host checkpoint loads into rows on ${device} (tensor path), which then train as the host path does`, async () => {
+      const host = collections(2, rowWise(2));
+      await Promise.all(host.map((c) => trainSteps(c, 2)));
+      const dir = join(root, `dev-${device}`);
+      await Promise.all(host.map((c) => c.save(dir)));
+      const one = planSharding({ tables: TABLES, worldSize: 1 });
+      const [moved] = collections(1, one, TABLES, ADAM, device, true);
+      const [ref] = collections(1, one);
+      await moved!.load(dir);
+      await ref!.load(dir);
+      expect(assemble([moved!])).toEqual(assemble(host));
+      expect(await lookupAllRows(moved!)).toEqual(await lookupAllRows(ref!));
+      await trainSteps(moved!, 2);
+      await trainSteps(ref!, 2);
+      const a = assemble([ref!]);
+      const b = assemble([moved!]);
+      for (const k of Object.keys(a)) {
+        let worst = 0;
+        a[k]!.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[k]![i]!))));
+        expect(worst, k).toBeLessThan(2e-6);
+      }
+      expect(moved!.step("user")).toBe(4);
+      moved!.dispose();
+    });
+  }
+});
 
 describe("checkpoints", () => {
   const mixed4 = mixedPlan4();

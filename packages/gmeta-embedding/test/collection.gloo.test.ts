@@ -1,4 +1,5 @@
 // Real processes over Gloo on loopback: the sharded collection against the unsharded reference.
+import { backends } from "@gmeta/tensor";
 import { describe, expect, it } from "vitest";
 
 import { launchRanks } from "./helpers/launchRanks.js";
@@ -15,6 +16,21 @@ describe("ShardedEmbeddingCollection on real processes (Gloo, loopback)", () => 
         }
       });
     }
+  }
+});
+
+describe("rows as tensors over real Gloo processes", () => {
+  const cuda = backends().cuda;
+  const paths = ["tensor", ...(cuda.available ? ["cuda:0"] : [])];
+  if (!cuda.available) console.info(`[gmeta-embedding tests] cuda: the Gloo run with rows on cuda:0 is skipped (${cuda.reason})`);
+  for (const path of paths) {
+    it(`2 ranks, row-wise, ${path}: same lookups, rows and optimizer state as one table`, async () => {
+      const { result, out } = await launchRanks(2, "scenarioWorker.ts", ["row-wise", path]);
+      expect(result.exitCode, out).toBe(0);
+      for (let r = 0; r < 2; r++) {
+        for (const opt of ["sgd", "adagrad", "adagrad-rowwise", "adam"]) expect(out).toContain(`rank ${r}/2 row-wise ${opt}: ok`);
+      }
+    });
   }
 });
 

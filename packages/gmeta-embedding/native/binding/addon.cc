@@ -2,11 +2,13 @@
 #include <napi.h>
 
 #include "AddonSparse.h"
+#include "AddonSparseDevice.h"
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   gmeta::RegisterSparse(env, exports);
+  gmeta::RegisterSparseDevice(env, exports);
   return exports;
 }
 

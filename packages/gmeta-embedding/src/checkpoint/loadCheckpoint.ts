@@ -96,21 +96,26 @@ export function loadCheckpoint(dirIn: string, target: LoadTarget): { steps: Reco
     const perRow = slots.reduce((a, s) => a + s.width, 0);
     const lo = shard.rowStart;
     const hi = lo + shard.rowCount;
+    const pieces: { floats: Float32Array; s: ShardFileEntry; from: number; to: number }[] = [];
     for (const s of saved) {
       const from = Math.max(lo, s.rowStart);
       const to = Math.min(hi, s.rowStart + s.rowCount);
       if (from >= to) continue;
       const buf = readShardFile(dir, s, s.rowCount * perRow * 4);
-      const floats = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
-      copies.push(() => {
-        let base = 0;
-        for (const slot of slots) {
-          const dst = slot.name === "" ? shard.weights : shard.state[slot.name]!;
-          dst.set(floats.subarray(base + (from - s.rowStart) * slot.width, base + (to - s.rowStart) * slot.width), (from - lo) * slot.width);
-          base += s.rowCount * slot.width;
-        }
-      });
+      pieces.push({ floats: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)), s, from, to });
     }
+    copies.push(() => {
+      // Whole slots are assembled on the host and written once (a live view on the CPU).
+      slots.forEach((slot, k) => {
+        const dst = shard.readSlot(slot.name);
+        for (const { floats, s, from, to } of pieces) {
+          let base = 0;
+          for (let j = 0; j < k; j++) base += s.rowCount * slots[j]!.width;
+          dst.set(floats.subarray(base + (from - s.rowStart) * slot.width, base + (to - s.rowStart) * slot.width), (from - lo) * slot.width);
+        }
+        shard.writeSlot(slot.name, dst);
+      });
+    });
     copies.push(() => (shard.step = step!));
   });
   return { steps, commit: () => copies.forEach((c) => c()) };

@@ -15,4 +15,32 @@ export interface Addon {
     m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, eps: number, step: number,
   ): number;
   copyF32(dst: Float32Array, src: Float32Array): void;
+  /** Whether CUDA was compiled into this addon and a device is usable, and why not. */
+  cudaStatus(): { compiled: boolean; usable: boolean; reason: string };
+  /**
+   * A fused update on device rows, queued on `stream`. Addresses come from @gmeta/tensor's
+   * devicePointer; every index must already be checked against `rows`.
+   */
+  sparseUpdateDevice(kind: "sgd" | "adagrad" | "adam", fields: DeviceUpdateFields): void;
+}
+
+/** Arguments of sparseUpdateDevice: addresses as bigints, sizes and hyperparameters as numbers. */
+export interface DeviceUpdateFields {
+  device: number;
+  stream: bigint;
+  weights: bigint;
+  rows: number;
+  dim: number;
+  index: bigint;
+  n: number;
+  grads: bigint;
+  lr: number;
+  state?: bigint;
+  rowWise?: boolean;
+  m?: bigint;
+  v?: bigint;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  step?: number;
 }

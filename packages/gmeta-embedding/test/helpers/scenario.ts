@@ -2,6 +2,7 @@
 // or in real processes over Gloo. Each rank also steps the unsharded reference on the global
 // batch and compares its own rows, so a failure names the rank, table and step.
 import { grad, mul, sum, tensor } from "@gmeta/tensor";
+import type { Device } from "@gmeta/tensor";
 
 import { EmbeddingTable, planSharding, ShardedEmbeddingCollection } from "../../src/index.js";
 import type { Exchange, ShardingStrategy, SparseOptimizerConfig, TableConfig } from "../../src/index.js";
@@ -40,6 +41,10 @@ export interface ScenarioOptions {
   steps: number;
   /** Default true. */
   dedup?: boolean;
+  /** Where the collection keeps rows (default "cpu"). */
+  device?: Device;
+  /** Run the device path's tensor code on the CPU. */
+  tensorPath?: boolean;
 }
 
 export interface ScenarioReport {
@@ -69,7 +74,8 @@ export async function runScenario(group: Exchange, opts: ScenarioOptions): Promi
   const r = group.rank;
   const constraints = Object.fromEntries(TABLES.map((t) => [t.name, { strategy: opts.strategy }]));
   const plan = planSharding({ tables: TABLES, worldSize: W, constraints });
-  const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: group, optimizer: opts.optimizer, dedup: opts.dedup });
+  const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: group, optimizer: opts.optimizer, dedup: opts.dedup, device: opts.device, tensorPath: opts.tensorPath });
+  const device = coll.device;
   const ref = Object.fromEntries(TABLES.map((t) => [t.name, new EmbeddingTable({ ...t, optimizer: opts.optimizer })]));
   const lo = r * IDS_PER_RANK;
   const hi = lo + IDS_PER_RANK;
@@ -97,10 +103,10 @@ export async function runScenario(group: Exchange, opts: ScenarioOptions): Promi
     rep.idsLocal += 3 * IDS_PER_RANK;
 
     // Loss = Σ values ⊙ C over this rank's slice; the meta-gradient is w.r.t. E_U.
-    const cU = tensor(b.cUser.slice(lo * 4, hi * 4), { shape: [IDS_PER_RANK, 4] });
-    const cI = tensor(b.cItem.slice(lo * 8, hi * 8), { shape: [IDS_PER_RANK, 8] });
+    const cU = tensor(b.cUser.slice(lo * 4, hi * 4), { shape: [IDS_PER_RANK, 4], device });
+    const cI = tensor(b.cItem.slice(lo * 8, hi * 8), { shape: [IDS_PER_RANK, 8], device });
     const bags = IDS_PER_RANK / BAG;
-    const cT = tensor(b.cTag.slice(r * bags * 4, (r + 1) * bags * 4), { shape: [bags, 4] });
+    const cT = tensor(b.cTag.slice(r * bags * 4, (r + 1) * bags * 4), { shape: [bags, 4], device });
     const total = [mul(res.get("user").values, cU), mul(res.get("item").values, cI), mul(res.get("tag").values, cT)].map((x) => sum(x));
     const leaves = [res.get("user").unique, res.get("item").unique, res.get("tag").unique];
     const gs = grad(total, leaves, { allowUnused: false });
@@ -134,5 +140,6 @@ export async function runScenario(group: Exchange, opts: ScenarioOptions): Promi
   rep.lookupCalls = c.lookup.calls;
   rep.allToAllCalls = c.lookup.allToAllCalls;
   rep.updateAllToAllCalls = c.update.allToAllCalls;
+  coll.dispose();
   return rep;
 }

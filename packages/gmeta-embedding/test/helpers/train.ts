@@ -13,7 +13,7 @@ export async function trainSteps(coll: ShardedEmbeddingCollection, steps: number
     const res = await coll.lookup({ user: b.user.subarray(lo, lo + per), item: b.item.subarray(lo, lo + per), tag: b.tag.subarray(lo, lo + per) });
     const parts = (["user", "item", "tag"] as const).map((n) => {
       const dim = n === "item" ? 8 : 4;
-      const c = tensor(Float32Array.from({ length: per * dim }, (_, i) => Math.sin(i + lo * dim + s)), { shape: [per, dim] });
+      const c = tensor(Float32Array.from({ length: per * dim }, (_, i) => Math.sin(i + lo * dim + s)), { shape: [per, dim], device: coll.device });
       return sum(mul(res.get(n).values, c));
     });
     const gs = grad(parts, [res.get("user").unique, res.get("item").unique, res.get("tag").unique]);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace gmeta {
 
@@ -29,3 +30,21 @@ int64_t sparseAdam(const SparseRows& r, float* m, float* v, float lr, float beta
                    float eps, int64_t step);
 
 }  // namespace gmeta
+
+#ifdef GMETA_WITH_CUDA
+namespace gmeta {
+
+// The same updates on device rows. Every pointer of `r` is a device pointer; `index` was
+// checked against `rows` by the caller (the binding's callers validate on the host first,
+// where the ids came from). Work is queued on `stream` (a cudaStream_t) after `device` is
+// made current; nothing synchronises here.
+void sparseSgdCuda(int device, void* stream, const SparseRows& r, float lr);
+void sparseAdagradCuda(int device, void* stream, const SparseRows& r, float* state, bool rowWise, float lr, float eps);
+void sparseAdamCuda(int device, void* stream, const SparseRows& r, float* m, float* v, float lr, float beta1,
+                    float beta2, float eps, int64_t step);
+
+// Whether this addon's CUDA runtime sees a device, and why not (for error messages).
+bool cudaUsable(std::string* why);
+
+}  // namespace gmeta
+#endif
