@@ -33,8 +33,12 @@ export interface TrainConfig {
   /** Also train the same model without meta-learning, for comparison. */
   baseline: boolean;
   nproc: number;
-  backend: "gloo" | "mpi";
-  /** Where the meta-step runs: "cpu" or "cuda:N" (embedding tables stay on the host). */
+  /** "nccl" needs a CUDA device: dense buckets and embedding rows then never leave the GPU. */
+  backend: "gloo" | "mpi" | "nccl";
+  /**
+   * Where the meta-step and this rank's embedding rows live: "cpu" or "cuda:N"; with several
+   * ranks on one host, local rank r uses GPU (N + r) mod the GPU count.
+   */
   device: string;
   seed: number;
   /** Steps between checkpoints (0: only at the end). */
@@ -78,7 +82,7 @@ const CHOICES: Partial<Record<keyof TrainConfig, readonly string[]>> = {
   adapt: ["all", "dense", "head", "embeddings"],
   sparseOptimizer: ["sgd", "adagrad", "adam"],
   strategy: ["gmeta", "naive"],
-  backend: ["gloo", "mpi"],
+  backend: ["gloo", "mpi", "nccl"],
 };
 const POSITIVE_INTS: (keyof TrainConfig)[] = ["embeddingDim", "tasksPerBatch", "epochs", "nproc"];
 const NON_NEG_INTS: (keyof TrainConfig)[] = ["innerSteps", "maxSteps", "seed", "checkpointEvery", "workers", "prefetch"];
@@ -109,6 +113,7 @@ export function validateConfig(c: Record<string, unknown>, where: string): Train
   if (typeof c.baseline !== "boolean") bad("baseline", "true or false");
   if (typeof c.device !== "string" || !/^(cpu|cuda(:\d+)?)$/.test(c.device)) bad("device", '"cpu", "cuda" or "cuda:N"');
   if (c.device === "cuda") c.device = "cuda:0";
+  if (c.backend === "nccl" && c.device === "cpu") bad("backend", '"gloo" or "mpi" with device "cpu" (NCCL works on CUDA tensors: set device "cuda")');
   const cfg = c as unknown as TrainConfig;
   if (cfg.tasksPerBatch % cfg.nproc !== 0) bad("tasksPerBatch", `a multiple of nproc (${cfg.nproc})`);
   return cfg;

@@ -28,6 +28,9 @@ describe("gmeta command line", () => {
     expect(gmeta(["train", "--config", cfg]).stderr).toContain(`gmeta train: ${cfg} and flags: unknown key "algoritm"`);
     writeFileSync(cfg, JSON.stringify({ data: "d", out: "o", nproc: 2, tasksPerBatch: 5 }));
     expect(gmeta(["train", "--config", cfg]).stderr).toContain("expected a multiple of nproc (2) for tasksPerBatch, got 5");
+    expect(gmeta(["train", "--data", "d", "--out", "o", "--backend", "nccl"]).stderr).toContain(
+      'gmeta train: flags: expected "gloo" or "mpi" with device "cpu" (NCCL works on CUDA tensors: set device "cuda") for backend, got "nccl"',
+    );
     expect(gmeta(["synth", "--out", join(dir, "x.csv"), "--samples", "9,3"]).stderr).toContain('gmeta synth: expected MIN,MAX with 1 <= MIN <= MAX for --samples, got "9,3"');
   });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ncclAvailability } from "@gmeta/collectives";
 import { info } from "@gmeta/tensor";
 import { describe, expect, it } from "vitest";
 import { runPrepare } from "../src/commands/prepare.js";
@@ -36,5 +37,17 @@ describe("the meta-step on a CUDA device", () => {
     expect(worst).toBeLessThan(1e-4);
     const ev = gmeta(["eval", "--run", join(dir, "gpu"), "--data", prep.test!]);
     expect(ev.code, ev.stderr).toBe(0);
+    // NCCL (one rank): the dense buckets are reduced on the GPU; same parameters again.
+    const ncclStatus = ncclAvailability();
+    if (!ncclStatus.available) {
+      console.info(`[gmeta-cli tests] --backend nccl training is not checked: ${ncclStatus.reason}`);
+      return;
+    }
+    const nccl = gmeta(["train", ...common, "--out", join(dir, "nccl"), "--device", "cuda:0", "--backend", "nccl"]);
+    expect(nccl.code, nccl.stderr).toBe(0);
+    const c = JSON.parse(readFileSync(join(latestCheckpoint(join(dir, "nccl"))!, "trainer.json"), "utf8")) as { params: number[][] };
+    let worstNccl = 0;
+    a.params.forEach((p, i) => p.forEach((v, k) => (worstNccl = Math.max(worstNccl, Math.abs(v - c.params[i]![k]!)))));
+    expect(worstNccl).toBeLessThan(1e-4);
   });
 });

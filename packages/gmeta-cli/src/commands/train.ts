@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { launch } from "@gmeta/collectives";
+import { launch, ncclAvailability } from "@gmeta/collectives";
 import { info } from "@gmeta/tensor";
 import { parse, reader, UsageError } from "../args.js";
 import { DEFAULTS, readConfigFile, validateConfig } from "../config.js";
@@ -19,8 +19,9 @@ Usage: gmeta train --data DIR --out RUN [options]
   --out RUN               run folder: config.json, metrics.jsonl, checkpoints/, summary.json, report.md
   --config FILE           JSON file with any of the settings below (flags override it)
   --nproc N               ranks on this machine; N > 1 starts them with the launcher (default 1)
-  --backend B             gloo | mpi (default gloo)
-  --device D              cpu | cuda | cuda:N: where the meta-step runs (default cpu)
+  --backend B             gloo | mpi | nccl (default gloo; nccl needs --device cuda)
+  --device D              cpu | cuda | cuda:N: where the meta-step and embedding rows live
+                          (default cpu; local rank r of a job uses GPU N + r)
   --model M               dlrm | melu (default dlrm)
   --embedding-dim D       (default 16)
   --algorithm A           maml | fomaml | metasgd (default maml)
@@ -71,8 +72,16 @@ export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean; 
   if (values["no-baseline"]) merged.baseline = false;
   const cfg = validateConfig(merged, file ? `${file} and flags` : "flags");
   checkDevice(cfg.device);
+  checkBackend(cfg.backend);
   if (r.flag("resume") && r.flag("overwrite")) throw new UsageError("gmeta train: expected one of --resume and --overwrite, got both");
   return { cfg, resume: r.flag("resume"), overwrite: r.flag("overwrite") };
+}
+
+/** Refuses NCCL where it cannot load, before any rank starts. */
+export function checkBackend(backend: string): void {
+  if (backend !== "nccl") return;
+  const nccl = ncclAvailability();
+  if (!nccl.available) throw new UsageError(`gmeta train: --backend nccl is not usable here: ${nccl.reason} (use --backend gloo)`);
 }
 
 /** Refuses a CUDA device this machine cannot use before any rank starts. */

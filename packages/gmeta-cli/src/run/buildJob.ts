@@ -4,6 +4,8 @@ import type { SparseOptimizerConfig, TableConfig } from "@gmeta/embedding";
 import type { Manifest } from "@gmeta/io";
 import type { Algorithm, MetaModel, SlotSpec } from "@gmeta/maml";
 import { CollectionStore, MeLU, MetaDLRM, MetaLearner, MetaTrainer } from "@gmeta/maml";
+import { backends } from "@gmeta/tensor";
+import type { Device } from "@gmeta/tensor";
 import type { TrainConfig } from "../config.js";
 
 /** The model of a config over a dataset's slots: one table per slot, bags of a list slot averaged. */
@@ -42,16 +44,29 @@ export function sparseOptimizer(cfg: TrainConfig): SparseOptimizerConfig {
   return { kind: cfg.sparseOptimizer, lr: cfg.sparseLr };
 }
 
+/**
+ * This rank's device: "cpu", or for "cuda:N" GPU (N + LOCAL_RANK) mod the GPU count, so the
+ * ranks of one host spread over its GPUs as torchrun's do.
+ */
+export function rankDevice(device: string, env: NodeJS.ProcessEnv = process.env): Device {
+  if (device === "cpu") return "cpu";
+  const first = Number(device.slice("cuda:".length));
+  const local = Number(env.LOCAL_RANK ?? 0) || 0;
+  const count = Math.max(1, backends().cuda.devices);
+  return `cuda:${(first + local) % count}` as Device;
+}
+
 /** A learner, sharded tables and trainer, fresh (the same on every rank for the same config). */
 export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGroup, algorithm: Algorithm, rows?: Record<string, number>) {
   const model = buildModel(cfg, manifests[0]!);
   const tables = buildTables(cfg, manifests, rows);
   const optimizer = sparseOptimizer(cfg);
   const plan = planSharding({ tables, worldSize: pg.size, optimizer });
-  const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer });
+  const device = rankDevice(cfg.device);
+  const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer, device });
   const store = new CollectionStore(collection, pg);
   const learner = new MetaLearner(model, {
-    algorithm, innerSteps: cfg.innerSteps, innerLr: cfg.innerLr, adapt: cfg.adapt, seed: cfg.seed, device: cfg.device,
+    algorithm, innerSteps: cfg.innerSteps, innerLr: cfg.innerLr, adapt: cfg.adapt, seed: cfg.seed, device,
     ...(cfg.embeddingInnerLr !== null ? { embeddingInnerLr: cfg.embeddingInnerLr } : {}),
   });
   const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: store, outerLr: cfg.outerLr, strategy: cfg.strategy });
@@ -59,6 +74,7 @@ export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGro
     trainer.optimizer.dispose();
     learner.dispose();
     store.dispose();
+    collection.dispose();
   };
   return { model, tables, plan, collection, store, learner, trainer, dispose };
 }

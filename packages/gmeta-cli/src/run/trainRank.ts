@@ -9,7 +9,7 @@ import { evaluate } from "@gmeta/maml";
 import { UsageError } from "../args.js";
 import type { TrainConfig } from "../config.js";
 import { Progress, status } from "../progress.js";
-import { buildJob, checkCompatible } from "./buildJob.js";
+import { buildJob, checkCompatible, rankDevice } from "./buildJob.js";
 import { appendJsonl, latestCheckpoint, readJson, writeAtomic, writeJson } from "./runFiles.js";
 
 export interface PhaseResult {
@@ -39,7 +39,11 @@ function median(xs: number[]): number {
 /** Joins the job (or runs alone) with a free store port when there is no launcher. */
 export async function joinGroup(cfg: TrainConfig): Promise<ProcessGroup> {
   const alone = process.env.RANK === undefined && process.env.OMPI_COMM_WORLD_RANK === undefined && process.env.SLURM_PROCID === undefined;
-  return initProcessGroup({ backend: cfg.backend, ...(alone ? { store: { kind: "tcp", port: 0 } } : {}) });
+  return initProcessGroup({
+    backend: cfg.backend,
+    ...(alone ? { store: { kind: "tcp", port: 0 } } : {}),
+    ...(cfg.backend === "nccl" ? { device: rankDevice(cfg.device) as `cuda:${number}` } : {}),
+  });
 }
 
 /** Saves a checkpoint collectively: every rank writes its embedding shard, rank 0 the rest. */

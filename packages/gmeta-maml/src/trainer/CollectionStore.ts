@@ -2,7 +2,7 @@ import type { ProcessGroup } from "@gmeta/collectives";
 import type { LookupResult, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import { hashId } from "@gmeta/embedding";
 import type { Tensor } from "@gmeta/tensor";
-import { concat, detach, noGrad, scatterAddRows, tensor } from "@gmeta/tensor";
+import { concat, detach, noGrad, scatterAddRows, tensor, toDevice } from "@gmeta/tensor";
 import type { CommCounters, SparseStore } from "./SparseStore.js";
 
 /**
@@ -48,7 +48,7 @@ export class CollectionStore implements SparseStore {
     const temps: Tensor[] = [];
     try {
       tables.forEach((t, i) => {
-        const inv = tensor(p.inverse.get(t)!, { dtype: "int32" });
+        const inv = tensor(p.inverse.get(t)!, { dtype: "int32", device: grads[i]!.device });
         const g = noGrad(() => scatterAddRows(grads[i]!, inv, p.result.get(t).unique.shape[0]!));
         temps.push(inv, g);
         rows[t] = g;
@@ -83,10 +83,12 @@ export class CollectionStore implements SparseStore {
     const flat = parts.map((ps) => (ps.length ? concat(ps, 0) : tensor(new Float32Array(0))));
     const send = concat(flat, 0);
     const counts = flat.map((f) => f.numel);
-    const res = await this.pg.allToAllV(send, counts);
+    // Through the group's device (a GPU for NCCL), as a real push would be.
+    const staged = toDevice(send, this.pg.device);
+    const res = await this.pg.allToAllV(staged, counts);
     this.pushCalls++;
     this.pushBytes += send.numel * 4;
-    for (const t of [...parts.flat(), ...flat, send, res.recv]) t.dispose();
+    for (const t of new Set([...parts.flat(), ...flat, send, staged, res.recv])) t.dispose();
   }
 
   /** Frees the rows of a lookup still waiting for its gradients. */

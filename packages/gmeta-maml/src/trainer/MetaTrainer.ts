@@ -1,7 +1,7 @@
 import type { ProcessGroup } from "@gmeta/collectives";
 import type { MetaBatch } from "@gmeta/io";
 import type { Tensor } from "@gmeta/tensor";
-import { Adam, add, assign, concat, mul, tensor, tidy } from "@gmeta/tensor";
+import { Adam, add, assign, concat, mul, tidy } from "@gmeta/tensor";
 import type { OptimizerState } from "@gmeta/tensor";
 import { prepareBatch } from "../data/PreparedBatch.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
@@ -110,7 +110,7 @@ export class MetaTrainer {
   /** AllReduce-mean of dense gradients in buckets, with loss sums and counts riding along. */
   private async reduceDense(grads: Tensor[], extra: number[]): Promise<{ grads: Tensor[]; extra: Float32Array }> {
     const W = this.pg.size;
-    const b = pack(grads, extra, this.bucketElems);
+    const b = pack(grads, extra, this.bucketElems, this.pg.device);
     for (const buf of b.buffers) {
       await this.pg.allReduce(buf, "sum");
       this.allReduceCalls++;
@@ -126,8 +126,8 @@ export class MetaTrainer {
   private async finish(tables: string[], ids: BigInt64Array[], denseGrads: Tensor[], embGrads: Tensor[], sums: number[]) {
     const reduced = await this.reduceDense(denseGrads, sums);
     // The meta-loss is a mean over all ranks' tasks: each rank's rows carry 1/W of it. The
-    // tables live on the host, so device gradients come back there for the exchange.
-    const scaled = embGrads.map((g) => toHost(mul(g, 1 / this.pg.size)));
+    // store moves them to the tables' device if that is another one.
+    const scaled = embGrads.map((g) => mul(g, 1 / this.pg.size));
     try {
       await this.store.applyGradients(tables, ids, scaled);
       this.optimizer.step(reduced.grads);
@@ -192,7 +192,7 @@ export class MetaTrainer {
     // Per-task gradients were of per-task losses: the meta-loss is their mean.
     const grads = tables.map((n) => tidy(() => mul(concat(embGrads.get(n)!, 0), 1 / T)));
     const meanDense = (denseAcc ?? []).map((g) => mul(g, 1 / T));
-    const scaled = grads.map((g) => toHost(mul(g, 1 / this.pg.size)));
+    const scaled = grads.map((g) => mul(g, 1 / this.pg.size));
     try {
       // Gradients of all tasks go back once, answering one lookup of all their ids.
       for (const r of await this.store.lookup(tables, ids)) r.dispose();
@@ -250,13 +250,4 @@ function concatIds(parts: BigInt64Array[]): BigInt64Array {
     o += p.length;
   }
   return out;
-}
-
-
-/** The tensor itself on the host, or a host copy of a device tensor (the device one is freed). */
-function toHost(t: Tensor): Tensor {
-  if (t.device === "cpu") return t;
-  const h = tensor(t.toArray() as Float32Array, { shape: t.shape.slice() });
-  t.dispose();
-  return h;
 }

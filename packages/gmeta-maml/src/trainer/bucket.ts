@@ -1,8 +1,9 @@
-import type { Tensor } from "@gmeta/tensor";
-import { tensor } from "@gmeta/tensor";
+import type { Device, Tensor } from "@gmeta/tensor";
+import { clone, concat, noGrad, reshape, slice, tensor, toDevice, untracked, zeros } from "@gmeta/tensor";
 
 /** Dense gradients flattened into buckets of at most `bucketElems` floats (one AllReduce each). */
 export interface Buckets {
+  /** Flat float32 buffers on the process group's device, owned by the caller. */
   buffers: Tensor[];
   /** Where each gradient lives: bucket, offset, length. */
   places: { bucket: number; offset: number; length: number }[];
@@ -10,8 +11,12 @@ export interface Buckets {
   extraOffset: number;
 }
 
-/** Packs gradients (float32) and `extra` numbers into flat buckets. */
-export function pack(grads: readonly Tensor[], extra: readonly number[], bucketElems: number): Buckets {
+/**
+ * Packs gradients (float32, any device) and `extra` numbers into flat buckets on `device`
+ * (where the process group reduces: the GPU for NCCL, the host for Gloo). Each bucket is
+ * one concatenation there, so gradients on the same device never pass through the host.
+ */
+export function pack(grads: readonly Tensor[], extra: readonly number[], bucketElems: number, device: Device = "cpu"): Buckets {
   const places: Buckets["places"] = [];
   const sizes: number[] = [0];
   for (const g of grads) {
@@ -25,23 +30,50 @@ export function pack(grads: readonly Tensor[], extra: readonly number[], bucketE
   }
   const last = sizes.length - 1;
   const extraOffset = sizes[last]!;
-  sizes[last]! += extra.length;
-  const arrays = sizes.map((n) => new Float32Array(n));
-  grads.forEach((g, i) => {
-    const p = places[i]!;
-    arrays[p.bucket]!.set(g.toArray() as Float32Array, p.offset);
-  });
-  arrays[last]!.set(extra, extraOffset);
-  return { buffers: arrays.map((a) => tensor(a)), places, extraOffset };
+  const buffers = untracked(() => noGrad(() => sizes.map((_, b) => {
+    const temps: Tensor[] = [];
+    try {
+      const parts = grads.flatMap((g, i) => {
+        if (places[i]!.bucket !== b) return [];
+        const on = toDevice(g, device);
+        if (on !== g) temps.push(on);
+        const flat = reshape(on, [g.numel]);
+        temps.push(flat);
+        return [flat];
+      });
+      if (b === last && extra.length > 0) {
+        const e = tensor(Float32Array.from(extra), { device });
+        temps.push(e);
+        parts.push(e);
+      }
+      // A lone part is copied too: the reduction writes the buffer in place.
+      if (parts.length === 0) return zeros([0], { device });
+      return parts.length === 1 ? clone(parts[0]!) : concat(parts, 0);
+    } finally {
+      for (const t of temps) t.dispose();
+    }
+  })));
+  return { buffers, places, extraOffset };
 }
 
-/** Gradients back out of reduced buckets, shaped like `like`. */
+/** Gradients back out of reduced buckets, shaped like `like` and on its devices. */
 export function unpack(b: Buckets, like: readonly Tensor[]): { grads: Tensor[]; extra: Float32Array } {
-  const views = b.buffers.map((t) => t.hostView() as Float32Array);
-  const grads = like.map((g, i) => {
-    const p = b.places[i]!;
-    return tensor(views[p.bucket]!.slice(p.offset, p.offset + p.length), { shape: g.shape.slice(), device: g.device });
-  });
-  const last = views[views.length - 1]!;
-  return { grads, extra: last.slice(b.extraOffset) };
+  return untracked(() => noGrad(() => {
+    const grads = like.map((g, i) => {
+      const p = b.places[i]!;
+      const part = slice(b.buffers[p.bucket]!, 0, p.offset, p.offset + p.length);
+      const shaped = reshape(part, g.shape.slice());
+      const on = toDevice(shaped, g.device);
+      if (on !== shaped) {
+        part.dispose();
+        shaped.dispose();
+      }
+      return on;
+    });
+    const lastBuf = b.buffers[b.buffers.length - 1]!;
+    const tail = slice(lastBuf, 0, b.extraOffset, lastBuf.numel);
+    const extra = tail.toArray() as Float32Array;
+    tail.dispose();
+    return { grads, extra };
+  }));
 }
