@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The GPU check (see ../../shared/GPU.md for the machine): CUDA ops against the CPU on fresh
-# random inputs, a few meta-training steps on the GPU against the CPU, NCCL on one GPU, and a
+# random inputs, the sharded embedding collection with rows on the GPU against the unsharded
+# host table, the meta-trainer on the GPU (Gloo and NCCL) against the CPU, a few
+# meta-training steps on the GPU against the CPU, NCCL on one GPU, and a
 # benchmark table (GEMM vs cuBLAS through PyTorch, gather / scatter vs device memcpy,
 # meta-training samples/s vs the same step in PyTorch).
 #
@@ -8,15 +10,18 @@
 #                                    the addons need into .device/; prints what to carry
 #   scripts/gpu-check.sh --dry-run   here: the CPU half of the check (no GPU, no PyTorch)
 #   scripts/gpu-check.sh             on the GPU machine, from the repository root, carrying
-#                                    .device, packages/gmeta-tensor/build/Release and
-#                                    packages/gmeta-collectives/build/Release; logs go to $OUT
+#                                    .device and the build/Release folders of
+#                                    gmeta-tensor, gmeta-collectives and gmeta-embedding;
+#                                    logs go to $OUT
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TENSOR_REL=packages/gmeta-tensor/build/Release
 COLL_REL=packages/gmeta-collectives/build/Release
+EMB_REL=packages/gmeta-embedding/build/Release
 BUNDLE=$TENSOR_REL/gpu-check.mjs
 export GMETA_COLLECTIVES_BUILD_DIR=$ROOT/$COLL_REL
+export GMETA_EMBEDDING_BUILD_DIR=$ROOT/$EMB_REL
 
 bundle() {
   npx tsup --config scripts/gpu-check/tsup.config.ts >/dev/null
@@ -30,14 +35,14 @@ case "${1:-}" in
     grep -qxF ".device/" .git/info/exclude 2>/dev/null || echo ".device/" >> "$(git rev-parse --git-path info/exclude)"
     xz -T2 -6 -c "$(command -v node)" > .device/node.xz
     # Everything the addons and node link except the C library itself and the CUDA driver.
-    libs=$(ldd "$(command -v node)" "$TENSOR_REL/gmeta_tensor.node" "$COLL_REL/gmeta_collectives.node" \
+    libs=$(ldd "$(command -v node)" "$TENSOR_REL/gmeta_tensor.node" "$COLL_REL/gmeta_collectives.node" "$EMB_REL/gmeta_embedding.node" \
       | awk '/=> \// {print $3}' | sort -u \
       | grep -Ev '/(libc|libm|libdl|libpthread|librt|ld-linux[^/]*|libcuda)\.so')
     rm -f .device/lib/*
     for l in $libs; do cp -L "$l" .device/lib/; done
     tar -C .device -cJf .device/lib.tar.xz lib && rm -rf .device/lib
-    du -sh .device "$TENSOR_REL" "$COLL_REL"
-    echo "carry: .device $TENSOR_REL $COLL_REL"
+    du -sh .device "$TENSOR_REL" "$COLL_REL" "$EMB_REL"
+    echo "carry: .device $TENSOR_REL $COLL_REL $EMB_REL"
     exit 0
     ;;
   --dry-run)

@@ -12,6 +12,9 @@ import { ncclAvailability } from "@gmeta/collectives";
 import { ncclCheck } from "../../packages/gmeta-collectives/bench/ncclCheck.js";
 import { runConformance } from "../../packages/gmeta-tensor/bench/gpu-check/conformance.js";
 import { mamlSteps, SIZES } from "../../packages/gmeta-tensor/bench/gpu-check/mamlStep.js";
+import { embeddingCheck, sparseUpdateBench } from "../../packages/gmeta-embedding/bench/gpu-check/embeddingCheck.js";
+import { embeddingCudaStatus } from "@gmeta/embedding";
+import { trainerCheck } from "../../packages/gmeta-maml/bench/gpu-check/trainerCheck.js";
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
@@ -61,6 +64,8 @@ async function main(): Promise<number> {
   say(`cublas: ${b.cublas.available ? b.cublas.path : b.cublas.reason.split("\n")[0]}`);
   const nccl = ncclAvailability();
   say(`nccl: ${nccl.available ? `${nccl.version} ${nccl.path}` : nccl.reason}`);
+  const emb = embeddingCudaStatus();
+  say(`embedding kernels: ${emb.compiled ? (emb.usable ? "compiled, usable" : `compiled, not usable: ${emb.reason}`) : emb.reason}`);
   if (!dry && !b.cuda.available) {
     say("FAIL: no CUDA device; nothing to check");
     return 1;
@@ -85,6 +90,18 @@ async function main(): Promise<number> {
   const mamlOk = worst < 1e-4 && worstP < 1e-4;
   if (!mamlOk) failures++;
   say(`${mamlOk ? "ok  " : "FAIL"} query losses ${dev.losses.map((l) => l.toFixed(5)).join(" ")}; max|diff| loss ${worst.toExponential(2)}, params ${worstP.toExponential(2)}`);
+
+  say("\n## embedding: sharded rows on the device vs the unsharded host table (4 steps)");
+  for (const r of await embeddingCheck(device)) {
+    if (!r.ok) failures++;
+    say(`${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(58)} ${r.detail}`);
+  }
+
+  say("\n## meta-trainer: meta-step and tables on the device vs the CPU (3 steps, 1 rank)");
+  for (const r of await trainerCheck(device)) {
+    if (!r.ok) failures++;
+    say(`${r.ran ? (r.ok ? "ok  " : "FAIL") : "skip"} ${r.name.padEnd(58)} ${r.detail}`);
+  }
 
   say("\n## NCCL");
   const nc = dry ? { ran: false, ok: true, detail: "skipped: dry run" } : await ncclCheck(device);
@@ -120,6 +137,7 @@ async function main(): Promise<number> {
     rows.push([`gatherRows ${m}×${dim} GB/s`, (bytes / tGather / 1e9).toFixed(1), `${memcpy.toFixed(1)} (device memcpy)`, (bytes / tGather / 1e9 / memcpy).toFixed(2)]);
     rows.push([`scatterAddRows ${m}×${dim} GB/s`, (bytes / tScatter / 1e9).toFixed(1), `${memcpy.toFixed(1)} (device memcpy)`, (bytes / tScatter / 1e9 / memcpy).toFixed(2)]);
   });
+  rows.push(dry ? sparseUpdateBench(device, 1 << 14, 1 << 12, 64) : sparseUpdateBench(device, 1 << 22, 1 << 18, 64));
   const tStep = median(Array.from({ length: dry ? 2 : 10 }, () => {
     const t0 = process.hrtime.bigint();
     mamlSteps(device, 1, 7);

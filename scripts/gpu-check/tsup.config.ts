@@ -21,6 +21,7 @@ export default defineConfig({
     o.alias = {
       "@gmeta/tensor": pkg("gmeta-tensor/src/index.ts"),
       "@gmeta/collectives": pkg("gmeta-collectives/src/index.ts"),
+      "@gmeta/embedding": pkg("gmeta-embedding/src/index.ts"),
     };
   },
 });

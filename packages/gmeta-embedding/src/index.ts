@@ -23,3 +23,4 @@ export type { Exchange } from "./exchange/Exchange.js";
 export { createLocalExchanges } from "./exchange/LocalExchange.js";
 export { RowShard } from "./RowShard.js";
 export type { CheckpointManifest, ShardFileEntry } from "./checkpoint/manifest.js";
+export { embeddingCudaStatus } from "./cudaStatus.js";

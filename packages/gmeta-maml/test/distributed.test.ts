@@ -5,31 +5,20 @@ import { fileURLToPath } from "node:url";
 import { launch } from "@gmeta/collectives";
 import { backends } from "@gmeta/tensor";
 import { afterAll, describe, expect, it } from "vitest";
+import { maxDiff } from "./toyTraining.js";
+import type { ToyRun } from "./toyTraining.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gmeta-maml-dist-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const worker = fileURLToPath(new URL("./workers/trainWorker.ts", import.meta.url));
 
-interface Out {
-  losses: number[];
-  dense: Record<string, number[]>;
-  tables: Record<string, number[]>;
-  initialDense: Record<string, number[]>;
-  initialTables: Record<string, number[]>;
-}
+type Out = ToyRun;
 
 async function run(nproc: number, strategy: string, tables: string, path = "host"): Promise<Out> {
   const out = join(dir, `${nproc}-${strategy}-${tables}-${path}.json`);
   const res = await launch({ nproc, command: [process.execPath, "--import", "tsx", worker, out, strategy, "3", tables, path], graceMs: 2000 });
-  expect(res.exitCode, `launch of ${nproc} ranks (${strategy}, ${tables})`).toBe(0);
+  expect(res.exitCode, `launch of ${nproc} ranks (${strategy}, ${tables}, ${path})`).toBe(0);
   return JSON.parse(readFileSync(out, "utf8")) as Out;
-}
-
-function maxDiff(a: Out, b: Out): number {
-  let d = 0;
-  for (const k of Object.keys(a.dense)) a.dense[k]!.forEach((v, i) => (d = Math.max(d, Math.abs(v - b.dense[k]![i]!))));
-  for (const k of Object.keys(a.tables)) a.tables[k]!.forEach((v, i) => (d = Math.max(d, Math.abs(v - b.tables[k]![i]!))));
-  return d;
 }
 
 const cuda = backends().cuda;

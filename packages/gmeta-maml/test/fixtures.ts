@@ -1,5 +1,5 @@
 import type { MetaBatch, SampleBlock } from "@gmeta/io";
-import { sliceTasks } from "../src/index.js";
+import { sliceTasks } from "../src/trainer/sliceBatch.js";
 
 /** The sub-batch of one task. */
 export function sliceTask(b: Pick<MetaBatch, "support" | "query">, t: number): Pick<MetaBatch, "support" | "query"> {

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import * as collectives from "@gmeta/collectives";
+import { embeddingCudaStatus } from "@gmeta/embedding";
 import { backends as tensorBackends, getNumThreads, info as tensorInfo } from "@gmeta/tensor";
 import { parse } from "../args.js";
 
@@ -26,7 +27,7 @@ export function collectInfo(): Record<string, unknown> {
     packages: Object.fromEntries(["@gmeta/tensor", "@gmeta/collectives", "@gmeta/embedding", "@gmeta/io", "@gmeta/maml", "@gmeta/cli"].map((n) => [n, version(n)])),
     tensor: { blas: t.blas, threads: getNumThreads(), native: t.version },
     devices: { cpu: true, cuda: gpu.cuda },
-    gpu: { cuda: gpu.cuda, cublas: gpu.cublas, nccl },
+    gpu: { cuda: gpu.cuda, cublas: gpu.cublas, nccl, embeddingKernels: embeddingCudaStatus() },
     collectives: c.backends ? c.backends() : { gloo: true, mpi: c.mpiBuilt ? c.mpiBuilt() : false, nccl: nccl.available },
   };
 }
@@ -47,11 +48,17 @@ export async function infoCommand(argv: string[]): Promise<number> {
   console.log(`node                ${i.node}`);
   for (const [n, v] of Object.entries(i.packages as Record<string, string>)) console.log(`${n.padEnd(20)}${v}`);
   console.log(`blas                ${t.blas} (${t.threads} threads)`);
-  const g = i.gpu as { cublas: { available: boolean; path: string; reason: string }; nccl: { available: boolean; path: string; version: string; reason: string } };
+  const g = i.gpu as {
+    cublas: { available: boolean; path: string; reason: string };
+    nccl: { available: boolean; path: string; version: string; reason: string };
+    embeddingKernels: { compiled: boolean; usable: boolean; reason: string };
+  };
   // One line each, the reason in full: the first line of a loader's answer says what was tried.
   const why = (r: string): string => `not available: ${r.split("\n")[0]}`;
   console.log(`cuda                ${d.cuda.available ? `${d.cuda.devices} device(s)` : why(d.cuda.reason)}`);
   console.log(`cublas              ${g.cublas.available ? `available (${g.cublas.path})` : why(g.cublas.reason)}`);
+  const ek = g.embeddingKernels;
+  console.log(`embedding kernels   ${ek.compiled ? (ek.usable ? "CUDA, usable" : `CUDA compiled, not usable: ${ek.reason}`) : `CPU only: ${ek.reason}`}`);
   console.log(`nccl                ${g.nccl.available ? `available (${g.nccl.version}, ${g.nccl.path})` : why(g.nccl.reason)}`);
   console.log(`collectives         ${Object.entries(i.collectives as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ")}`);
   return 0;

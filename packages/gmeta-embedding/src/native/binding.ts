@@ -44,10 +44,12 @@ function loadError(what: string, cause?: unknown): Error {
 }
 
 function loadAddon(): Addon {
+  // A bundled program copied elsewhere (the GPU check) names the folder of the .node file.
+  const override = process.env.GMETA_EMBEDDING_BUILD_DIR;
   const here = dirname(fileURLToPath(import.meta.url));
-  const root = findPackageRoot(here);
-  if (root === undefined) throw loadError(`no package.json named ${PACKAGE_NAME} above ${here}`);
-  const file = join(root, ADDON_FILE);
+  const root = override ? undefined : findPackageRoot(here);
+  if (!override && root === undefined) throw loadError(`no package.json named ${PACKAGE_NAME} above ${here}`);
+  const file = override ? join(override, "gmeta_embedding.node") : join(root!, ADDON_FILE);
   if (!existsSync(file)) throw loadError(`${file} does not exist (the addon was not built)`);
   try {
     return createRequire(import.meta.url)(file) as Addon;
