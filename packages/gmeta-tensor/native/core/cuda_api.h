@@ -29,8 +29,9 @@ void free(int device, void* p, size_t bytes);
 size_t cached_bytes();
 size_t release_cache();
 
-// Copies queue on the device's stream and return when the bytes have landed: host memory is
-// pageable, so the host must not touch it earlier.
+// Copies queue on the device's stream. To the host: returns when the bytes have landed. From
+// the host: the source is copied into a pinned staging block and the upload is queued, so the
+// caller may reuse its memory at once and later work on the stream sees the bytes.
 void copy_to_host(int device, void* dst, const void* src, size_t bytes);
 void copy_from_host(int device, void* dst, const void* src, size_t bytes);
 // Device to device, same or different GPUs; ordered after both devices' queued work.

@@ -6,8 +6,15 @@
 // queued can be handed to later work at once (stream order keeps them apart), as PyTorch's
 // allocator does. A training loop with fixed shapes stops calling cudaMalloc after its first
 // step. cudaMalloc failing empties the cache of that device and tries once more.
+//
+// Host to device copies go through pinned staging blocks: the source is copied into a
+// page-locked block (so the caller may reuse it at once), the DMA is queued on the stream
+// and an event marks when the block is free again. The host no longer waits for each upload
+// (a meta-batch's labels, masks, dense features and index arrays), so uploads overlap the
+// kernels already queued. Blocks are reused by size; past a cap the copy waits as before.
 #include <cuda_runtime.h>
 
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <string>
@@ -29,10 +36,21 @@ size_t bucket(size_t bytes) {
   return (bytes + step - 1) / step * step;
 }
 
+struct Staging {
+  void* host = nullptr;
+  size_t size = 0;
+  cudaEvent_t done = nullptr;
+};
+
+// Pinned bytes held for staging per device, at most; a larger or further upload waits.
+constexpr size_t kStagingCap = size_t{256} << 20;
+
 struct DeviceState {
   cudaStream_t stream = nullptr;
   std::map<size_t, std::vector<void*>> free_lists;
   size_t cached = 0;
+  std::vector<Staging> staging;
+  size_t staged = 0;
 };
 
 std::mutex& mu() {
@@ -64,7 +82,7 @@ cudaStream_t stream_locked(int device) {
 
 size_t release_device_locked(int device) {
   DeviceState& s = state(device);
-  if (s.cached == 0) return 0;
+  if (s.cached == 0 && s.staging.empty()) return 0;
   GMETA_CUDA_CHECK(cudaSetDevice(device));
   // Queued work may still use cached blocks; cudaFree waits for the device anyway, but the
   // explicit sync keeps the reasoning local.
@@ -72,9 +90,43 @@ size_t release_device_locked(int device) {
   for (auto& [size, blocks] : s.free_lists)
     for (void* p : blocks) GMETA_CUDA_CHECK(cudaFree(p));
   s.free_lists.clear();
-  const size_t released = s.cached;
+  for (Staging& b : s.staging) {
+    GMETA_CUDA_CHECK(cudaEventDestroy(b.done));
+    GMETA_CUDA_CHECK(cudaFreeHost(b.host));
+  }
+  s.staging.clear();
+  const size_t released = s.cached + s.staged;
   s.cached = 0;
+  s.staged = 0;
   return released;
+}
+
+// A pinned block of at least `bytes` whose last upload has landed, or null past the cap.
+Staging* staging_block_locked(int device, size_t bytes) {
+  DeviceState& s = state(device);
+  Staging* best = nullptr;
+  for (Staging& b : s.staging) {
+    if (b.size < bytes || (best && best->size <= b.size)) continue;
+    const cudaError_t q = cudaEventQuery(b.done);
+    if (q == cudaErrorNotReady) continue;
+    GMETA_CUDA_CHECK(q);
+    best = &b;
+  }
+  if (best) return best;
+  const size_t size = bucket(bytes);
+  if (s.staged + size > kStagingCap) return nullptr;
+  Staging b;
+  b.size = size;
+  GMETA_CUDA_CHECK(cudaSetDevice(device));
+  GMETA_CUDA_CHECK(cudaHostAlloc(&b.host, size, cudaHostAllocPortable));
+  cudaError_t err = cudaEventCreateWithFlags(&b.done, cudaEventDisableTiming);
+  if (err != cudaSuccess) {
+    cudaFreeHost(b.host);
+    GMETA_CUDA_CHECK(err);
+  }
+  s.staged += size;
+  s.staging.push_back(b);
+  return &s.staging.back();
 }
 
 }  // namespace
@@ -186,6 +238,15 @@ void copy_to_host(int device, void* dst, const void* src, size_t bytes) {
 void copy_from_host(int device, void* dst, const void* src, size_t bytes) {
   if (bytes == 0) return;
   cudaStream_t s = static_cast<cudaStream_t>(stream(device));
+  {
+    std::lock_guard<std::mutex> lock(mu());
+    if (Staging* b = staging_block_locked(device, bytes)) {
+      std::memcpy(b->host, src, bytes);
+      GMETA_CUDA_CHECK(cudaMemcpyAsync(dst, b->host, bytes, cudaMemcpyHostToDevice, s));
+      GMETA_CUDA_CHECK(cudaEventRecord(b->done, s));
+      return;
+    }
+  }
   GMETA_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, s));
   // Pageable source: the caller may reuse it as soon as we return.
   GMETA_CUDA_CHECK(cudaStreamSynchronize(s));
