@@ -7,7 +7,7 @@ export { keep, tidy, untracked } from "./memory.js";
 export { getNumThreads, info, memory, releaseCachedMemory, setNumThreads } from "./runtime.js";
 export { assertDeviceAvailable, backends } from "./backends.js";
 export type { BackendStatus, TensorBackends } from "./backends.js";
-export { copyInto, cudaStream, devicePointer, synchronize, useDevice } from "./interop.js";
+export { copyInto, cudaStream, destroyEvent, devicePointer, eventDone, recordEvent, synchronize, useDevice } from "./interop.js";
 export { toDevice } from "./ops/toDevice.js";
 
 export { arange, assign, empty, full, fullLike, ones, onesLike, tensor, zeros, zerosLike } from "./ops/creation.js";

@@ -47,3 +47,22 @@ export function copyInto(dst: Tensor, src: Tensor): void {
 export function synchronize(device: Device): void {
   addon.synchronize(deviceIndex(device));
 }
+
+/**
+ * @internal A marker after the work queued so far on `device`'s stream (a cudaEvent_t), for
+ * libraries that must know without blocking when queued work is done (NCCL's timeouts).
+ * Free it with {@link destroyEvent}.
+ */
+export function recordEvent(device: Device): bigint {
+  return addon.recordEvent(deviceIndex(device));
+}
+
+/** @internal Whether the work before `event` has finished (throws the CUDA error it ended with). */
+export function eventDone(event: bigint): boolean {
+  return addon.eventDone(event);
+}
+
+/** @internal Frees a marker from {@link recordEvent}. */
+export function destroyEvent(event: bigint): void {
+  addon.destroyEvent(event);
+}

@@ -58,6 +58,9 @@ describe("device selection errors come from TypeScript, before native code", () 
   it.skipIf(cuda.available)("native code refuses device storage too (the second line of defence)", () => {
     expect(() => new addon.Storage(0, 4, 0)).toThrow(/^Storage: cuda:0 is not available \((built without CUDA|no CUDA device)/);
     expect(() => addon.cudaStream(0)).toThrow(/not available/);
+    expect(() => addon.recordEvent(0)).toThrow(/^recordEvent: cuda:0 is not available/);
+    expect(() => addon.eventDone(0n)).toThrow("eventDone: expected an event from recordEvent");
+    expect(() => addon.destroyEvent(1 as unknown as bigint)).toThrow("destroyEvent: expected a bigint for event");
   });
 
   it("a device index past the last GPU is refused", () => {

@@ -1,5 +1,5 @@
 import {
-  cudaStream, type Device, type DType, devicePointer, empty, type Tensor, tensor, useDevice,
+  cudaStream, destroyEvent, type Device, type DType, devicePointer, empty, eventDone, recordEvent, type Tensor, tensor, useDevice,
 } from "@gmeta/tensor";
 import type { ArrayCollectives, Backend } from "../ArrayCollectives.js";
 import { invalidArgument } from "../errors.js";
@@ -15,14 +15,19 @@ const BYTES: Record<DType, number> = { int32: 4, int64: 8, float32: 4, float64: 
 /**
  * Collectives on CUDA tensors through NCCL. Every call queues NCCL work on the stream of the
  * tensor's device, where @gmeta/tensor runs its kernels, so later ops on the result are
- * ordered after it without a host wait; reading a result (toArray) waits for it. Splits and
- * gathers are along dimension 0, as in the Gloo group. Counts for allToAllV / allGatherV are
- * exchanged first with an NCCL allGather (one small device-to-host read).
+ * ordered after it; the returned Promise settles when that work has finished, polled without
+ * blocking the thread. Past the timeout (or on an asynchronous NCCL error) the communicator
+ * is aborted, which lets the queued NCCL kernels exit, and the Promise rejects naming the
+ * operation; every later call fails the same way, as with Gloo. Splits and gathers are along
+ * dimension 0, as in the Gloo group. Counts for allToAllV / allGatherV are exchanged first
+ * with an NCCL allGather (one small device-to-host read).
  */
 export class NcclProcessGroup implements ProcessGroup {
   readonly backend: Backend = "nccl";
-  /** The timeout given at init or by setTimeout (ms); NCCL itself does not enforce it. */
+  /** The timeout given at init or by setTimeout (ms), enforced by the polling of each call. */
   timeoutMs: number;
+  /** Why the communicator was aborted, once it was. */
+  private failure: string | null = null;
 
   constructor(
     private comm: NativeNcclComm | null,
@@ -41,8 +46,57 @@ export class NcclProcessGroup implements ProcessGroup {
   }
 
   private live(op: string): NativeNcclComm {
+    if (this.failure) throw new Error(`${op}: the NCCL process group failed earlier: ${this.failure}`);
     if (!this.comm) throw new Error(`${op}: the NCCL process group is closed`);
     return this.comm;
+  }
+
+  /**
+   * Settles once the work queued so far on the device has finished: quick polls first (a
+   * small collective takes microseconds), then every millisecond, until the timeout.
+   */
+  private finished<T>(op: string, value: T): Promise<T> {
+    const event = recordEvent(this.device);
+    const deadline = Date.now() + this.timeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      let polls = 0;
+      const poll = (): void => {
+        try {
+          if (eventDone(event)) {
+            destroyEvent(event);
+            resolve(value);
+            return;
+          }
+          const err = this.comm ? this.comm.asyncError() : "";
+          if (err !== "" || Date.now() > deadline) {
+            const why = err !== ""
+              ? `NCCL reported "${err}"`
+              : `not finished after ${this.timeoutMs} ms (a peer did not take part, or has died)`;
+            this.abort(`${op} ${why}`);
+            // A pending marker may be destroyed; CUDA frees it once the stream passes it.
+            destroyEvent(event);
+            reject(new Error(`${op}: ${why}; the NCCL communicator of rank ${this.rank} of ${this.size} was aborted`));
+            return;
+          }
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        polls++;
+        if (polls < 256) setImmediate(poll);
+        else setTimeout(poll, 1);
+      };
+      poll();
+    });
+  }
+
+  private abort(why: string): void {
+    this.failure = why;
+    const c = this.comm;
+    this.comm = null;
+    if (!c) return;
+    useDevice(this.device);
+    c.destroy(true);
   }
 
   private check(op: string, t: Tensor): void {
@@ -65,33 +119,43 @@ export class NcclProcessGroup implements ProcessGroup {
     }
     const p = devicePointer(t);
     this.live("allReduce").allReduce(p, p, t.numel, NCCL_DTYPE[t.dtype], code, this.stream());
-    return t;
+    return this.finished("allReduce", t);
   }
 
   async broadcast(t: Tensor, root = 0): Promise<Tensor> {
     this.check("broadcast", t);
     if (!Number.isInteger(root) || root < 0 || root >= this.size) throw invalidArgument("broadcast", `a rank in [0, ${this.size})`, "root", root);
     this.live("broadcast").broadcast(devicePointer(t), t.numel, NCCL_DTYPE[t.dtype], root, this.stream());
-    return t;
+    return this.finished("broadcast", t);
   }
 
   async allGather(t: Tensor): Promise<Tensor> {
     this.check("allGather", t);
     const [rows, row] = rowShape("allGather", t);
     const recv = empty([rows * this.size, ...row], { dtype: t.dtype, device: this.device });
-    this.live("allGather").allGather(devicePointer(t), devicePointer(recv), t.numel, NCCL_DTYPE[t.dtype], this.stream());
-    return recv;
+    try {
+      this.live("allGather").allGather(devicePointer(t), devicePointer(recv), t.numel, NCCL_DTYPE[t.dtype], this.stream());
+      return await this.finished("allGather", recv);
+    } catch (e) {
+      recv.dispose();
+      throw e;
+    }
   }
 
   // Every rank's small vector of counts, gathered on the device and read back.
-  private gatherCounts(op: string, mine: number[]): number[][] {
+  private async gatherCounts(op: string, mine: number[]): Promise<number[][]> {
     const local = tensor(BigInt64Array.from(mine, BigInt), { device: this.device });
     const all = empty([mine.length * this.size], { dtype: "int64", device: this.device });
-    this.live(op).allGather(devicePointer(local), devicePointer(all), mine.length, NCCL_DTYPE.int64, this.stream());
-    const flat = Array.from(all.toArray() as BigInt64Array, Number);
-    local.dispose();
-    all.dispose();
-    return Array.from({ length: this.size }, (_, r) => flat.slice(r * mine.length, (r + 1) * mine.length));
+    try {
+      this.live(op).allGather(devicePointer(local), devicePointer(all), mine.length, NCCL_DTYPE.int64, this.stream());
+      // Waited for without blocking, so a missing peer times out instead of hanging the read.
+      await this.finished(op, all);
+      const flat = Array.from(all.toArray() as BigInt64Array, Number);
+      return Array.from({ length: this.size }, (_, r) => flat.slice(r * mine.length, (r + 1) * mine.length));
+    } finally {
+      local.dispose();
+      all.dispose();
+    }
   }
 
   async allToAllV(send: Tensor, sendCounts: readonly number[]): Promise<TensorAllToAllV> {
@@ -102,39 +166,47 @@ export class NcclProcessGroup implements ProcessGroup {
     }
     const total = sendCounts.reduce((s, c) => s + c, 0);
     if (total !== rows) throw invalidArgument("allToAllV", `row counts summing to ${rows}`, "sendCounts", `a sum of ${total}`);
-    const byRank = this.gatherCounts("allToAllV", [...sendCounts]);
+    const byRank = await this.gatherCounts("allToAllV", [...sendCounts]);
     const recvCounts = byRank.map((counts) => counts[this.rank]!);
     const width = row.reduce((a, b) => a * b, 1);
     const recv = empty([recvCounts.reduce((s, c) => s + c, 0), ...row], { dtype: send.dtype, device: this.device });
     const plan = sendRecvPlan(devicePointer(send), sendCounts, devicePointer(recv), recvCounts, width, BYTES[send.dtype]);
-    this.live("allToAllV").sendRecv(plan.sends, plan.recvs, NCCL_DTYPE[send.dtype], this.stream());
-    return { recv, recvCounts };
+    try {
+      this.live("allToAllV").sendRecv(plan.sends, plan.recvs, NCCL_DTYPE[send.dtype], this.stream());
+      return await this.finished("allToAllV", { recv, recvCounts });
+    } catch (e) {
+      recv.dispose();
+      throw e;
+    }
   }
 
   async allGatherV(t: Tensor): Promise<TensorAllGatherV> {
     this.check("allGatherV", t);
     const [rows, row] = rowShape("allGatherV", t);
-    const counts = this.gatherCounts("allGatherV", [rows]).map((c) => c[0]!);
+    const counts = (await this.gatherCounts("allGatherV", [rows])).map((c) => c[0]!);
     const width = row.reduce((a, b) => a * b, 1);
     const recv = empty([counts.reduce((s, c) => s + c, 0), ...row], { dtype: t.dtype, device: this.device });
     const plan = sendRecvPlan(devicePointer(t), counts.map(() => rows), devicePointer(recv), counts, width, BYTES[t.dtype], true);
-    this.live("allGatherV").sendRecv(plan.sends, plan.recvs, NCCL_DTYPE[t.dtype], this.stream());
-    return { recv, counts };
+    try {
+      this.live("allGatherV").sendRecv(plan.sends, plan.recvs, NCCL_DTYPE[t.dtype], this.stream());
+      return await this.finished("allGatherV", { recv, counts });
+    } catch (e) {
+      recv.dispose();
+      throw e;
+    }
   }
 
   /** Resolves once every rank has reached it and this rank's queued NCCL work is done. */
   async barrier(): Promise<void> {
     const one = tensor([1], { dtype: "float32", device: this.device });
-    await this.allReduce(one, "sum");
-    one.toArray();
-    one.dispose();
+    try {
+      await this.allReduce(one, "sum");
+    } finally {
+      one.dispose();
+    }
   }
 
-  /**
-   * Kept for the ProcessGroup interface. NCCL calls queue and return at once; a stuck peer
-   * shows up when a result is read, and the communicator's asynchronous error is checked
-   * there (close() aborts rather than waits once an error is seen).
-   */
+  /** Sets the timeout of later calls, in milliseconds (the wait for their queued work). */
   setTimeout(ms: number): void {
     if (!Number.isInteger(ms) || ms <= 0) throw invalidArgument("setTimeout", "a positive integer", "ms", ms);
     this.timeoutMs = ms;

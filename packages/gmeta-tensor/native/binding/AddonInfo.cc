@@ -88,6 +88,32 @@ Napi::Value CudaStream(const Napi::CallbackInfo& info) {
                            static_cast<uint64_t>(reinterpret_cast<uintptr_t>(cuda::stream(static_cast<int>(device)))));
 }
 
+uint64_t EventArg(const Napi::CallbackInfo& info, const char* op) {
+  if (info.Length() < 1 || !info[0].IsBigInt())
+    throw Napi::TypeError::New(info.Env(), std::string(op) + ": expected a bigint for event");
+  bool lossless = false;
+  const uint64_t e = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless || e == 0) throw Napi::TypeError::New(info.Env(), std::string(op) + ": expected an event from recordEvent");
+  return e;
+}
+
+// A marker after the device's queued work, as a bigint (a cudaEvent_t).
+Napi::Value RecordEvent(const Napi::CallbackInfo& info) {
+  const int64_t device = ArgInt64(info[0], "recordEvent", "device");
+  return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(
+                                           cuda::record_event(static_cast<int>(device)))));
+}
+
+Napi::Value EventDone(const Napi::CallbackInfo& info) {
+  const uint64_t e = EventArg(info, "eventDone");
+  return Napi::Boolean::New(info.Env(), cuda::query_event(reinterpret_cast<void*>(static_cast<uintptr_t>(e))) == 1);
+}
+
+void DestroyEvent(const Napi::CallbackInfo& info) {
+  const uint64_t e = EventArg(info, "destroyEvent");
+  cuda::destroy_event(reinterpret_cast<void*>(static_cast<uintptr_t>(e)));
+}
+
 void SetNumThreads(const Napi::CallbackInfo& info) {
   const int64_t n = ArgInt64(info[0], "setNumThreads", "n");
   if (n < 1 || n > 1024)
@@ -110,6 +136,9 @@ void RegisterInfo(Napi::Env env, Napi::Object exports) {
   exports.Set("synchronize", Napi::Function::New<Synchronize>(env, "synchronize"));
   exports.Set("useDevice", Napi::Function::New<UseDevice>(env, "useDevice"));
   exports.Set("cudaStream", Napi::Function::New<CudaStream>(env, "cudaStream"));
+  exports.Set("recordEvent", Napi::Function::New<RecordEvent>(env, "recordEvent"));
+  exports.Set("eventDone", Napi::Function::New<EventDone>(env, "eventDone"));
+  exports.Set("destroyEvent", Napi::Function::New<DestroyEvent>(env, "destroyEvent"));
   exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));
 }
 

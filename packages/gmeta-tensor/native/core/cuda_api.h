@@ -43,6 +43,13 @@ void synchronize(int device);
 void set_current(int device);
 // The device's stream as an opaque cudaStream_t (kernels and NCCL queue on it).
 void* stream(int device);
+// A marker queued on the device's stream after the work queued so far (a cudaEvent_t), so
+// the host can ask without blocking whether that work has finished (NCCL's timeouts).
+void* record_event(int device);
+// 1 once the work before the marker has finished, 0 while it is pending; throws the CUDA
+// error the work ended with.
+int query_event(void* event);
+void destroy_event(void* event);
 
 }  // namespace cuda
 }  // namespace gmeta

@@ -265,6 +265,34 @@ void copy_device(int dst_device, void* dst, int src_device, const void* src, siz
   GMETA_CUDA_CHECK(cudaStreamSynchronize(ds));
 }
 
+void* record_event(int device) {
+  require_device("recordEvent", device);
+  cudaStream_t s = static_cast<cudaStream_t>(stream(device));
+  GMETA_CUDA_CHECK(cudaSetDevice(device));
+  cudaEvent_t e = nullptr;
+  GMETA_CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+  const cudaError_t err = cudaEventRecord(e, s);
+  if (err != cudaSuccess) {
+    cudaEventDestroy(e);
+    GMETA_CUDA_CHECK(err);
+  }
+  return e;
+}
+
+int query_event(void* event) {
+  const cudaError_t r = cudaEventQuery(static_cast<cudaEvent_t>(event));
+  if (r == cudaErrorNotReady) {
+    cudaGetLastError();
+    return 0;
+  }
+  GMETA_CUDA_CHECK(r);
+  return 1;
+}
+
+void destroy_event(void* event) {
+  if (event) GMETA_CUDA_CHECK(cudaEventDestroy(static_cast<cudaEvent_t>(event)));
+}
+
 void zero(int device, void* p, size_t bytes) {
   if (bytes == 0) return;
   cudaStream_t s = static_cast<cudaStream_t>(stream(device));

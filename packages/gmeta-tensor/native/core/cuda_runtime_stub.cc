@@ -37,6 +37,12 @@ void* stream(int device) {
   require_device("cudaStream", device);
   return nullptr;
 }
+void* record_event(int device) {
+  require_device("recordEvent", device);
+  return nullptr;
+}
+int query_event(void*) { unavailable("eventDone"); }
+void destroy_event(void*) {}
 
 }  // namespace gmeta::cuda
 #endif

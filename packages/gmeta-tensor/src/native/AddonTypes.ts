@@ -149,6 +149,11 @@ export interface Addon {
   useDevice(device: number): void;
   /** Device N's stream (a cudaStream_t) as a bigint; every kernel of that device runs on it. */
   cudaStream(device: number): bigint;
+  /** A marker (cudaEvent_t) after the work queued so far on device N's stream. */
+  recordEvent(device: number): bigint;
+  /** Whether the work before the marker has finished; throws the error it ended with. */
+  eventDone(event: bigint): boolean;
+  destroyEvent(event: bigint): void;
 
   /**
    * dst = src for storages of one dtype and numel on any two devices (host↔device copies
