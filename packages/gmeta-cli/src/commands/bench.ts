@@ -4,11 +4,12 @@ import { DEFAULTS, validateConfig } from "../config.js";
 import type { TrainConfig } from "../config.js";
 import { writeJson } from "../run/runFiles.js";
 import type { Summary } from "../run/summary.js";
-import { launchTrain, runTrainHere } from "./train.js";
+import { checkBackend, checkDevice, launchTrain, runTrainHere } from "./train.js";
 
 export const BENCH_HELP = `gmeta bench: the G-Meta step against the naive (DMAML-style) baseline
 
 Usage: gmeta bench --data DIR [--out DIR] [--nproc N] [--steps S] [--tasks-per-batch T] [--inner-steps K]
+                   [--device cpu|cuda|cuda:N] [--backend gloo|mpi|nccl]
 
 Trains the same model for S steps with each strategy on the same batches and prints the
 median samples/s of each (first step excluded), their ratio, and the collectives per step.`;
@@ -16,7 +17,7 @@ median samples/s of each (first step excluded), their ratio, and the collectives
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values } = parse("bench", argv, {
     data: { type: "string" }, out: { type: "string" }, nproc: { type: "string" }, steps: { type: "string" },
-    "tasks-per-batch": { type: "string" }, "inner-steps": { type: "string" },
+    "tasks-per-batch": { type: "string" }, "inner-steps": { type: "string" }, device: { type: "string" }, backend: { type: "string" },
   });
   if (values.help) {
     console.log(BENCH_HELP);
@@ -27,10 +28,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const base = {
     ...DEFAULTS, data: r.req("data"), nproc: r.int("nproc", 2, 1), maxSteps: r.int("steps", 20, 2), epochs: 100,
     tasksPerBatch: r.int("tasks-per-batch", 32, 1), innerSteps: r.int("inner-steps", 1, 0), baseline: false, eval: null,
+    device: r.str("device", "cpu")!, backend: r.str("backend", "gloo")!,
   };
   const results: Record<string, Summary> = {};
   for (const strategy of ["gmeta", "naive"] as const) {
     const cfg: TrainConfig = validateConfig({ ...base, strategy, out: join(out, strategy) }, "bench");
+    checkDevice(cfg.device, "bench");
+    checkBackend(cfg.backend, "bench");
     const file = join(out, `${strategy}.json`);
     writeJson(file, cfg);
     results[strategy] = cfg.nproc > 1 ? await launchTrain(cfg, ["train", "--config", file, "--overwrite"]) : (await runTrainHere(cfg, false, true))!;
@@ -39,7 +43,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const n = results.naive!.phases[0]!;
   const row = (name: string, p: typeof g) =>
     `${name.padEnd(8)} ${p.samplesPerSec.toFixed(0).padStart(10)} ${p.tasksPerSec.toFixed(1).padStart(9)} ${p.comm.allReducePerStep.toFixed(1).padStart(10)} ${p.comm.allToAllPerStep.toFixed(1).padStart(10)} ${(p.comm.allToAllBytesPerStep / 1024).toFixed(1).padStart(12)}`;
-  console.log(`\nG-Meta step vs naive baseline: ${base.nproc} rank(s), ${base.tasksPerBatch} tasks/step, ${base.innerSteps} inner step(s), ${base.maxSteps} steps each`);
+  console.log(`\nG-Meta step vs naive baseline on ${base.device}: ${base.nproc} rank(s), ${base.tasksPerBatch} tasks/step, ${base.innerSteps} inner step(s), ${base.maxSteps} steps each`);
   console.log(`strategy  samples/s   tasks/s  AllReduce  AlltoAllV  A2A KiB/step`);
   console.log(row("gmeta", g));
   console.log(row("naive", n));

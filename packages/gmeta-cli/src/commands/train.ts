@@ -78,19 +78,19 @@ export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean; 
 }
 
 /** Refuses NCCL where it cannot load, before any rank starts. */
-export function checkBackend(backend: string): void {
+export function checkBackend(backend: string, command = "train"): void {
   if (backend !== "nccl") return;
   const nccl = ncclAvailability();
-  if (!nccl.available) throw new UsageError(`gmeta train: --backend nccl is not usable here: ${nccl.reason} (use --backend gloo)`);
+  if (!nccl.available) throw new UsageError(`gmeta ${command}: --backend nccl is not usable here: ${nccl.reason} (use --backend gloo)`);
 }
 
 /** Refuses a CUDA device this machine cannot use before any rank starts. */
-export function checkDevice(device: string): void {
+export function checkDevice(device: string, command = "train"): void {
   if (device === "cpu") return;
   const cuda = info().cuda;
   const index = Number(device.slice(5));
   if (!cuda.available || index >= cuda.devices) {
-    throw new UsageError(`gmeta train: --device ${device} is not usable here: ${cuda.available ? `${cuda.devices} CUDA device(s)` : cuda.reason} (use --device cpu)`);
+    throw new UsageError(`gmeta ${command}: --device ${device} is not usable here: ${cuda.available ? `${cuda.devices} CUDA device(s)` : cuda.reason} (use --device cpu)`);
   }
 }
 
