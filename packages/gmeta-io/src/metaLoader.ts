@@ -122,13 +122,17 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       jobs.push({ epoch: e, batch: b });
     }
     const orders = new Map<number, Int32Array>();
-    const describe = (j: { epoch: number; batch: number }): { tasks: Int32Array; keys: BigInt64Array; padded: number } => {
-      let order = orders.get(j.epoch);
+    const orderOf = (epoch: number): Int32Array => {
+      let order = orders.get(epoch);
       if (!order) {
         orders.clear();
-        order = epochOrder({ partStart: this.index.partStart, shuffle: this.shuffle, seed: this.seed, epoch: j.epoch });
-        orders.set(j.epoch, order);
+        order = epochOrder({ partStart: this.index.partStart, shuffle: this.shuffle, seed: this.seed, epoch });
+        orders.set(epoch, order);
       }
+      return order;
+    };
+    const describe = (j: { epoch: number; batch: number }): { tasks: Int32Array; keys: BigInt64Array; padded: number } => {
+      const order = orderOf(j.epoch);
       const { positions, padded } = batchPositions(j.batch, this.rank, this.T, this.worldSize, order.length);
       const tasks = new Int32Array(positions.length * TASK_FIELDS);
       const keys = new BigInt64Array(positions.length);
@@ -181,6 +185,8 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
     const inFlight: { js: Job[]; padded: number[]; done: Promise<DecodedBatch[]> }[] = [];
     // Two groups per worker: one decoding while the next waits, so no worker idles between messages.
     const maxGroups = Math.max(2 * this.workers, Math.ceil(this.prefetch / this.group));
+    const tasksPerPart = this.index.task.length / this.manifest.parts.length;
+    const readAhead = this.group * maxGroups + Math.ceil(tasksPerPart / (this.T * this.worldSize));
     let next = 0;
     const submit = (): void => {
       const js = jobs.slice(next, next + this.group);
@@ -195,6 +201,12 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       done.catch(() => undefined);
       inFlight.push({ js, padded: ds.map((d) => d.padded), done });
       next += js.length;
+      // Start reading the part a job about one part ahead needs, so no group waits on a read.
+      const ahead = jobs[next + readAhead - 1] ?? jobs[jobs.length - 1]!;
+      if (ahead.epoch === jobs[next - 1]!.epoch) {
+        const order = orderOf(ahead.epoch);
+        void partBytes.get(this.index.part[order[((ahead.batch * this.worldSize + this.rank) * this.T) % order.length]!]!).catch(() => undefined);
+      }
     };
     try {
       while (next < jobs.length && inFlight.length < maxGroups) submit();
