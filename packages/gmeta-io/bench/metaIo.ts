@@ -72,7 +72,8 @@ try {
     await fn();
     return now() - s;
   };
-  // The machine may be shared: settings are measured in interleaved rounds and the best of each counts.
+  // The machine may be shared: settings are measured in interleaved rounds; the median of each
+  // counts and the spread (fastest..slowest) is printed beside it.
   const loaders = [0, 1, 2].map((workers) => ds.loader({ tasksPerBatch: T, workers, prefetch: 4, seed: 1, remainder: "pad" }));
   const epoch = async (k: number): Promise<number> => {
     const loader = loaders[k]!;
@@ -86,15 +87,20 @@ try {
   };
   plainRead();
   for (let k = 0; k < 3; k++) await epoch(k); // warm-up: workers start, code is compiled
-  const best = { plain: Infinity, w0: Infinity, w1: Infinity, w2: Infinity };
-  for (let round = 0; round < 3; round++) {
-    best.plain = Math.min(best.plain, await time(plainRead));
-    best.w1 = Math.min(best.w1, await epoch(1));
-    best.w2 = Math.min(best.w2, await epoch(2));
-    best.w0 = Math.min(best.w0, await epoch(0));
+  const rounds = 5;
+  const runs: Record<"plain" | "w0" | "w1" | "w2" | "naive", number[]> = { plain: [], w0: [], w1: [], w2: [], naive: [] };
+  for (let round = 0; round < rounds; round++) {
+    runs.plain.push(await time(plainRead));
+    runs.w1.push(await epoch(1));
+    runs.w2.push(await epoch(2));
+    runs.w0.push(await epoch(0));
   }
   await Promise.all(loaders.map((l) => l.close()));
-  const { plain: plainS, w0, w1, w2 } = best;
+  const median = (xs: number[]): number => {
+    const a = [...xs].sort((x, y) => x - y);
+    return a.length % 2 ? a[a.length >> 1]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2;
+  };
+  const [plainS, w0, w1, w2] = [runs.plain, runs.w0, runs.w1, runs.w2].map(median) as [number, number, number, number];
 
   // (b) naive: read the raw samples and group them by task at training time, row by row
   const naive = async (): Promise<number> => {
@@ -128,19 +134,21 @@ try {
     }
     return n;
   };
-  const naiveS = Math.min(await time(naive), await time(naive));
+  runs.naive = [await time(naive), await time(naive), await time(naive)];
+  const naiveS = median(runs.naive);
 
   const tasks = ds.manifest.counts.tasks;
   const rate = (s: number) => samples / s;
   const fmt = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(1)} k`);
-  console.log(`\nprepared: ${samples} samples, ${tasks} tasks, ${ds.manifest.parts.length} parts; ${T} tasks per batch; best of 3 interleaved epochs (naive: best of 2)\n`);
+  const spread = (k: keyof typeof runs) => `[${fmt(rate(Math.max(...runs[k])))}..${fmt(rate(Math.min(...runs[k])))}]`;
+  console.log(`\nprepared: ${samples} samples, ${tasks} tasks, ${ds.manifest.parts.length} parts; ${T} tasks per batch; median of ${rounds} interleaved epochs, [slowest..fastest] (naive: median of 3)\n`);
   const rows: [string, string, string, string][] = [
     ["figure", "value", "reference (same run)", "ratio"],
-    ["loader, 1 worker", `${fmt(rate(w1))} samples/s, ${fmt(tasks / w1)} tasks/s`, `plain Arrow read ${fmt(rate(plainS))} samples/s`, (plainS / w1).toFixed(2)],
-    ["loader, 2 workers", `${fmt(rate(w2))} samples/s, ${fmt(tasks / w2)} tasks/s`, `plain Arrow read ${fmt(rate(plainS))} samples/s`, (plainS / w2).toFixed(2)],
-    ["loader, 1 worker", `${fmt(rate(w1))} samples/s`, `naive group-at-train ${fmt(rate(naiveS))} samples/s`, (naiveS / w1).toFixed(2)],
-    ["loader, 2 workers", `${fmt(rate(w2))} samples/s`, `naive group-at-train ${fmt(rate(naiveS))} samples/s`, (naiveS / w2).toFixed(2)],
-    ["loader, main thread", `${fmt(rate(w0))} samples/s`, `naive group-at-train ${fmt(rate(naiveS))} samples/s`, (naiveS / w0).toFixed(2)],
+    ["loader, 1 worker", `${fmt(rate(w1))} samples/s ${spread("w1")}, ${fmt(tasks / w1)} tasks/s`, `plain Arrow read ${fmt(rate(plainS))} samples/s ${spread("plain")}`, (plainS / w1).toFixed(2)],
+    ["loader, 2 workers", `${fmt(rate(w2))} samples/s ${spread("w2")}, ${fmt(tasks / w2)} tasks/s`, `plain Arrow read ${fmt(rate(plainS))} samples/s ${spread("plain")}`, (plainS / w2).toFixed(2)],
+    ["loader, 1 worker", `${fmt(rate(w1))} samples/s`, `naive group-at-train ${fmt(rate(naiveS))} samples/s ${spread("naive")}`, (naiveS / w1).toFixed(2)],
+    ["loader, 2 workers", `${fmt(rate(w2))} samples/s`, `naive group-at-train ${fmt(rate(naiveS))} samples/s ${spread("naive")}`, (naiveS / w2).toFixed(2)],
+    ["loader, main thread", `${fmt(rate(w0))} samples/s ${spread("w0")}`, `naive group-at-train ${fmt(rate(naiveS))} samples/s`, (naiveS / w0).toFixed(2)],
     ["prepare, in memory", `${fmt(big.counts.inputSamples / big.s)} samples/s, peak RSS ${(big.maxRss / 2 ** 20).toFixed(0)} MiB`, `raw file ${rawMiB.toFixed(0)} MiB`, (big.maxRss / 2 ** 20 / rawMiB).toFixed(2)],
     ["prepare, 64 MiB budget", `${fmt(small.counts.inputSamples / small.s)} samples/s, peak RSS ${(small.maxRss / 2 ** 20).toFixed(0)} MiB, ${small.runs} runs`, `prepare in memory ${fmt(big.counts.inputSamples / big.s)} samples/s`, (big.s / small.s).toFixed(2)],
   ];

@@ -45,11 +45,12 @@ export class DecodePool {
     });
   }
 
-  /** Decodes a group of batches on the next worker in turn. */
+  /** Decodes a group of batches on the least busy worker (the next in turn among equals). */
   run(job: Omit<DecodeJob, "id">): Promise<DecodedBatch[]> {
     if (this.broken) return Promise.reject(this.broken);
     const id = this.nextId++;
-    const k = id % this.workers.length;
+    let k = id % this.workers.length;
+    for (let j = 0; j < this.workers.length; j++) if (this.busy[j]! < this.busy[k]!) k = j;
     const done = new Promise<DecodedBatch[]>((resolve, reject) => this.pending.set(id, { resolve, reject, worker: k }));
     if (this.busy[k]!++ === 0) this.workers[k]!.ref();
     this.workers[k]!.postMessage({ ...job, id });

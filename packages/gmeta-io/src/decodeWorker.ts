@@ -11,10 +11,14 @@ export interface DecodeSetup {
   denseDim: number;
 }
 
-/** A decode job: consecutive batches, each a flat task list (TASK_FIELDS numbers per task) and the tasks' keys. */
+/**
+ * A decode job: consecutive batches, each a flat task list (TASK_FIELDS numbers per task) and
+ * the tasks' keys, and the bytes of the parts they read (shared memory, not copied).
+ */
 export interface DecodeJob {
   id: number;
   batches: { tasks: Int32Array; taskKeys: BigInt64Array }[];
+  parts: { part: number; bytes: Uint8Array }[];
 }
 
 // Worker entry: the first message sets up a part cache; each job's batches go back in one message, their buffers transferred.
@@ -29,8 +33,9 @@ parentPort?.on("message", (msg: DecodeJob | { setup: DecodeSetup }) => {
   }
   try {
     const c = cache!;
+    const bytes = new Map(msg.parts.map((x) => [x.part, x.bytes]));
     const items = msg.batches.map(({ tasks, taskKeys }) => {
-      const batch = gatherTasks((p) => c.get(p), tasks, taskKeys, setup!.denseDim, setup!.slotNames.length);
+      const batch = gatherTasks((p) => c.get(p, bytes.get(p)), tasks, taskKeys, setup!.denseDim, setup!.slotNames.length);
       return { buffer: batch.taskKeys.buffer as ArrayBuffer, layout: batchLayout(batch) };
     });
     parentPort!.postMessage({ id: msg.id, items }, items.map((x) => x.buffer));

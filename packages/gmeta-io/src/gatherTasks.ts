@@ -20,9 +20,9 @@ export function gatherTasks(
   slotCount: number,
 ): DecodedBatch {
   const T = tasks.length / TASK_FIELDS;
-  const parts: PartColumns[] = new Array(T);
+  const ws: Words[] = new Array(T);
   let lastPart = -1;
-  let last: PartColumns | null = null;
+  let last: Words | null = null;
   let nS = 0;
   let nQ = 0;
   const idS = new Array<number>(slotCount).fill(0);
@@ -30,17 +30,17 @@ export function gatherTasks(
   for (let t = 0; t < T; t++) {
     const p = tasks[t * TASK_FIELDS]!;
     if (p !== lastPart) {
-      last = getPart(p);
+      last = partWords(getPart(p));
       lastPart = p;
     }
-    parts[t] = last!;
+    ws[t] = last!;
     const row = tasks[t * TASK_FIELDS + 1]!;
     const sup = tasks[t * TASK_FIELDS + 2]!;
     const qry = tasks[t * TASK_FIELDS + 3]!;
     nS += sup;
     nQ += qry;
     for (let s = 0; s < slotCount; s++) {
-      const o = last!.chunk.sparse[s]!.offsets;
+      const o = last!.offsets[s]!;
       idS[s]! += o[row + sup]! - o[row]!;
       idQ[s]! += o[row + sup + qry]! - o[row + sup]!;
     }
@@ -80,8 +80,8 @@ export function gatherTasks(
   });
   const support = block(nS, idsS);
   const query = block(nQ, idsQ);
-  fill(support, parts, tasks, 0, denseDim, slotCount);
-  fill(query, parts, tasks, 1, denseDim, slotCount);
+  fill(support, ws, tasks, 0, denseDim, slotCount);
+  fill(query, ws, tasks, 1, denseDim, slotCount);
   return { taskKeys: keys, support, query };
 }
 
@@ -112,40 +112,51 @@ function partWords(p: PartColumns): Words {
   return w;
 }
 
-function fill(b: SampleBlock, parts: PartColumns[], tasks: Int32Array, role: 0 | 1, D: number, S: number): void {
-  const T = parts.length;
-  const idAt = new Array<number>(S).fill(0);
+// Column by column: each loop copies one column for every task, so its arrays keep one shape
+// and the per-task work is a few index reads and one copy.
+function fill(b: SampleBlock, ws: Words[], tasks: Int32Array, role: 0 | 1, D: number, S: number): void {
+  const T = ws.length;
+  const to = b.taskOffsets;
   const L = alias(b.labels, b.labels.length);
   const Dd = alias(b.dense, b.dense.length);
-  const dIds = b.slots.map((x) => alias(x.ids, x.ids.length * 2));
-  const dOffs = b.slots.map((x) => alias(x.offsets, x.offsets.length));
-  for (const o of dOffs) o[0] = 0;
-  b.taskOffsets[0] = 0;
+  const first = role === 0 ? 0 : 1;
+  to[0] = 0;
   let at = 0;
   for (let t = 0; t < T; t++) {
-    const w = partWords(parts[t]!);
-    const sup = tasks[t * TASK_FIELDS + 2]!;
-    const r0 = tasks[t * TASK_FIELDS + 1]! + (role === 0 ? 0 : sup);
-    const n = role === 0 ? sup : tasks[t * TASK_FIELDS + 3]!;
+    const k = t * TASK_FIELDS;
+    const r0 = tasks[k + 1]! + first * tasks[k + 2]!;
+    const n = tasks[k + 2 + role]!;
+    const w = ws[t]!;
     copy(w.label, r0, L, at, n);
-    copy(w.dense, r0 * D, Dd, at * D, n * D);
-    for (let s = 0; s < S; s++) {
+    if (D > 0) copy(w.dense, r0 * D, Dd, at * D, n * D);
+    at += n;
+    to[t + 1] = at;
+  }
+  for (let s = 0; s < S; s++) {
+    const dIds = alias(b.slots[s]!.ids, b.slots[s]!.ids.length * 2);
+    const dOff = b.slots[s]!.offsets;
+    dOff[0] = 0;
+    let idAt = 0;
+    at = 0;
+    for (let t = 0; t < T; t++) {
+      const k = t * TASK_FIELDS;
+      const r0 = tasks[k + 1]! + first * tasks[k + 2]!;
+      const n = tasks[k + 2 + role]!;
+      const w = ws[t]!;
       const so = w.offsets[s]!;
       const base = so[r0]!;
       const end = so[r0 + n]!;
-      const shift = idAt[s]! - base;
-      copy(w.ids[s]!, 2 * base, dIds[s]!, 2 * (base + shift), 2 * (end - base));
-      const dOff = dOffs[s]!;
+      copy(w.ids[s]!, 2 * base, dIds, 2 * idAt, 2 * (end - base));
+      const shift = idAt - base;
       for (let i = 1; i <= n; i++) dOff[at + i] = so[r0 + i]! + shift;
-      idAt[s] = end + shift;
+      idAt += end - base;
+      at += n;
     }
-    at += n;
-    b.taskOffsets[t + 1] = at;
   }
 }
 
 // Long runs go through memcpy; for short ones a loop is cheaper than making a subarray.
 function copy(src: Int32Array, from: number, dst: Int32Array, to: number, n: number): void {
-  if (n > 96) dst.set(src.subarray(from, from + n), to);
+  if (n > 64) dst.set(src.subarray(from, from + n), to);
   else for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
 }

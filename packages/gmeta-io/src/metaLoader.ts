@@ -4,6 +4,7 @@ import { TASK_FIELDS, gatherTasks } from "./gatherTasks.js";
 import type { Manifest } from "./manifest.js";
 import type { MetaBatch } from "./metaBatch.js";
 import { PartCache } from "./partCache.js";
+import { SharedPartBytes } from "./sharedPartBytes.js";
 import type { TaskIndex } from "./taskIndex.js";
 
 /** Options of `dataset.loader`. */
@@ -51,6 +52,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
   private readonly slotNames: string[];
   private pos: { epoch: number; batch: number };
   private pool: DecodePool | null = null;
+  private partBytes: SharedPartBytes | null = null;
 
   constructor(
     private readonly dir: string,
@@ -104,6 +106,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
+    this.partBytes = null;
     await pool?.close();
   }
 
@@ -119,22 +122,29 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       jobs.push({ epoch: e, batch: b });
     }
     const orders = new Map<number, Int32Array>();
-    const describe = (j: { epoch: number; batch: number }): { tasks: Int32Array; keys: BigInt64Array; padded: number } => {
-      let order = orders.get(j.epoch);
+    const orderOf = (epoch: number): Int32Array => {
+      let order = orders.get(epoch);
       if (!order) {
         orders.clear();
-        order = epochOrder({ partStart: this.index.partStart, shuffle: this.shuffle, seed: this.seed, epoch: j.epoch });
-        orders.set(j.epoch, order);
+        order = epochOrder({ partStart: this.index.partStart, shuffle: this.shuffle, seed: this.seed, epoch });
+        orders.set(epoch, order);
       }
+      return order;
+    };
+    const describe = (j: { epoch: number; batch: number }): { tasks: Int32Array; keys: BigInt64Array; padded: number } => {
+      const order = orderOf(j.epoch);
       const { positions, padded } = batchPositions(j.batch, this.rank, this.T, this.worldSize, order.length);
       const tasks = new Int32Array(positions.length * TASK_FIELDS);
       const keys = new BigInt64Array(positions.length);
       const ix = this.index;
-      positions.forEach((p, k) => {
-        const t = order![p]!;
-        tasks.set([ix.part[t]!, ix.row[t]!, ix.support[t]!, ix.query[t]!], k * TASK_FIELDS);
+      for (let k = 0; k < positions.length; k++) {
+        const t = order[positions[k]!]!;
+        tasks[k * TASK_FIELDS] = ix.part[t]!;
+        tasks[k * TASK_FIELDS + 1] = ix.row[t]!;
+        tasks[k * TASK_FIELDS + 2] = ix.support[t]!;
+        tasks[k * TASK_FIELDS + 3] = ix.query[t]!;
         keys[k] = ix.task[t]!;
-      });
+      }
       return { tasks, keys, padded };
     };
     const finish = (j: { epoch: number; batch: number }, d: DecodedBatch, padded: number): MetaBatch => ({
@@ -168,18 +178,35 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       slotNames: this.slotNames,
       denseDim: this.manifest.denseDim,
     });
+    this.partBytes ??= new SharedPartBytes(this.dir, this.manifest.parts.map((p) => p.file));
     const pool = this.pool;
+    const partBytes = this.partBytes;
     type Job = (typeof jobs)[number];
     const inFlight: { js: Job[]; padded: number[]; done: Promise<DecodedBatch[]> }[] = [];
-    const maxGroups = Math.max(this.workers, Math.ceil(this.prefetch / this.group));
+    // Two groups per worker: one decoding while the next waits, so no worker idles between messages.
+    const maxGroups = Math.max(2 * this.workers, Math.ceil(this.prefetch / this.group));
+    const tasksPerPart = this.index.task.length / this.manifest.parts.length;
+    const readAhead = this.group * maxGroups + Math.ceil(tasksPerPart / (this.T * this.worldSize));
     let next = 0;
     const submit = (): void => {
       const js = jobs.slice(next, next + this.group);
       const ds = js.map(describe);
-      const done = pool.run({ batches: ds.map((d) => ({ tasks: d.tasks, taskKeys: d.keys })) });
+      const parts: number[] = [];
+      for (const d of ds) {
+        for (let k = 0; k < d.tasks.length; k += TASK_FIELDS) if (!parts.includes(d.tasks[k]!)) parts.push(d.tasks[k]!);
+      }
+      const done = Promise.all(parts.map(async (part) => ({ part, bytes: await partBytes.get(part) }))).then((shared) =>
+        pool.run({ batches: ds.map((d) => ({ tasks: d.tasks, taskKeys: d.keys })), parts: shared }),
+      );
       done.catch(() => undefined);
       inFlight.push({ js, padded: ds.map((d) => d.padded), done });
       next += js.length;
+      // Start reading the part a job about one part ahead needs, so no group waits on a read.
+      const ahead = jobs[next + readAhead - 1] ?? jobs[jobs.length - 1]!;
+      if (ahead.epoch === jobs[next - 1]!.epoch) {
+        const order = orderOf(ahead.epoch);
+        void partBytes.get(this.index.part[order[((ahead.batch * this.worldSize + this.rank) * this.T) % order.length]!]!).catch(() => undefined);
+      }
     };
     try {
       while (next < jobs.length && inFlight.length < maxGroups) submit();

@@ -4,7 +4,7 @@ import { tableFromIPC } from "apache-arrow";
 import { DataError } from "./dataError.js";
 import { decodePartBatch, type PartColumns } from "./partLayout.js";
 
-/** Keeps the last few decoded part files (zero-copy views over their bytes). */
+/** Keeps the last few decoded part files (zero-copy views over their bytes, read here or handed in). */
 export class PartCache {
   private cache = new Map<number, PartColumns>();
 
@@ -16,7 +16,8 @@ export class PartCache {
     private readonly capacity = 4,
   ) {}
 
-  get(part: number): PartColumns {
+  /** Part `part`, decoded from `bytes` when given and not cached, else read from its file. */
+  get(part: number, bytes?: Uint8Array): PartColumns {
     const hit = this.cache.get(part);
     if (hit) {
       this.cache.delete(part);
@@ -26,7 +27,7 @@ export class PartCache {
     const file = join(this.dir, this.files[part]!);
     let cols: PartColumns;
     try {
-      const table = tableFromIPC(readFileSync(file));
+      const table = tableFromIPC(bytes ?? readFileSync(file));
       if (table.batches.length !== 1) throw new Error(`expected one record batch, got ${table.batches.length}`);
       cols = decodePartBatch(table.batches[0]!, this.slotNames, this.denseDim);
     } catch (e) {
