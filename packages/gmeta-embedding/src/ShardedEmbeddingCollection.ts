@@ -1,18 +1,17 @@
-import { assertDeviceAvailable, concat, empty, gatherRows, isGradEnabled, noGrad, reshape, slice, tensor, toDevice, untracked, zeros } from "@gmeta/tensor";
+import { assertDeviceAvailable, empty, isGradEnabled, tensor, toDevice, untracked } from "@gmeta/tensor";
 import type { Device, Tensor } from "@gmeta/tensor";
 
 import { loadCheckpoint } from "./checkpoint/loadCheckpoint.js";
 import { saveCheckpoint } from "./checkpoint/saveCheckpoint.js";
 import type { CollectionCounters, TrafficCounters } from "./Counters.js";
 import { zeroTraffic } from "./Counters.js";
-import { gradArray, gradNumel } from "./EmbeddingTable.js";
+import { gradNumel } from "./EmbeddingTable.js";
 import { argError, describe } from "./errors.js";
 import type { Exchange } from "./exchange/Exchange.js";
 import { idArray, rowsOfIds } from "./ids.js";
 import type { IdInput } from "./ids.js";
 import { LazyTableLookup, LookupResult } from "./LookupResult.js";
 import type { OwnerRoute, TableLookup } from "./LookupResult.js";
-import { addon } from "./native/binding.js";
 import type { ResolvedOptimizer, SparseOptimizerConfig } from "./optim/SparseOptimizer.js";
 import { resolveOptimizer } from "./optim/SparseOptimizer.js";
 import type { ShardingPlan, TablePlan } from "./plan/types.js";
@@ -22,6 +21,9 @@ import type { PoolingMode } from "./pooling.js";
 import { routeRows } from "./routing.js";
 import type { TableRoute } from "./routing.js";
 import { RowShard } from "./RowShard.js";
+import { gradsByHost, rowsByHost } from "./rows/hostRows.js";
+import type { RowsContext } from "./rows/RowsContext.js";
+import { gradsByTensor, rowsByTensor } from "./rows/tensorRows.js";
 import type { ResolvedTable, TableConfig } from "./TableConfig.js";
 import { resolveTables } from "./TableConfig.js";
 
@@ -62,7 +64,7 @@ const HEADER = 1;
  * together); `applyGradients` sends E_U's gradient rows to the owners (one AlltoAllV), which
  * sum duplicates and apply the fused sparse optimizer to the rows they own.
  */
-export class ShardedEmbeddingCollection {
+export class ShardedEmbeddingCollection implements RowsContext {
   readonly tables: readonly ResolvedTable[];
   readonly plan: ShardingPlan;
   readonly optimizer: ResolvedOptimizer;
@@ -117,6 +119,11 @@ export class ShardedEmbeddingCollection {
   /** Traffic since construction or the last resetCounters(). */
   get counters(): CollectionCounters {
     return structuredClone(this.countersValue);
+  }
+
+  /** @internal The live counters, which the row paths add to. */
+  traffic(): CollectionCounters {
+    return this.countersValue;
   }
 
   resetCounters(): void {
@@ -226,8 +233,8 @@ export class ShardedEmbeddingCollection {
       // copy); on the tensor path gathered on the device from the received rows.
       const owned: Tensor[] = [];
       const uniqueTs = this.tensorPath
-        ? await this.rowsByTensor(temps, asks, replyCounts, routes, owned)
-        : await this.rowsByHost(temps, asks, replyCounts, routes, owned);
+        ? await rowsByTensor(this, temps, asks, replyCounts, routes, owned)
+        : await rowsByHost(this, temps, asks, replyCounts, routes, owned);
       const out: Record<string, TableLookup> = {};
       const c = this.countersValue.lookup;
       c.calls += 1;
@@ -288,8 +295,8 @@ export class ShardedEmbeddingCollection {
     try {
       // Per table, the gradient rows each owner sends back (in source order, as owner.localRows).
       const per = this.tensorPath
-        ? await this.gradsByTensor(temps, gradRows, from, sendCounts)
-        : await this.gradsByHost(temps, gradRows, from, sendCounts);
+        ? await gradsByTensor(this, temps, gradRows, from, sendCounts)
+        : await gradsByHost(this, temps, gradRows, from, sendCounts);
       c.calls += 1;
       from.routes.forEach((r, i) => {
         if (!r) return;
@@ -313,196 +320,12 @@ export class ShardedEmbeddingCollection {
     }
   }
 
-  /** Host path of applyGradients: rows copied into one host buffer, received per table. */
-  private async gradsByHost(
-    temps: Tensor[], gradRows: Readonly<Record<string, Tensor | Float32Array>>, from: LookupResult, sendCounts: number[],
-  ): Promise<Float32Array[]> {
-    const op = "ShardedEmbeddingCollection.applyGradients";
-    const W = this.worldSize;
-    const T = this.tables.length;
-    const grads = from.routes.map((r, i) => (r ? gradArray(op, this.tables[i]!.name, gradRows[this.tables[i]!.name]) : undefined));
-    const sendT = this.temp(temps, sendCounts.reduce((a, b) => a + b, 0), "float32");
-    const send = sendT.hostView() as Float32Array;
-    let at = 0;
-    for (let d = 0; d < W; d++) {
-      from.routes.forEach((r, i) => {
-        if (!r) return;
-        const dim = this.tables[i]!.dim;
-        const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
-        addon.gatherRows(grads[i]!, dim, order, send.subarray(at, at + order.length * dim));
-        at += order.length * dim;
-      });
-    }
-    const gin = await this.allToAll<Float32Array>(temps, sendT, sendCounts, this.countersValue.update);
-    // Owner: de-interleave per table in source order, matching owner.localRows.
-    const per: Float32Array[] = this.tables.map((t, i) => new Float32Array(from.owner.localRows[i]!.length * t.dim));
-    const fill = new Array<number>(T).fill(0);
-    let p = 0;
-    for (let s = 0; s < W; s++) {
-      for (let i = 0; i < T; i++) {
-        const n = from.owner.recvCounts[s]![i]! * this.tables[i]!.dim;
-        per[i]!.set(gin.data.subarray(p, p + n), fill[i]!);
-        fill[i]! += n;
-        p += n;
-      }
-    }
-    return per;
-  }
-
-  /** Tensor path of applyGradients: rows gathered, sent and split on the collection's device. */
-  private async gradsByTensor(
-    temps: Tensor[], gradRows: Readonly<Record<string, Tensor | Float32Array>>, from: LookupResult, sendCounts: number[],
-  ): Promise<Tensor[]> {
-    const W = this.worldSize;
-    const T = this.tables.length;
-    const grads = from.routes.map((r, i) => {
-      if (!r) return undefined;
-      const t = this.tables[i]!;
-      const g = gradRows[t.name]!;
-      const on = untracked(() => noGrad(() => {
-        if (g instanceof Float32Array) return tensor(g, { shape: [r.unique.length, t.dim], device: this.device });
-        const moved = toDevice(g, this.device);
-        if (moved !== g) temps.push(moved);
-        return reshape(moved, [r.unique.length, t.dim]);
-      }));
-      temps.push(on);
-      return on;
-    });
-    const parts: Tensor[] = [];
-    for (let d = 0; d < W; d++) {
-      from.routes.forEach((r, i) => {
-        if (!r || r.destStart[d + 1]! === r.destStart[d]!) return;
-        const order = r.sendOrder.slice(r.destStart[d]!, r.destStart[d + 1]!);
-        const part = untracked(() => noGrad(() => {
-          const idx = tensor(order, { dtype: "int32", device: this.device });
-          temps.push(idx);
-          return gatherRows(grads[i]!, idx);
-        }));
-        parts.push(part);
-      });
-    }
-    temps.push(...parts);
-    const sendT = this.flatConcat(temps, parts);
-    const gin = await this.allToAllTensor(temps, sendT, sendCounts, this.countersValue.update);
-    const segs: Tensor[][] = this.tables.map(() => []);
-    let p = 0;
-    for (let s = 0; s < W; s++) {
-      for (let i = 0; i < T; i++) {
-        const n = from.owner.recvCounts[s]![i]! * this.tables[i]!.dim;
-        if (n > 0) segs[i]!.push(untracked(() => slice(gin, 0, p, p + n)));
-        p += n;
-      }
-    }
-    temps.push(...segs.flat());
-    return segs.map((list) => this.flatConcat(temps, list));
-  }
-
-  /** Owner gathers into a host reply; requester places rows into E_U in place. */
-  private async rowsByHost(
-    temps: Tensor[], asks: Int32Array[][], replyCounts: number[], routes: (TableRoute | undefined)[], owned: Tensor[],
-  ): Promise<(Tensor | undefined)[]> {
-    const W = this.worldSize;
-    const T = this.tables.length;
-    const replyT = this.temp(temps, replyCounts.reduce((a, b) => a + b, 0), "float32");
-    const reply = replyT.hostView() as Float32Array;
-    let q = 0;
-    for (let s = 0; s < W; s++) {
-      for (let i = 0; i < T; i++) {
-        const rows = asks[i]![s]!;
-        if (rows.length === 0) continue;
-        const dim = this.tables[i]!.dim;
-        this.shards[i]!.gather(rows, reply.subarray(q, q + rows.length * dim));
-        q += rows.length * dim;
-      }
-    }
-    const rowsIn = await this.allToAll<Float32Array>(temps, replyT, replyCounts, this.countersValue.lookup);
-    const uniqueTs = routes.map((r, i) => {
-      if (!r) return undefined;
-      const t = zeros([r.unique.length, this.tables[i]!.dim]);
-      owned.push(t);
-      return t;
-    });
-    const uniqueBufs = uniqueTs.map((t) => (t ? (t.hostView() as Float32Array) : undefined));
-    let o = 0;
-    for (let d = 0; d < W; d++) {
-      routes.forEach((r, i) => {
-        if (!r) return;
-        const dim = this.tables[i]!.dim;
-        const order = r.sendOrder.subarray(r.destStart[d]!, r.destStart[d + 1]!);
-        addon.scatterAddRows(uniqueBufs[i]!, dim, order, rowsIn.data.subarray(o, o + order.length * dim));
-        o += order.length * dim;
-      });
-    }
-    return uniqueTs;
-  }
-
   /**
-   * The same exchange with rows as tensors on the collection's device: owners gather on the
-   * device, the reply travels on the group's device, and each table's E_U is one gather of
-   * its received rows (ordered by owner) back into unique order.
+   * @internal AlltoAllV of a tensor on the collection's device, staged through the group's
+   * device when they differ (a GPU collection over a host group); the result is on the
+   * collection's device.
    */
-  private async rowsByTensor(
-    temps: Tensor[], asks: Int32Array[][], replyCounts: number[], routes: (TableRoute | undefined)[], owned: Tensor[],
-  ): Promise<(Tensor | undefined)[]> {
-    const W = this.worldSize;
-    const T = this.tables.length;
-    const parts: Tensor[] = [];
-    for (let s = 0; s < W; s++) {
-      for (let i = 0; i < T; i++) {
-        const rows = asks[i]![s]!;
-        if (rows.length > 0) parts.push(this.shards[i]!.gatherTensor(rows));
-      }
-    }
-    temps.push(...parts);
-    const replyT = this.flatConcat(temps, parts);
-    const rowsIn = await this.allToAllTensor(temps, replyT, replyCounts, this.countersValue.lookup);
-    // Segments of table i arrive per owner d in sendOrder[destStart[d], destStart[d+1]).
-    const segments: Tensor[][] = routes.map(() => []);
-    let o = 0;
-    for (let d = 0; d < W; d++) {
-      routes.forEach((r, i) => {
-        if (!r) return;
-        const n = (r.destStart[d + 1]! - r.destStart[d]!) * this.tables[i]!.dim;
-        if (n > 0) segments[i]!.push(untracked(() => slice(rowsIn, 0, o, o + n)));
-        o += n;
-      });
-    }
-    temps.push(...segments.flat());
-    return routes.map((r, i) => {
-      if (!r) return undefined;
-      const dim = this.tables[i]!.dim;
-      const U = r.unique.length;
-      const t = untracked(() => noGrad(() => {
-        if (U === 0) return zeros([0, dim], { device: this.device });
-        const byOwner = reshape(this.flatConcat(temps, segments[i]!), [U, dim]);
-        // Row k of byOwner is unique row sendOrder[k]: gather with the inverse permutation.
-        const at = new Int32Array(U);
-        for (let k = 0; k < U; k++) at[r.sendOrder[k]!] = k;
-        const idx = tensor(at, { dtype: "int32", device: this.device });
-        temps.push(idx, byOwner);
-        return gatherRows(byOwner, idx);
-      }));
-      owned.push(t);
-      return t;
-    });
-  }
-
-  /** One flat tensor on the collection's device from parts (an empty one when there are none). */
-  private flatConcat(temps: Tensor[], parts: Tensor[]): Tensor {
-    const out = untracked(() => noGrad(() => {
-      if (parts.length === 0) return empty([0], { dtype: "float32", device: this.device });
-      const flat = parts.map((p) => reshape(p, [p.numel]));
-      return parts.length === 1 ? flat[0]! : concat(flat, 0);
-    }));
-    temps.push(out);
-    return out;
-  }
-
-  /**
-   * AlltoAllV of a tensor on the collection's device, staged through the group's device when
-   * they differ (a GPU collection over a host group); the result is on the collection's device.
-   */
-  private async allToAllTensor(temps: Tensor[], send: Tensor, counts: number[], c: TrafficCounters): Promise<Tensor> {
+  async allToAllTensor(temps: Tensor[], send: Tensor, counts: number[], c: TrafficCounters): Promise<Tensor> {
     const at = this.group.device ?? "cpu";
     const staged = untracked(() => toDevice(send, at));
     if (staged !== send) temps.push(staged);
@@ -581,18 +404,18 @@ export class ShardedEmbeddingCollection {
     }
   }
 
-  /** A flat tensor to fill in place and send; freed by the caller with the other temps. */
-  private temp(temps: Tensor[], n: number, dtype: "int32" | "float32"): Tensor {
+  /** @internal A flat tensor to fill in place and send; freed by the caller with the other temps. */
+  temp(temps: Tensor[], n: number, dtype: "int32" | "float32"): Tensor {
     const t = empty([n], { dtype });
     temps.push(t);
     return t;
   }
 
   /**
-   * One AlltoAllV of a flat host tensor whose result is read on the host (requests, and the
-   * host path's rows), staged through the group's device when that is a GPU.
+   * @internal One AlltoAllV of a flat host tensor whose result is read on the host (requests,
+   * and the host path's rows), staged through the group's device when that is a GPU.
    */
-  private async allToAll<A extends Int32Array | Float32Array>(
+  async allToAll<A extends Int32Array | Float32Array>(
     temps: Tensor[],
     send: Tensor,
     counts: number[],
