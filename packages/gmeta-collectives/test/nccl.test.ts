@@ -8,10 +8,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { backends } from "@gmeta/tensor";
+import { backends, tensor } from "@gmeta/tensor";
 import { describe, expect, it } from "vitest";
 import { initProcessGroup, ncclAvailability } from "../src/index.js";
-import { sendRecvPlan } from "../src/nccl/NcclProcessGroup.js";
+import { NcclProcessGroup, sendRecvPlan } from "../src/nccl/NcclProcessGroup.js";
+import type { DeviceHooks } from "../src/nccl/NcclProcessGroup.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const avail = ncclAvailability();
@@ -74,5 +75,81 @@ describe("grouped send/recv planning (pure)", () => {
 
   it("zero-width rows move nothing", () => {
     expect(sendRecvPlan(0n, [1, 1], 0n, [1, 1], 0, 4)).toEqual({ sends: [], recvs: [] });
+  });
+});
+
+// The group's waiting, timeout and abort logic, with the device replaced by fakes: each call
+// records a marker, and the test decides when markers complete and what NCCL reports.
+describe("NcclProcessGroup waits, times out and aborts (fake device and communicator)", () => {
+  function fake(timeoutMs: number) {
+    const done = new Set<bigint>();
+    const destroyed: bigint[] = [];
+    let next = 1n;
+    const calls: string[] = [];
+    const state = { asyncError: "", destroyedWith: undefined as boolean | undefined };
+    const comm = {
+      allReduce: (_s: bigint, _r: bigint, count: number, dtype: number, op: number) => void calls.push(`allReduce ${count} ${dtype} ${op}`),
+      broadcast: () => void calls.push("broadcast"),
+      allGather: () => void calls.push("allGather"),
+      sendRecv: () => void calls.push("sendRecv"),
+      asyncError: () => state.asyncError,
+      destroy: (abort?: boolean) => void (state.destroyedWith = abort === true),
+    };
+    const hooks: DeviceHooks = {
+      devicePointer: () => 0x1000n,
+      cudaStream: () => 0x2000n,
+      useDevice: () => {},
+      recordEvent: () => next++,
+      eventDone: (e) => done.has(e),
+      destroyEvent: (e) => void destroyed.push(e),
+    };
+    const pg = new NcclProcessGroup(comm, 0, 2, "cpu", timeoutMs, hooks);
+    return { pg, done, destroyed, calls, state };
+  }
+
+  it("a call settles when its marker completes, with its value, and frees the marker", async () => {
+    const f = fake(5_000);
+    const t = tensor([1, 2, 3]);
+    const p = f.pg.allReduce(t, "mean");
+    await new Promise((r) => setTimeout(r, 5));
+    f.done.add(1n);
+    await expect(p).resolves.toBe(t);
+    expect(f.calls).toEqual(["allReduce 3 7 4"]);
+    expect(f.destroyed).toEqual([1n]);
+    await f.pg.close();
+    expect(f.state.destroyedWith).toBe(false);
+    t.dispose();
+  });
+
+  it("past the timeout the communicator is aborted, the call rejects naming it, later calls fail, and a pending call does not succeed", async () => {
+    const f = fake(60);
+    const a = tensor([1]);
+    const b = tensor([2]);
+    const first = f.pg.allReduce(a);
+    // A long timeout for the second call, so only the first can time out.
+    f.pg.setTimeout(60_000);
+    const second = f.pg.broadcast(b, 1).then(() => "resolved", (e: Error) => e.message);
+    const t0 = Date.now();
+    await expect(first).rejects.toThrow(
+      "allReduce: not finished after 60 ms (a peer did not take part, or has died); the NCCL communicator of rank 0 of 2 was aborted",
+    );
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(f.state.destroyedWith).toBe(true);
+    // The abort lets the second call's kernels exit: its marker completes, but it must not resolve.
+    f.done.add(2n);
+    expect(await second).toBe("broadcast: the NCCL process group failed: allReduce not finished after 60 ms (a peer did not take part, or has died)");
+    await expect(f.pg.allReduce(a)).rejects.toThrow("allReduce: the NCCL process group failed earlier: allReduce not finished after 60 ms");
+    a.dispose();
+    b.dispose();
+  });
+
+  it("an asynchronous NCCL error aborts at once, naming NCCL's message", async () => {
+    const f = fake(60_000);
+    const a = tensor([1]);
+    const p = f.pg.allReduce(a);
+    f.state.asyncError = "remote process exited or there was a network error";
+    await expect(p).rejects.toThrow('allReduce: NCCL reported "remote process exited or there was a network error"; the NCCL communicator of rank 0 of 2 was aborted');
+    expect(f.state.destroyedWith).toBe(true);
+    a.dispose();
   });
 });

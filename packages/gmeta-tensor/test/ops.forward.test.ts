@@ -292,7 +292,17 @@ describe.each(devices())("forward on %s", (device) => {
         expect(T.max(a).item()).toBe(7);
         expect(T.sum(a).item()).toBe(9);
         expect(T.cast(a, "float32").toList()).toEqual([5, -3, 7, 0]);
-        expect(T.cast(T.tensor([1.7, -2.2, 3.5]), dtype).toList()).toEqual([1, -2, 3]);
+        expect(T.cast(T.tensor([1.7, -2.2, 3.5], { device }), dtype).toList()).toEqual([1, -2, 3]);
+      }
+      // One rule on every device for what C++ leaves undefined: NaN → 0, out of range → the
+      // nearest end of the integer range.
+      for (const src of ["float32", "float64"] as const) {
+        const x = T.tensor([Number.NaN, 1e10, -1e10, Infinity, -Infinity, 2.9, -2.9, 2147483520], { dtype: src, device });
+        expect(T.cast(x, "int32").toList()).toEqual([0, 2147483647, -2147483648, 2147483647, -2147483648, 2, -2, 2147483520]);
+        const y = T.tensor([Number.NaN, 1e30, -1e30, Infinity, -Infinity, 2 ** 40], { dtype: src, device });
+        expect((T.cast(y, "int64").toArray() as BigInt64Array).slice()).toEqual(
+          new BigInt64Array([0n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 63n - 1n, -(2n ** 63n), 2n ** 40n]),
+        );
       }
       const big = T.tensor(new BigInt64Array([2n ** 40n, -(2n ** 40n)]));
       expect(Array.from(T.neg(big).toArray() as BigInt64Array)).toEqual([-(2n ** 40n), 2n ** 40n]);

@@ -19,13 +19,18 @@ void* Ptr(const Napi::Value& v, const char* op, const char* name) {
   if (!v.IsBigInt())
     throw Napi::TypeError::New(v.Env(), std::string(op) + ": expected a bigint for " + name);
   bool lossless = false;
-  return reinterpret_cast<void*>(static_cast<uintptr_t>(v.As<Napi::BigInt>().Uint64Value(&lossless)));
+  const uint64_t p = v.As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) throw Napi::TypeError::New(v.Env(), std::string(op) + ": expected a 64-bit address for " + name);
+  return reinterpret_cast<void*>(static_cast<uintptr_t>(p));
 }
 
 int64_t Int(const Napi::Value& v, const char* op, const char* name) {
   if (!v.IsNumber())
     throw Napi::TypeError::New(v.Env(), std::string(op) + ": expected a number for " + name);
-  return v.As<Napi::Number>().Int64Value();
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= -9007199254740991.0 && d <= 9007199254740991.0) || d != static_cast<double>(static_cast<int64_t>(d)))
+    throw Napi::TypeError::New(v.Env(), std::string(op) + ": expected an integer for " + name);
+  return static_cast<int64_t>(d);
 }
 
 Napi::Value Status(const Napi::CallbackInfo& info) {
@@ -68,8 +73,9 @@ class NcclComm : public Napi::ObjectWrap<NcclComm> {
     nccl::check(nccl::api().comm_init_rank(&comm_, size, id, rank), "ncclCommInitRank");
   }
 
+  // Collected without close(): abort, because destroy would wait for peers that may be gone.
   ~NcclComm() override {
-    if (comm_) nccl::api().comm_destroy(comm_);
+    if (comm_) nccl::api().comm_abort(comm_);
   }
 
  private:
@@ -124,7 +130,9 @@ class NcclComm : public Napi::ObjectWrap<NcclComm> {
       Napi::Array arr = v.As<Napi::Array>();
       std::vector<Item> out;
       for (uint32_t i = 0; i < arr.Length(); ++i) {
-        Napi::Array t = arr.Get(i).As<Napi::Array>();
+        Napi::Value e = arr.Get(i);
+        if (!e.IsArray()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": expected [peer, pointer, count] entries in " + name);
+        Napi::Array t = e.As<Napi::Array>();
         out.push_back({static_cast<int>(Int(t.Get(0u), op, "peer")), Ptr(t.Get(1u), op, "ptr"),
                        static_cast<size_t>(Int(t.Get(2u), op, "count"))});
       }

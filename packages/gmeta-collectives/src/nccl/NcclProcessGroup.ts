@@ -1,6 +1,21 @@
 import {
   cudaStream, destroyEvent, type Device, type DType, devicePointer, empty, eventDone, recordEvent, type Tensor, tensor, useDevice,
 } from "@gmeta/tensor";
+
+/**
+ * @internal What the group asks of @gmeta/tensor about its device: addresses, the stream and
+ * its markers. Replaced in tests, where the timeout and abort logic runs without a GPU.
+ */
+export interface DeviceHooks {
+  devicePointer(t: Tensor): bigint;
+  cudaStream(device: Device): bigint;
+  useDevice(device: Device): void;
+  recordEvent(device: Device): bigint;
+  eventDone(event: bigint): boolean;
+  destroyEvent(event: bigint): void;
+}
+
+const TENSOR_HOOKS: DeviceHooks = { devicePointer, cudaStream, useDevice, recordEvent, eventDone, destroyEvent };
 import type { ArrayCollectives, Backend } from "../ArrayCollectives.js";
 import { invalidArgument } from "../errors.js";
 import type { NativeNcclComm } from "../native/AddonTypes.js";
@@ -36,6 +51,7 @@ export class NcclProcessGroup implements ProcessGroup {
     /** The GPU this rank's communicator is bound to. */
     readonly device: Device,
     timeoutMs: number,
+    /** @internal */ private readonly hooks: DeviceHooks = TENSOR_HOOKS,
   ) {
     this.timeoutMs = timeoutMs;
   }
@@ -56,14 +72,22 @@ export class NcclProcessGroup implements ProcessGroup {
    * small collective takes microseconds), then every millisecond, until the timeout.
    */
   private finished<T>(op: string, value: T): Promise<T> {
-    const event = recordEvent(this.device);
-    const deadline = Date.now() + this.timeoutMs;
+    const event = this.hooks.recordEvent(this.device);
+    const timeoutMs = this.timeoutMs;
+    const deadline = Date.now() + timeoutMs;
     return new Promise<T>((resolve, reject) => {
       let polls = 0;
       const poll = (): void => {
         try {
-          if (eventDone(event)) {
-            destroyEvent(event);
+          // Another call's abort (or close) lets this call's NCCL kernels exit early too:
+          // its marker then completes, but its data was never exchanged.
+          if (this.failure !== null || this.comm === null) {
+            this.hooks.destroyEvent(event);
+            reject(new Error(this.failure !== null ? `${op}: the NCCL process group failed: ${this.failure}` : `${op}: the NCCL process group was closed before the call finished`));
+            return;
+          }
+          if (this.hooks.eventDone(event)) {
+            this.hooks.destroyEvent(event);
             resolve(value);
             return;
           }
@@ -71,14 +95,27 @@ export class NcclProcessGroup implements ProcessGroup {
           if (err !== "" || Date.now() > deadline) {
             const why = err !== ""
               ? `NCCL reported "${err}"`
-              : `not finished after ${this.timeoutMs} ms (a peer did not take part, or has died)`;
+              : `not finished after ${timeoutMs} ms (a peer did not take part, or has died)`;
             this.abort(`${op} ${why}`);
             // A pending marker may be destroyed; CUDA frees it once the stream passes it.
-            destroyEvent(event);
+            this.hooks.destroyEvent(event);
             reject(new Error(`${op}: ${why}; the NCCL communicator of rank ${this.rank} of ${this.size} was aborted`));
             return;
           }
         } catch (e) {
+          // A CUDA error from the queued work: the communicator cannot be trusted either.
+          try {
+            this.hooks.destroyEvent(event);
+          } catch {
+            // The context may be unusable after such an error; the event goes with it.
+          }
+          if (this.comm) {
+            try {
+              this.abort(`${op}: ${(e as Error).message}`);
+            } catch {
+              // Already failing: the first error is the one to report.
+            }
+          }
           reject(e);
           return;
         }
@@ -95,7 +132,7 @@ export class NcclProcessGroup implements ProcessGroup {
     const c = this.comm;
     this.comm = null;
     if (!c) return;
-    useDevice(this.device);
+    this.hooks.useDevice(this.device);
     c.destroy(true);
   }
 
@@ -107,7 +144,7 @@ export class NcclProcessGroup implements ProcessGroup {
   }
 
   private stream(): bigint {
-    return cudaStream(this.device);
+    return this.hooks.cudaStream(this.device);
   }
 
   async allReduce(t: Tensor, op: ReduceOp = "sum"): Promise<Tensor> {
@@ -117,7 +154,7 @@ export class NcclProcessGroup implements ProcessGroup {
     if (op === "mean" && (t.dtype === "int32" || t.dtype === "int64")) {
       throw invalidArgument("allReduce", "a float tensor for mean", "t", t.dtype);
     }
-    const p = devicePointer(t);
+    const p = this.hooks.devicePointer(t);
     this.live("allReduce").allReduce(p, p, t.numel, NCCL_DTYPE[t.dtype], code, this.stream());
     return this.finished("allReduce", t);
   }
@@ -125,7 +162,7 @@ export class NcclProcessGroup implements ProcessGroup {
   async broadcast(t: Tensor, root = 0): Promise<Tensor> {
     this.check("broadcast", t);
     if (!Number.isInteger(root) || root < 0 || root >= this.size) throw invalidArgument("broadcast", `a rank in [0, ${this.size})`, "root", root);
-    this.live("broadcast").broadcast(devicePointer(t), t.numel, NCCL_DTYPE[t.dtype], root, this.stream());
+    this.live("broadcast").broadcast(this.hooks.devicePointer(t), t.numel, NCCL_DTYPE[t.dtype], root, this.stream());
     return this.finished("broadcast", t);
   }
 
@@ -134,7 +171,7 @@ export class NcclProcessGroup implements ProcessGroup {
     const [rows, row] = rowShape("allGather", t);
     const recv = empty([rows * this.size, ...row], { dtype: t.dtype, device: this.device });
     try {
-      this.live("allGather").allGather(devicePointer(t), devicePointer(recv), t.numel, NCCL_DTYPE[t.dtype], this.stream());
+      this.live("allGather").allGather(this.hooks.devicePointer(t), this.hooks.devicePointer(recv), t.numel, NCCL_DTYPE[t.dtype], this.stream());
       return await this.finished("allGather", recv);
     } catch (e) {
       recv.dispose();
@@ -147,7 +184,7 @@ export class NcclProcessGroup implements ProcessGroup {
     const local = tensor(BigInt64Array.from(mine, BigInt), { device: this.device });
     const all = empty([mine.length * this.size], { dtype: "int64", device: this.device });
     try {
-      this.live(op).allGather(devicePointer(local), devicePointer(all), mine.length, NCCL_DTYPE.int64, this.stream());
+      this.live(op).allGather(this.hooks.devicePointer(local), this.hooks.devicePointer(all), mine.length, NCCL_DTYPE.int64, this.stream());
       // Waited for without blocking, so a missing peer times out instead of hanging the read.
       await this.finished(op, all);
       const flat = Array.from(all.toArray() as BigInt64Array, Number);
@@ -170,7 +207,7 @@ export class NcclProcessGroup implements ProcessGroup {
     const recvCounts = byRank.map((counts) => counts[this.rank]!);
     const width = row.reduce((a, b) => a * b, 1);
     const recv = empty([recvCounts.reduce((s, c) => s + c, 0), ...row], { dtype: send.dtype, device: this.device });
-    const plan = sendRecvPlan(devicePointer(send), sendCounts, devicePointer(recv), recvCounts, width, BYTES[send.dtype]);
+    const plan = sendRecvPlan(this.hooks.devicePointer(send), sendCounts, this.hooks.devicePointer(recv), recvCounts, width, BYTES[send.dtype]);
     try {
       this.live("allToAllV").sendRecv(plan.sends, plan.recvs, NCCL_DTYPE[send.dtype], this.stream());
       return await this.finished("allToAllV", { recv, recvCounts });
@@ -186,7 +223,7 @@ export class NcclProcessGroup implements ProcessGroup {
     const counts = (await this.gatherCounts("allGatherV", [rows])).map((c) => c[0]!);
     const width = row.reduce((a, b) => a * b, 1);
     const recv = empty([counts.reduce((s, c) => s + c, 0), ...row], { dtype: t.dtype, device: this.device });
-    const plan = sendRecvPlan(devicePointer(t), counts.map(() => rows), devicePointer(recv), counts, width, BYTES[t.dtype], true);
+    const plan = sendRecvPlan(this.hooks.devicePointer(t), counts.map(() => rows), this.hooks.devicePointer(recv), counts, width, BYTES[t.dtype], true);
     try {
       this.live("allGatherV").sendRecv(plan.sends, plan.recvs, NCCL_DTYPE[t.dtype], this.stream());
       return await this.finished("allGatherV", { recv, counts });
@@ -217,8 +254,9 @@ export class NcclProcessGroup implements ProcessGroup {
     const c = this.comm;
     if (!c) return;
     this.comm = null;
-    useDevice(this.device);
-    c.destroy(c.asyncError() !== "");
+    this.hooks.useDevice(this.device);
+    // Destroy waits for peers; abort does not, which is what a failed group needs.
+    c.destroy(this.failure !== null || c.asyncError() !== "");
   }
 }
 

@@ -15,8 +15,9 @@ export interface NcclAvailability {
 
 function versionString(code: number): string {
   if (!code) return "";
-  // NCCL >= 2.9 encodes major*10000 + minor*100 + patch.
-  return `${Math.floor(code / 10000)}.${Math.floor((code % 10000) / 100)}.${code % 100}`;
+  // NCCL >= 2.9 encodes major*10000 + minor*100 + patch; older ones major*1000 + minor*100 + patch.
+  if (code >= 20900) return `${Math.floor(code / 10000)}.${Math.floor((code % 10000) / 100)}.${code % 100}`;
+  return `${Math.floor(code / 1000)}.${Math.floor((code % 1000) / 100)}.${code % 100}`;
 }
 
 /**

@@ -49,13 +49,9 @@ struct Fields {
     if (!lossless || p == 0) throw argError(info.Env(), op, std::string("expected a non-null address for ") + name);
     return reinterpret_cast<void*>(static_cast<uintptr_t>(p));
   }
-  // Streams may be 0 (the legacy default stream), unlike buffers.
-  void* stream() const {
-    Napi::Value v = get("stream");
-    if (!v.IsBigInt()) throw argError(info.Env(), op, "expected a bigint for stream");
-    bool lossless = false;
-    return reinterpret_cast<void*>(static_cast<uintptr_t>(v.As<Napi::BigInt>().Uint64Value(&lossless)));
-  }
+  // The tensor package's stream: never 0, since the legacy default stream does not order
+  // with its non-blocking stream and a kernel queued there would race with the tensor work.
+  void* stream() const { return pointer("stream"); }
 };
 
 Napi::Value CudaStatus(const Napi::CallbackInfo& info) {

@@ -87,17 +87,33 @@ size_t release_device_locked(int device) {
   // Queued work may still use cached blocks; cudaFree waits for the device anyway, but the
   // explicit sync keeps the reasoning local.
   if (s.stream) GMETA_CUDA_CHECK(cudaStreamSynchronize(s.stream));
-  for (auto& [size, blocks] : s.free_lists)
-    for (void* p : blocks) GMETA_CUDA_CHECK(cudaFree(p));
+  // The lists leave the state before anything is freed, so a failure half way cannot leave
+  // freed pointers listed for reuse; the first error is reported after the rest are freed.
+  auto lists = std::move(s.free_lists);
   s.free_lists.clear();
-  for (Staging& b : s.staging) {
-    GMETA_CUDA_CHECK(cudaEventDestroy(b.done));
-    GMETA_CUDA_CHECK(cudaFreeHost(b.host));
-  }
+  auto staging = std::move(s.staging);
   s.staging.clear();
   const size_t released = s.cached + s.staged;
   s.cached = 0;
   s.staged = 0;
+  cudaError_t first = cudaSuccess;
+  const char* what = "";
+  auto keep = [&](cudaError_t e, const char* call) {
+    if (e != cudaSuccess && first == cudaSuccess) {
+      first = e;
+      what = call;
+    }
+  };
+  for (auto& [size, blocks] : lists)
+    for (void* p : blocks) keep(cudaFree(p), "cudaFree");
+  for (Staging& b : staging) {
+    keep(cudaEventDestroy(b.done), "cudaEventDestroy");
+    keep(cudaFreeHost(b.host), "cudaFreeHost");
+  }
+  if (first != cudaSuccess) {
+    cudaGetLastError();
+    cuda_fail(first, what, __FILE__, __LINE__);
+  }
   return released;
 }
 
@@ -108,7 +124,10 @@ Staging* staging_block_locked(int device, size_t bytes) {
   for (Staging& b : s.staging) {
     if (b.size < bytes || (best && best->size <= b.size)) continue;
     const cudaError_t q = cudaEventQuery(b.done);
-    if (q == cudaErrorNotReady) continue;
+    if (q == cudaErrorNotReady) {
+      cudaGetLastError();  // not an error: keep it out of the next launch check
+      continue;
+    }
     GMETA_CUDA_CHECK(q);
     best = &b;
   }
@@ -118,7 +137,11 @@ Staging* staging_block_locked(int device, size_t bytes) {
   Staging b;
   b.size = size;
   GMETA_CUDA_CHECK(cudaSetDevice(device));
-  GMETA_CUDA_CHECK(cudaHostAlloc(&b.host, size, cudaHostAllocPortable));
+  if (cudaHostAlloc(&b.host, size, cudaHostAllocPortable) != cudaSuccess) {
+    // Page-locked memory is short: this upload takes the synchronous path instead.
+    cudaGetLastError();
+    return nullptr;
+  }
   cudaError_t err = cudaEventCreateWithFlags(&b.done, cudaEventDisableTiming);
   if (err != cudaSuccess) {
     cudaFreeHost(b.host);
@@ -243,7 +266,12 @@ void copy_from_host(int device, void* dst, const void* src, size_t bytes) {
     if (Staging* b = staging_block_locked(device, bytes)) {
       std::memcpy(b->host, src, bytes);
       GMETA_CUDA_CHECK(cudaMemcpyAsync(dst, b->host, bytes, cudaMemcpyHostToDevice, s));
-      GMETA_CUDA_CHECK(cudaEventRecord(b->done, s));
+      const cudaError_t rec = cudaEventRecord(b->done, s);
+      if (rec != cudaSuccess) {
+        // Without a fresh marker the block would look free while the copy still reads it.
+        cudaStreamSynchronize(s);
+        GMETA_CUDA_CHECK(rec);
+      }
       return;
     }
   }
@@ -296,6 +324,8 @@ void destroy_event(void* event) {
 void zero(int device, void* p, size_t bytes) {
   if (bytes == 0) return;
   cudaStream_t s = static_cast<cudaStream_t>(stream(device));
+  // A cached block skips cudaMalloc's cudaSetDevice; memsets need the device current.
+  GMETA_CUDA_CHECK(cudaSetDevice(device));
   GMETA_CUDA_CHECK(cudaMemsetAsync(p, 0, bytes, s));
 }
 

@@ -16,7 +16,15 @@ namespace gmeta {
 Buffer::Buffer(size_t bytes, int device, bool zero) : bytes_(bytes), device_(device) {
   if (device != kCpu) {
     data_ = cuda::alloc(device, bytes);
-    if (zero) cuda::zero(device, data_, bytes);
+    if (zero) {
+      try {
+        cuda::zero(device, data_, bytes);
+      } catch (...) {
+        // The constructor fails, so no destructor will return the block: return it here.
+        cuda::free(device, data_, bytes);
+        throw;
+      }
+    }
     alloc_stats_add(device_, static_cast<int64_t>(bytes_));
     return;
   }

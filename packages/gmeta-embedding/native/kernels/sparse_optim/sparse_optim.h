@@ -1,6 +1,7 @@
 // Fused sparse optimizer updates on the rows of one shard, in place. Inputs are checked by
-// the binding before these run; each kernel still refuses a row index outside the shard
-// (returns its position) so that a bad caller corrupts nothing.
+// the binding before these run; each CPU kernel still refuses a row index outside the shard
+// (returns its position) so that a bad caller corrupts nothing. The CUDA twins check nothing:
+// their callers (RowShard) check every index against the shard on the host first.
 #pragma once
 
 #include <cstdint>

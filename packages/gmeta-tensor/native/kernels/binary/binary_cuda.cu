@@ -20,7 +20,7 @@ __device__ __forceinline__ T apply(T x, T y) {
   if constexpr (Op == BinaryOp::Pow) return pow(x, y);
   if constexpr (Op == BinaryOp::Maximum || Op == BinaryOp::Minimum) {
     if constexpr (std::is_floating_point_v<T>) {
-      if (isnan(x) || isnan(y)) return x + y;
+      if (isnan(x) || isnan(y)) return quiet_nan<T>();
     }
     if constexpr (Op == BinaryOp::Maximum) return x > y ? x : y;
     else return x < y ? x : y;

@@ -3,6 +3,7 @@
 #include "../../core/thread_pool.h"
 #include "../common/strided.h"
 #include "cast.h"
+#include "cast_value.h"
 
 namespace gmeta {
 
@@ -16,7 +17,7 @@ void cast_cpu(Storage& out, const Storage& src) {
       O* o = out.ptr<O>();
       const S* s = src.ptr<S>();
       parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; ++i) o[i] = static_cast<O>(s[i]);
+        for (int64_t i = lo; i < hi; ++i) o[i] = cast_value<O, S>(s[i]);
       });
     });
   });

@@ -2,13 +2,14 @@
 
 #include "../common/cuda_kernel.cuh"
 #include "cast.h"
+#include "cast_value.h"
 
 namespace gmeta {
 
 namespace {
 template <typename O, typename S>
 __global__ void cast_kernel(O* o, const S* s, int64_t n) {
-  GMETA_GRID_STRIDE(i, n) o[i] = static_cast<O>(s[i]);
+  GMETA_GRID_STRIDE(i, n) o[i] = cast_value<O, S>(s[i]);
 }
 }  // namespace
 

@@ -17,9 +17,12 @@ constexpr int kCudaThreads = 256;
 // Makes `device` current for the launches in scope and returns its stream.
 class OnDevice {
  public:
-  explicit OnDevice(int device) : stream_(static_cast<cudaStream_t>(cuda::stream(device))) {
+  // The caller's device is read before cuda::stream(), which makes `device` current the
+  // first time it creates that device's stream.
+  explicit OnDevice(int device) {
     GMETA_CUDA_CHECK(cudaGetDevice(&prev_));
-    if (prev_ != device) GMETA_CUDA_CHECK(cudaSetDevice(device));
+    stream_ = static_cast<cudaStream_t>(cuda::stream(device));
+    GMETA_CUDA_CHECK(cudaSetDevice(device));
     set_ = prev_ != device;
   }
   ~OnDevice() {
@@ -28,10 +31,17 @@ class OnDevice {
   cudaStream_t stream() const { return stream_; }
 
  private:
-  cudaStream_t stream_;
+  cudaStream_t stream_ = nullptr;
   int prev_ = 0;
   bool set_ = false;
 };
+
+// The CPU's NaN (quiet, positive, no payload), so NaN results match it bit for bit.
+template <typename T>
+__device__ __forceinline__ T quiet_nan() {
+  if constexpr (sizeof(T) == 4) return __int_as_float(0x7fc00000);
+  else return __longlong_as_double(0x7ff8000000000000LL);
+}
 
 // Blocks for a grid-stride loop over n items: enough to fill any current GPU, never more.
 inline unsigned cuda_blocks(int64_t n, int threads = kCudaThreads) {

@@ -11,7 +11,7 @@
 
 namespace gmeta {
 
-constexpr int kMaxStridedDims = 12;
+constexpr int kMaxStridedDims = 16;
 
 template <size_t K>
 struct StridedIndex {

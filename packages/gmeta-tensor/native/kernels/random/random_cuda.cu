@@ -17,7 +17,10 @@ template <typename T>
 __device__ T uniform_at(uint64_t seed, uint64_t counter, double a, double b) {
   const Philox4 w = philox4x32_10(counter, seed);
   const double u = sizeof(T) == 4 ? static_cast<double>(unit_float(w[0])) : unit_double(w[0], w[1]);
-  T v = static_cast<T>(a + (b - a) * u);
+  // Rounded multiply then add, never fused: nvcc contracts a + (b - a) * u into one FMA by
+  // default, while the CPU (no FMA at x86-64-v2) rounds twice, and double draws would then
+  // differ from the CPU's in the last bit.
+  T v = static_cast<T>(__dadd_rn(a, __dmul_rn(b - a, u)));
   if (b > a && v >= static_cast<T>(b)) {
     // The float overload by name: a double nextafter rounded back to float would return b.
     if constexpr (sizeof(T) == 4) v = nextafterf(static_cast<float>(b), static_cast<float>(a));
@@ -31,7 +34,8 @@ __device__ T normal_at(uint64_t seed, uint64_t counter, double mean, double std)
   const Philox4 w = philox4x32_10(counter, seed);
   const double u1 = 1.0 - unit_double(w[0], w[1]);
   const double u2 = unit_double(w[2], w[3]);
-  return static_cast<T>(mean + std * sqrt(-2.0 * log(u1)) * cos(kTwoPi * u2));
+  // The same unfused arithmetic as the CPU; only libdevice's log / sqrt / cos may differ.
+  return static_cast<T>(__dadd_rn(mean, __dmul_rn(__dmul_rn(std, sqrt(__dmul_rn(-2.0, log(u1)))), cos(__dmul_rn(kTwoPi, u2)))));
 }
 
 template <typename T>

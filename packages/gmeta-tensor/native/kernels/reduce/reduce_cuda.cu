@@ -1,7 +1,8 @@
 // Reductions over the middle axis of [outer, len, inner]. inner == 1 (a row reduction) takes
 // one block per row and a shared-memory tree; otherwise each thread owns one output and
 // walks the axis, which reads coalesced across threads. Float sums accumulate in double, as
-// on the CPU; the order differs, so sums agree to rounding, max / min exactly.
+// on the CPU; the order differs, so sums agree to rounding, max / min exactly (except the
+// sign of a zero result where +0 and -0 tie: which one wins depends on the order).
 #include <cfloat>
 #include <climits>
 #include <stdexcept>
@@ -31,7 +32,7 @@ struct Rule {
   __device__ static A step(A acc, A x) {
     if constexpr (Op == 0) return acc + x;
     if constexpr (std::is_floating_point_v<T>) {
-      if (isnan(acc) || isnan(x)) return acc + x;
+      if (isnan(acc) || isnan(x)) return quiet_nan<A>();
     }
     if constexpr (Op == 2) return x > acc ? x : acc;
     else return x < acc ? x : acc;
