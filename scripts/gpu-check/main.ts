@@ -52,6 +52,16 @@ function time(fn: () => void, reps: number): number {
   return median(ts);
 }
 
+/** Runs one part of the check; an exception fails that part and the check goes on. */
+async function part(name: string, fn: () => Promise<number> | number): Promise<number> {
+  try {
+    return await fn();
+  } catch (e) {
+    say(`FAIL ${name}: ${(e as Error).stack ?? e}`);
+    return 1;
+  }
+}
+
 async function main(): Promise<number> {
   if (flag("--sizes")) {
     // The meta-step sizes, for the PyTorch peer to run the same step.
@@ -72,54 +82,72 @@ async function main(): Promise<number> {
   }
   let failures = 0;
 
-  say("\n## op conformance: device vs CPU on fresh random inputs");
-  const seed = Number(opt("--seed") ?? (Date.now() % 100000));
-  say(`seed ${seed}`);
-  for (const r of runConformance(device, seed)) {
-    if (!r.ok) failures++;
-    say(`${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(58)} max|diff| ${r.maxDiff.toExponential(2)}${r.detail ? `  ${r.detail}` : ""}`);
-  }
+  failures += await part("op conformance", () => {
+    say("\n## op conformance: device vs CPU on fresh random inputs");
+    const seed = Number(opt("--seed") ?? (Date.now() % 100000));
+    say(`seed ${seed}`);
+    let bad = 0;
+    for (const r of runConformance(device, seed)) {
+      if (!r.ok) bad++;
+      say(`${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(58)} max|diff| ${r.maxDiff.toExponential(2)}${r.detail ? `  ${r.detail}` : ""}`);
+    }
+    return bad;
+  });
 
-  say("\n## meta-training steps: device vs CPU (5 steps, same data)");
-  const cpu = mamlSteps("cpu", 5);
-  const dev = mamlSteps(device, 5);
-  let worst = 0;
-  for (let i = 0; i < cpu.losses.length; i++) worst = Math.max(worst, Math.abs(cpu.losses[i]! - dev.losses[i]!));
-  let worstP = 0;
-  for (let p = 0; p < cpu.params.length; p++) for (let j = 0; j < cpu.params[p]!.length; j++) worstP = Math.max(worstP, Math.abs(cpu.params[p]![j]! - dev.params[p]![j]!));
-  const mamlOk = worst < 1e-4 && worstP < 1e-4;
-  if (!mamlOk) failures++;
-  say(`${mamlOk ? "ok  " : "FAIL"} query losses ${dev.losses.map((l) => l.toFixed(5)).join(" ")}; max|diff| loss ${worst.toExponential(2)}, params ${worstP.toExponential(2)}`);
+  failures += await part("meta-training steps", () => {
+    say("\n## meta-training steps: device vs CPU (5 steps, same data)");
+    const cpu = mamlSteps("cpu", 5);
+    const dev = mamlSteps(device, 5);
+    let worst = 0;
+    for (let i = 0; i < cpu.losses.length; i++) worst = Math.max(worst, Math.abs(cpu.losses[i]! - dev.losses[i]!));
+    let worstP = 0;
+    for (let p = 0; p < cpu.params.length; p++) for (let j = 0; j < cpu.params[p]!.length; j++) worstP = Math.max(worstP, Math.abs(cpu.params[p]![j]! - dev.params[p]![j]!));
+    const mamlOk = worst < 1e-4 && worstP < 1e-4;
+    say(`${mamlOk ? "ok  " : "FAIL"} query losses ${dev.losses.map((l) => l.toFixed(5)).join(" ")}; max|diff| loss ${worst.toExponential(2)}, params ${worstP.toExponential(2)}`);
+    return mamlOk ? 0 : 1;
+  });
 
-  say("\n## embedding: sharded rows on the device vs the unsharded host table (4 steps)");
-  for (const r of await embeddingCheck(device)) {
-    if (!r.ok) failures++;
-    say(`${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(58)} ${r.detail}`);
-  }
+  failures += await part("embedding", async () => {
+    say("\n## embedding: sharded rows on the device vs the unsharded host table (4 steps)");
+    let bad = 0;
+    for (const r of await embeddingCheck(device)) {
+      if (!r.ok) bad++;
+      say(`${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(58)} ${r.detail}`);
+    }
+    return bad;
+  });
 
-  say("\n## meta-trainer: meta-step and tables on the device vs the CPU (3 steps, 1 rank)");
-  for (const r of await trainerCheck(device)) {
-    if (!r.ok) failures++;
-    say(`${r.ran ? (r.ok ? "ok  " : "FAIL") : "skip"} ${r.name.padEnd(58)} ${r.detail}`);
-  }
+  failures += await part("meta-trainer", async () => {
+    say("\n## meta-trainer: meta-step and tables on the device vs the CPU (3 steps, 1 rank)");
+    let bad = 0;
+    for (const r of await trainerCheck(device)) {
+      if (!r.ok) bad++;
+      say(`${r.ran ? (r.ok ? "ok  " : "FAIL") : "skip"} ${r.name.padEnd(58)} ${r.detail}`);
+    }
+    return bad;
+  });
 
-  say("\n## NCCL");
-  const nc = dry ? { ran: false, ok: true, detail: "skipped: dry run" } : await ncclCheck(device);
-  if (!nc.ok) failures++;
-  say(`${nc.ran ? (nc.ok ? "ok  " : "FAIL") : "skip"} ${nc.detail}`);
+  failures += await part("NCCL", async () => {
+    say("\n## NCCL");
+    const nc = dry ? { ran: false, ok: true, detail: "skipped: dry run" } : await ncclCheck(device);
+    say(`${nc.ran ? (nc.ok ? "ok  " : "FAIL") : "skip"} ${nc.detail}`);
+    return nc.ok ? 0 : 1;
+  });
 
   say("\n## benchmark");
   const torch = torchFile ? (JSON.parse(readFileSync(torchFile, "utf8")) as { gemm_s: number; gemm_n: number; step_s: number; torch: string; gpu: string }) : undefined;
   const n = torch?.gemm_n ?? (dry ? 256 : 4096);
   const rows: [string, string, string, string][] = [];
-  T.tidy(() => {
+  failures += await part("benchmark: GEMM", () => T.tidy(() => {
     const a = T.rand([n, n]).to(device);
     const bb = T.rand([n, n]).to(device);
     const tg = time(() => T.matmul(a, bb).dispose(), dry ? 3 : 20);
     const ours = (2 * n ** 3) / tg / 1e12;
     const ref = torch ? (2 * n ** 3) / torch.gemm_s / 1e12 : NaN;
     rows.push([`GEMM f32 ${n}³ TFLOP/s`, ours.toFixed(2), torch ? `${ref.toFixed(2)} (torch.matmul)` : "n/a", torch ? (ours / ref).toFixed(2) : "n/a"]);
-
+    return 0;
+  }));
+  failures += await part("benchmark: gather / scatter", () => T.tidy(() => {
     const V = dry ? 1 << 14 : 1 << 20;
     const dim = 64;
     const m = dry ? 1 << 13 : 1 << 18;
@@ -136,16 +164,23 @@ async function main(): Promise<number> {
     const memcpy = bytes / tCopy / 1e9;
     rows.push([`gatherRows ${m}×${dim} GB/s`, (bytes / tGather / 1e9).toFixed(1), `${memcpy.toFixed(1)} (device memcpy)`, (bytes / tGather / 1e9 / memcpy).toFixed(2)]);
     rows.push([`scatterAddRows ${m}×${dim} GB/s`, (bytes / tScatter / 1e9).toFixed(1), `${memcpy.toFixed(1)} (device memcpy)`, (bytes / tScatter / 1e9 / memcpy).toFixed(2)]);
-  });
-  rows.push(dry ? sparseUpdateBench(device, 1 << 14, 1 << 12, 64) : sparseUpdateBench(device, 1 << 22, 1 << 18, 64));
-  const tStep = median(Array.from({ length: dry ? 2 : 10 }, () => {
-    const t0 = process.hrtime.bigint();
-    mamlSteps(device, 1, 7);
-    return Number(process.hrtime.bigint() - t0) / 1e9;
+    return 0;
   }));
-  const ours = SIZES.tasks * (SIZES.support + SIZES.query) / tStep;
-  const ref = torch ? SIZES.tasks * (SIZES.support + SIZES.query) / torch.step_s : NaN;
-  rows.push(["meta-training samples/s", ours.toFixed(0), torch ? `${ref.toFixed(0)} (PyTorch ${torch.torch})` : "n/a", torch ? (ours / ref).toFixed(2) : "n/a"]);
+  failures += await part("benchmark: fused sparse update", () => {
+    rows.push(dry ? sparseUpdateBench(device, 1 << 14, 1 << 12, 64) : sparseUpdateBench(device, 1 << 22, 1 << 18, 64));
+    return 0;
+  });
+  failures += await part("benchmark: meta-step", () => {
+    const tStep = median(Array.from({ length: dry ? 2 : 10 }, () => {
+      const t0 = process.hrtime.bigint();
+      mamlSteps(device, 1, 7);
+      return Number(process.hrtime.bigint() - t0) / 1e9;
+    }));
+    const ours = SIZES.tasks * (SIZES.support + SIZES.query) / tStep;
+    const ref = torch ? SIZES.tasks * (SIZES.support + SIZES.query) / torch.step_s : NaN;
+    rows.push(["meta-training samples/s", ours.toFixed(0), torch ? `${ref.toFixed(0)} (PyTorch ${torch.torch})` : "n/a", torch ? (ours / ref).toFixed(2) : "n/a"]);
+    return 0;
+  });
   say(`| figure | gmeta | reference | ratio |\n|---|---|---|---|`);
   for (const r of rows) say(`| ${r.join(" | ")} |`);
   if (torch) say(`GPU: ${torch.gpu}`);
