@@ -16,8 +16,7 @@ async function main(): Promise<void> {
 
 main().catch((e) => {
   console.error(e instanceof Error ? e.message : e);
-  // A rank told of another's failure lingers a moment, so the launcher does not stop the
-  // rank with the root cause before that one has printed it.
-  const told = e instanceof Error && e.message.includes("rejected its lookup input");
-  setTimeout(() => process.exit(1), told ? 1500 : 0);
+  // Every rank lingers a moment after printing: the first to exit makes the launcher stop the
+  // others, and each rank's message (the root cause, and the peer told of it) must be out by then.
+  setTimeout(() => process.exit(1), 1500);
 });

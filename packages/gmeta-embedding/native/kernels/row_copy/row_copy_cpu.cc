@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "../common/prefetch.h"
+#include "../common/simd.h"
 
 namespace gmeta {
 
@@ -21,7 +22,7 @@ int64_t gatherRowsF32(const float* table, int64_t rows, int64_t dim, const int32
   return -1;
 }
 
-int64_t scatterAddRowsF32(float* out, int64_t rows, int64_t dim, const int32_t* index, int64_t n,
+GMETA_SIMD_CLONES int64_t scatterAddRowsF32(float* out, int64_t rows, int64_t dim, const int32_t* index, int64_t n,
                           const float* src) {
   for (int64_t i = 0; i < n; ++i) {
     if (index[i] < 0 || index[i] >= rows) return i;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "../common/prefetch.h"
+#include "../common/simd.h"
 
 namespace gmeta {
 
@@ -18,7 +19,7 @@ int64_t firstBadRow(const SparseRows& r) {
 
 }  // namespace
 
-int64_t sparseSgd(const SparseRows& r, float lr) {
+GMETA_SIMD_CLONES int64_t sparseSgd(const SparseRows& r, float lr) {
   int64_t bad = firstBadRow(r);
   if (bad >= 0) return bad;
   for (int64_t i = 0; i < r.n; ++i) {
@@ -30,7 +31,7 @@ int64_t sparseSgd(const SparseRows& r, float lr) {
   return -1;
 }
 
-int64_t sparseAdagrad(const SparseRows& r, float* state, bool rowWise, float lr, float eps) {
+GMETA_SIMD_CLONES int64_t sparseAdagrad(const SparseRows& r, float* state, bool rowWise, float lr, float eps) {
   int64_t bad = firstBadRow(r);
   if (bad >= 0) return bad;
   for (int64_t i = 0; i < r.n; ++i) {
@@ -68,7 +69,7 @@ int64_t sparseAdagrad(const SparseRows& r, float* state, bool rowWise, float lr,
   return -1;
 }
 
-int64_t sparseAdam(const SparseRows& r, float* m, float* v, float lr, float beta1, float beta2,
+GMETA_SIMD_CLONES int64_t sparseAdam(const SparseRows& r, float* m, float* v, float lr, float beta1, float beta2,
                    float eps, int64_t step) {
   int64_t bad = firstBadRow(r);
   if (bad >= 0) return bad;
