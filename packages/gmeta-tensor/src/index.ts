@@ -9,6 +9,8 @@ export { assertDeviceAvailable, backends } from "./backends.js";
 export type { BackendStatus, TensorBackends } from "./backends.js";
 export { copyInto, cudaStream, destroyEvent, devicePointer, eventDone, recordEvent, synchronize, useDevice } from "./interop.js";
 export { toDevice } from "./ops/toDevice.js";
+export { loadNative, nativeBuildDir, nativeLoadError } from "./native/nativeLoader.js";
+export type { NativePackage } from "./native/nativeLoader.js";
 
 export { arange, assign, empty, full, fullLike, ones, onesLike, tensor, zeros, zerosLike } from "./ops/creation.js";
 export type { TensorOptions } from "./ops/creation.js";
