@@ -89,13 +89,16 @@ const NON_NEG_INTS: (keyof TrainConfig)[] = ["innerSteps", "maxSteps", "seed", "
 const NON_NEG_NUMS: (keyof TrainConfig)[] = ["innerLr", "outerLr", "sparseLr"];
 const WIDTHS: (keyof TrainConfig)[] = ["bottom", "top", "hidden"];
 
-/** Checks a whole config; `where` names its source in messages (a file or "flags"). */
-export function validateConfig(c: Record<string, unknown>, where: string): TrainConfig {
+/**
+ * Checks a whole config; `where` names its source in messages (a file or "flags"), `command`
+ * the gmeta command whose input it is.
+ */
+export function validateConfig(c: Record<string, unknown>, where: string, command = "train"): TrainConfig {
   const bad = (key: string, what: string): never => {
-    throw new UsageError(`gmeta train: ${where}: expected ${what} for ${key}, got ${JSON.stringify(c[key])}`);
+    throw new UsageError(`gmeta ${command}: ${where}: expected ${what} for ${key}, got ${JSON.stringify(c[key])}`);
   };
   const known = new Set([...Object.keys(DEFAULTS), "data", "out"]);
-  for (const k of Object.keys(c)) if (!known.has(k)) throw new UsageError(`gmeta train: ${where}: unknown key ${JSON.stringify(k)} (known: ${[...known].join(", ")})`);
+  for (const k of Object.keys(c)) if (!known.has(k)) throw new UsageError(`gmeta ${command}: ${where}: unknown key ${JSON.stringify(k)} (known: ${[...known].join(", ")})`);
   if (typeof c.data !== "string" || !c.data) bad("data", "a prepared dataset folder");
   if (typeof c.out !== "string" || !c.out) bad("out", "a run folder");
   if (c.eval !== null && typeof c.eval !== "string") bad("eval", "a prepared dataset folder or null");

@@ -45,6 +45,20 @@ describe("gmeta command line", () => {
     expect(r.stderr.trim()).toBe(`gmeta train: --device cuda:0 is not usable here: ${info.devices.cuda.reason} (use --device cpu)`);
   });
 
+  it("demo refuses a device or backend it cannot use before writing anything", () => {
+    const out = join(dir, "demo-refused");
+    const nccl = gmeta(["demo", "--out", out, "--backend", "nccl"]);
+    expect(nccl.code).toBe(2);
+    expect(nccl.stderr.trim()).toBe('gmeta demo: flags: expected "gloo" or "mpi" with device "cpu" (NCCL works on CUDA tensors: set device "cuda") for backend, got "nccl"');
+    const info = JSON.parse(gmeta(["info", "--json"]).stdout) as { devices: { cuda: { available: boolean; reason: string } } };
+    if (!info.devices.cuda.available) {
+      const cuda = gmeta(["demo", "--out", out, "--device", "cuda"]);
+      expect(cuda.code).toBe(2);
+      expect(cuda.stderr.trim()).toBe(`gmeta demo: --device cuda:0 is not usable here: ${info.devices.cuda.reason} (use --device cpu)`);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("a missing dataset is an error naming the folder, exit status 1, no run files", () => {
     const out = join(dir, "run-missing");
     const r = gmeta(["train", "--data", join(dir, "nope"), "--out", out]);

@@ -32,7 +32,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   };
   const results: Record<string, Summary> = {};
   for (const strategy of ["gmeta", "naive"] as const) {
-    const cfg: TrainConfig = validateConfig({ ...base, strategy, out: join(out, strategy) }, "bench");
+    const cfg: TrainConfig = validateConfig({ ...base, strategy, out: join(out, strategy) }, "flags", "bench");
     checkDevice(cfg.device, "bench");
     checkBackend(cfg.backend, "bench");
     const file = join(out, `${strategy}.json`);

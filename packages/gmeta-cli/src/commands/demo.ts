@@ -8,12 +8,12 @@ import { formatReport } from "../run/summary.js";
 import type { Summary } from "../run/summary.js";
 import { runPrepare } from "./prepare.js";
 import { runSynth } from "./synth.js";
-import { launchTrain, runTrainHere } from "./train.js";
+import { checkBackend, checkDevice, launchTrain, runTrainHere } from "./train.js";
 import { syntheticSchema } from "@gmeta/io";
 
 export const DEMO_HELP = `gmeta demo: the whole job end to end on an embedded default
 
-Usage: gmeta demo [--out DIR] [--nproc N] [--small]
+Usage: gmeta demo [--out DIR] [--nproc N] [--small] [--device D] [--backend B]
 
 Synthesizes cold-start CTR data (users are tasks), holds out 20% of the users, prepares
 both sets, meta-trains a MeLU-style model with second-order MAML on N local ranks (Gloo,
@@ -22,10 +22,14 @@ AUC on the held-out users against the oracle AUC of the data.
 
   --out DIR     where data and the run go (default gmeta-demo)
   --nproc N     ranks (default 2)
-  --small       a smaller data set and fewer steps (a quick check)`;
+  --small       a smaller data set and fewer steps (a quick check)
+  --device D    cpu | cuda | cuda:N: where the meta-step and embedding rows live (default cpu)
+  --backend B   gloo | nccl (default gloo; nccl needs --device cuda)`;
 
 export async function demoCommand(argv: string[]): Promise<number> {
-  const { values } = parse("demo", argv, { out: { type: "string" }, nproc: { type: "string" }, small: { type: "boolean" } });
+  const { values } = parse("demo", argv, {
+    out: { type: "string" }, nproc: { type: "string" }, small: { type: "boolean" }, device: { type: "string" }, backend: { type: "string" },
+  });
   if (values.help) {
     console.log(DEMO_HELP);
     return 0;
@@ -34,6 +38,12 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const out = resolve(r.str("out", "gmeta-demo")!);
   const nproc = r.int("nproc", 2, 1);
   const small = r.flag("small");
+  const device = r.str("device", "cpu")!;
+  const backend = r.str("backend", "gloo")!;
+  // Settings are checked before any data is written.
+  const probe = validateConfig({ ...DEFAULTS, data: "-", out: "-", device, backend }, "flags", "demo");
+  checkDevice(probe.device, "demo");
+  checkBackend(probe.backend, "demo");
   mkdirSync(out, { recursive: true });
   const t0 = performance.now();
   status(`[1/4] synthesizing cold-start CTR data into ${join(out, "data")}`);
@@ -52,6 +62,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     // comparison in the tests pins down (see test/learning.test.ts).
     model: "melu", embeddingDim: 8, adapt: "dense",
     tasksPerBatch: small ? 16 : 32, epochs: small ? 2 : 4, innerSteps: 1, innerLr: 0.5, outerLr: 0.003, seed: 1,
+    device: probe.device, backend: probe.backend,
   }, "demo");
   const cfgFile = join(out, "train-config.json");
   writeJson(cfgFile, cfg);
