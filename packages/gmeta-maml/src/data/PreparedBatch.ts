@@ -50,22 +50,40 @@ export function prepareBatch(model: MetaModel, batch: Pick<MetaBatch, "support" 
     const lists = [...slotIdx.map((i) => support.slots[i]!.ids), ...slotIdx.map((i) => query.slots[i]!.ids)];
     const u = unique(...lists);
     // (task, unique id) pairs: each task adapts its own copy of a row in the inner loop.
-    const pairOf = new Map<number, number>();
+    // Pair numbers live in a dense [tasks, unique] table when that is small (the usual
+    // case), else in a Map.
+    const U = u.ids.length;
+    const T = support.tasks;
+    const dense = T * U <= 1 << 22 ? new Int32Array(T * U) : null;
+    const sparse = dense ? null : new Map<number, number>();
     const pairRow: number[] = [];
     let k = 0;
     const pairsFor = (block: TaskBlock, i: number): Int32Array => {
       const slot = block.slots[i]!;
       const out = new Int32Array(slot.ids.length);
+      const offsets = slot.offsets;
+      const inv = u.inverse;
       for (let r = 0; r < block.tasks * block.width; r++) {
-        const t = Math.floor(r / block.width);
-        for (let j = slot.offsets[r]!; j < slot.offsets[r + 1]!; j++) {
-          const row = u.inverse[k++]!;
-          const key = t * u.ids.length + row;
-          let p = pairOf.get(key);
-          if (p === undefined) {
-            p = pairRow.length;
-            pairOf.set(key, p);
-            pairRow.push(row);
+        const base = Math.floor(r / block.width) * U;
+        const end = offsets[r + 1]!;
+        for (let j = offsets[r]!; j < end; j++) {
+          const row = inv[k++]!;
+          const key = base + row;
+          let p: number;
+          if (dense) {
+            p = dense[key]! - 1;
+            if (p < 0) {
+              p = pairRow.length;
+              dense[key] = p + 1;
+              pairRow.push(row);
+            }
+          } else {
+            const q = sparse!.get(key);
+            if (q === undefined) {
+              p = pairRow.length;
+              sparse!.set(key, p);
+              pairRow.push(row);
+            } else p = q;
           }
           out[j] = p;
         }

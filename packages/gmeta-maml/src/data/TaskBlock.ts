@@ -39,29 +39,42 @@ export function padBlock(block: SampleBlock, denseDim: number): TaskBlock {
   const labels = new Float32Array(rows);
   const dense = new Float32Array(rows * denseDim);
   const source = new Int32Array(rows).fill(-1);
+  const srcDense = block.dense;
+  const srcLabels = block.labels;
   for (let t = 0; t < T; t++) {
     const start = block.taskOffsets[t]!;
-    for (let j = 0; j < counts[t]!; j++) {
-      const r = t * width + j;
-      const s = start + j;
-      source[r] = s;
-      mask[r] = 1;
-      labels[r] = block.labels[s]!;
-      dense.set(block.dense.subarray(s * denseDim, (s + 1) * denseDim), r * denseDim);
+    // A task's samples are contiguous in the source and in the padded block.
+    const n = counts[t]!;
+    const r0 = t * width;
+    for (let j = 0; j < n; j++) {
+      source[r0 + j] = start + j;
+      mask[r0 + j] = 1;
+      labels[r0 + j] = srcLabels[start + j]!;
     }
+    const from = start * denseDim;
+    const to = r0 * denseDim;
+    for (let e = 0; e < n * denseDim; e++) dense[to + e] = srcDense[from + e]!;
   }
   const slots = block.slots.map((slot) => {
     const offsets = new Int32Array(rows + 1);
+    const so = slot.offsets;
     let n = 0;
     for (let r = 0; r < rows; r++) {
       const s = source[r]!;
-      if (s >= 0) n += slot.offsets[s + 1]! - slot.offsets[s]!;
+      if (s >= 0) n += so[s + 1]! - so[s]!;
       offsets[r + 1] = n;
     }
     const ids = new BigInt64Array(n);
+    // Copied as 32-bit word pairs: no BigInt per id.
+    const dst = new Int32Array(ids.buffer, 0, 2 * n);
+    const src = new Int32Array(slot.ids.buffer, slot.ids.byteOffset, 2 * slot.ids.length);
     for (let r = 0; r < rows; r++) {
       const s = source[r]!;
-      if (s >= 0) ids.set(slot.ids.subarray(slot.offsets[s]!, slot.offsets[s + 1]!), offsets[r]!);
+      if (s < 0) continue;
+      const a = 2 * so[s]!;
+      const len = 2 * (so[s + 1]! - so[s]!);
+      const at = 2 * offsets[r]!;
+      for (let e = 0; e < len; e++) dst[at + e] = src[a + e]!;
     }
     return { ids, offsets };
   });
