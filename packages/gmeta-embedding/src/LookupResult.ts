@@ -1,4 +1,4 @@
-import { enableGrad, gatherRows, noGrad, tensor, untracked } from "@gmeta/tensor";
+import { captureTensors, enableGrad, gatherRows, noGrad, tensor } from "@gmeta/tensor";
 import type { Tensor } from "@gmeta/tensor";
 
 import { poolRows } from "./pooling.js";
@@ -40,16 +40,15 @@ export class LazyTableLookup implements TableLookup {
 
   get values(): Tensor {
     if (this.built) return this.built;
-    // Outside any tidy scope (the LookupResult frees these), in the lookup's grad mode.
-    this.built = untracked(() => (this.record ? enableGrad : noGrad)(() => {
+    // In the lookup's grad mode; every tensor made here, the graph's intermediates included,
+    // belongs to the LookupResult and is freed with it (not left to the garbage collector).
+    const { result, created } = captureTensors(() => (this.record ? enableGrad : noGrad)(() => {
       const inv = tensor(this.inverse, { dtype: "int32", device: this.unique.device });
       const rows = gatherRows(this.unique, inv);
-      this.owned.push(inv, rows);
-      if (!this.pooling) return rows;
-      const pooled = poolRows(rows, this.pooling.offsets, this.pooling.mode);
-      this.owned.push(pooled);
-      return pooled;
+      return this.pooling ? poolRows(rows, this.pooling.offsets, this.pooling.mode) : rows;
     }));
+    this.owned.push(...created);
+    this.built = result;
     return this.built;
   }
 }

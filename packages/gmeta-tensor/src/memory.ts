@@ -28,6 +28,27 @@ export function untracked<T>(fn: () => T): T {
   }
 }
 
+/**
+ * Runs `fn` and returns its result with every tensor created meanwhile, none disposed: for
+ * an owner that keeps a result together with the intermediates its autograd graph needs, and
+ * frees them all later (a tidy scope would free the intermediates at once). If `fn` throws,
+ * what it created is freed.
+ */
+export function captureTensors<T>(fn: () => T): { result: T; created: Tensor[] } {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.pop();
+    for (const t of scope) t.dispose();
+    throw e;
+  }
+  scopes.pop();
+  return { result, created: [...scope] };
+}
+
 function collect(x: unknown, out: Set<Tensor>, seen: Set<unknown>): void {
   if (x === null || typeof x !== "object" || seen.has(x)) return;
   seen.add(x);
@@ -60,25 +81,15 @@ export function setTensorCheck(f: (x: unknown) => x is Tensor): void {
  * @example const loss = tidy(() => bceWithLogits(mlp(params, x), y));
  */
 export function tidy<T>(fn: () => T): T {
-  const scope = new Set<Tensor>();
-  scopes.push(scope);
-  // A tensor created here and kept moves to the nearest tracking scope, or is untracked.
-  let result: T;
-  try {
-    result = fn();
-  } catch (e) {
-    scopes.pop();
-    for (const t of scope) t.dispose();
-    throw e;
-  }
-  scopes.pop();
+  const { result, created } = captureTensors(fn);
   if (result instanceof Promise) {
     throw new Error("tidy: expected a synchronous function for fn, got one that returned a Promise");
   }
+  // A tensor created here and kept moves to the nearest tracking scope, or is untracked.
   const kept = new Set<Tensor>();
   collect(result, kept, new Set());
   const parent = scopes[scopes.length - 1];
-  for (const t of scope) {
+  for (const t of created) {
     if (kept.has(t)) parent?.add(t);
     else t.dispose();
   }

@@ -37,6 +37,8 @@ describe("bad input is refused in TypeScript with the shared message shape", () 
     expect(() => T.gatherRows(src, T.tensor([0, 4, 5, 1], { dtype: "int64" }))).toThrow("gatherRows: expected indices in [0, 5) for idx, got 5 at position 2");
     expect(() => T.gatherRows(src, T.tensor([-1], { dtype: "int32" }))).toThrow("gatherRows: expected indices in [0, 5) for idx, got -1 at position 0");
     expect(() => T.indexAdd(src, T.tensor([9], { dtype: "int32" }), T.zeros([1, 2]))).toThrow("indexAdd: expected indices in [0, 5) for idx, got 9 at position 0");
+    expect(() => T.scatterAddRows(T.zeros([2, 2]), T.tensor([1, 5], { dtype: "int32" }), 5)).toThrow("scatterAddRows: expected indices in [0, 5) for idx, got 5 at position 1");
+    expect(() => T.scatterAddRows(T.zeros([3, 2]), T.tensor([1, 2], { dtype: "int32" }), 5)).toThrow("scatterAddRows: expected shape [2] + row shape (idx shape first) for src, got [3, 2]");
     expect(() => T.segmentSum(src, T.tensor([0, 3, 2], { dtype: "int32" }))).toThrow("segmentSum: expected non-decreasing offsets in [0, 5] for offsets, got 2 at position 2");
     expect(() => T.segmentSum(src, T.tensor([0, 6], { dtype: "int32" }))).toThrow("segmentSum: expected non-decreasing offsets in [0, 5] for offsets, got 6 at position 1");
   });

@@ -45,6 +45,25 @@ describe("memory: handles, tidy, dispose", () => {
     expect(cpuBytes()).toBe(before);
   });
 
+  it("captureTensors hands over every tensor made, graph intermediates included, and frees them if fn throws", () => {
+    const before = cpuBytes();
+    const x = T.tensor([1, 2, 3, 4], { shape: [4, 1], requiresGrad: true });
+    const off = T.tensor([0, 1, 4], { dtype: "int32" });
+    // segmentMean under autograd makes a sum and a scale the graph keeps for backward.
+    const { result, created } = T.captureTensors(() => T.segmentMean(x, off));
+    expect(created).toContain(result);
+    expect(created.length).toBeGreaterThan(1);
+    const g = T.tidy(() => T.grad(T.sum(result), [x])[0]);
+    expect(g!.toList()).toEqual([[1], [Math.fround(1 / 3)], [Math.fround(1 / 3)], [Math.fround(1 / 3)]]);
+    for (const t of [...created, g!, x, off]) t.dispose();
+    expect(cpuBytes()).toBe(before);
+    expect(() => T.captureTensors(() => {
+      T.zeros([64]);
+      throw new Error("boom");
+    })).toThrow("boom");
+    expect(cpuBytes()).toBe(before);
+  });
+
   it("optimizer state survives the tidy it was created in", () => {
     const p = T.ones([4], { requiresGrad: true });
     const opt = T.tidy(() => new T.Adam([p], { lr: 0.1 }));

@@ -116,7 +116,12 @@ export function flatConcat(ctx: RowsContext, temps: Tensor[], parts: Tensor[]): 
   const out = untracked(() => noGrad(() => {
     if (parts.length === 0) return empty([0], { dtype: "float32", device: ctx.device });
     const flat = parts.map((p) => reshape(p, [p.numel]));
-    return parts.length === 1 ? flat[0]! : concat(flat, 0);
+    if (flat.length === 1) return flat[0]!;
+    // The flat views share their parts' storage: freed here, or that memory would wait
+    // for the garbage collector (which never sees device memory pressure).
+    const joined = concat(flat, 0);
+    for (const f of flat) f.dispose();
+    return joined;
   }));
   temps.push(out);
   return out;

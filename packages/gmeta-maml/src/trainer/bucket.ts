@@ -63,11 +63,9 @@ export function unpack(b: Buckets, like: readonly Tensor[]): { grads: Tensor[]; 
       const p = b.places[i]!;
       const part = slice(b.buffers[p.bucket]!, 0, p.offset, p.offset + p.length);
       const shaped = reshape(part, g.shape.slice());
+      part.dispose(); // the view keeps the storage
       const on = toDevice(shaped, g.device);
-      if (on !== shaped) {
-        part.dispose();
-        shaped.dispose();
-      }
+      if (on !== shaped) shaped.dispose();
       return on;
     });
     const lastBuf = b.buffers[b.buffers.length - 1]!;

@@ -42,13 +42,28 @@ export function gatherRows(src: Tensor, idx: Tensor): Tensor {
   return record(out, "gatherRows", [src], (g) => [scatterAddRows(g, idx, rows)]);
 }
 
-/** Zeros of `rows` rows with src[i] added into row idx[i] (the gradient of gatherRows). */
+/**
+ * Zeros of `rows` rows with src[i] added into row idx[i] (the gradient of gatherRows).
+ * Written straight into a zeroed output: no base tensor to copy, nothing left behind.
+ */
 export function scatterAddRows(src: Tensor, idx: Tensor, rows: number): Tensor {
-  checkTensor("scatterAddRows", "src", src);
-  if (!Number.isSafeInteger(rows) || rows < 0) throw argError("scatterAddRows", "a non-negative integer", "rows", String(rows));
+  const op = "scatterAddRows";
+  checkTensor(op, "src", src);
+  if (!Number.isSafeInteger(rows) || rows < 0) throw argError(op, "a non-negative integer", "rows", String(rows));
+  checkIndex(op, src, idx);
+  if (src.rank < idx.rank || idx.shape.some((d, i) => src.shape[i] !== d)) {
+    throw argError(op, `shape ${fmtShape(idx.shape)} + row shape (idx shape first)`, "src", fmtShape(src.shape));
+  }
   const rest = src.shape.slice(idx.rank);
-  const base = zeros([rows, ...rest], { dtype: src.dtype, device: src.device });
-  return indexAdd(base, idx, src);
+  const out = Tensor.alloc([rows, ...rest], src.dtype, src.device, true);
+  if (idx.numel > 0 && numelOf(rest) > 0) {
+    const bad = addon.scatterAddRows(out.storage.native, src.storage.native, idx.storage.native, rows, numelOf(rest));
+    if (bad >= 0) {
+      out.dispose();
+      throw badIndex(op, idx, bad, rows);
+    }
+  }
+  return record(out, op, [src], (g) => [gatherRows(g, idx)]);
 }
 
 /**
