@@ -12,6 +12,7 @@ import { ncclAvailability } from "@gmeta/collectives";
 import { ncclCheck } from "../../packages/gmeta-collectives/bench/ncclCheck.js";
 import { runConformance } from "../../packages/gmeta-tensor/bench/gpu-check/conformance.js";
 import { mamlSteps, SIZES } from "../../packages/gmeta-tensor/bench/gpu-check/mamlStep.js";
+import { timeOn } from "../../packages/gmeta-tensor/bench/gpu-check/timing.js";
 import { embeddingCheck, sparseUpdateBench } from "../../packages/gmeta-embedding/bench/gpu-check/embeddingCheck.js";
 import { embeddingCudaStatus } from "@gmeta/embedding";
 import { trainerCheck } from "../../packages/gmeta-maml/bench/gpu-check/trainerCheck.js";
@@ -37,20 +38,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-// Host timing around a device synchronize (no CUDA events in the tensor API): after warm-up,
-// the median of `reps` runs.
-function time(fn: () => void, reps: number): number {
-  for (let i = 0; i < 3; i++) fn();
-  T.synchronize(device);
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    T.synchronize(device);
-    ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return median(ts);
-}
+// Device time by CUDA events on a GPU, host time in the dry run (see timing.ts).
+const time = (fn: () => void, reps: number): number => timeOn(device, fn, reps);
 
 /** Runs one part of the check; an exception fails that part and the check goes on. */
 async function part(name: string, fn: () => Promise<number> | number): Promise<number> {

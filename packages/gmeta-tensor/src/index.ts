@@ -7,7 +7,7 @@ export { captureTensors, keep, tidy, untracked } from "./memory.js";
 export { getNumThreads, info, memory, releaseCachedMemory, setNumThreads } from "./runtime.js";
 export { assertDeviceAvailable, backends } from "./backends.js";
 export type { BackendStatus, TensorBackends } from "./backends.js";
-export { copyInto, cudaStream, destroyEvent, devicePointer, eventDone, recordEvent, synchronize, useDevice } from "./interop.js";
+export { copyInto, cudaStream, destroyEvent, devicePointer, eventDone, eventElapsedMs, recordEvent, synchronize, useDevice } from "./interop.js";
 export { toDevice } from "./ops/toDevice.js";
 export { loadNative, nativeBuildDir, nativeLoadError } from "./native/nativeLoader.js";
 export type { NativePackage } from "./native/nativeLoader.js";

@@ -50,11 +50,19 @@ export function synchronize(device: Device): void {
 
 /**
  * @internal A marker after the work queued so far on `device`'s stream (a cudaEvent_t), for
- * libraries that must know without blocking when queued work is done (NCCL's timeouts).
- * Free it with {@link destroyEvent}.
+ * libraries that must know without blocking when queued work is done (NCCL's timeouts), or,
+ * with `timing`, to time device work (benchmarks). Free it with {@link destroyEvent}.
  */
-export function recordEvent(device: Device): bigint {
-  return addon.recordEvent(deviceIndex(device));
+export function recordEvent(device: Device, timing = false): bigint {
+  return addon.recordEvent(deviceIndex(device), timing);
+}
+
+/**
+ * @internal Device milliseconds between two markers recorded with `timing` on one device
+ * (CUDA events: the time the GPU spent, without host launch gaps); waits for `end`.
+ */
+export function eventElapsedMs(start: bigint, end: bigint): number {
+  return addon.eventElapsedMs(start, end);
 }
 
 /** @internal Whether the work before `event` has finished (throws the CUDA error it ended with). */

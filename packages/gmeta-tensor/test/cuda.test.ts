@@ -61,6 +61,8 @@ describe("device selection errors come from TypeScript, before native code", () 
     expect(() => addon.recordEvent(0)).toThrow(/^recordEvent: cuda:0 is not available/);
     expect(() => addon.eventDone(0n)).toThrow("eventDone: expected an event from recordEvent");
     expect(() => addon.destroyEvent(1 as unknown as bigint)).toThrow("destroyEvent: expected a bigint for event");
+    expect(() => addon.eventElapsedMs(0n, 1n)).toThrow("eventElapsedMs: expected two events from recordEvent");
+    expect(() => addon.recordEvent(0, true)).toThrow(/^recordEvent: cuda:0 is not available/);
   });
 
   it("a device index past the last GPU is refused", () => {

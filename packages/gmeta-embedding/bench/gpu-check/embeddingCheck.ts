@@ -2,7 +2,7 @@
 // rows on the device, in-process ranks, every optimizer, against the unsharded host table;
 // the same scenario the test suite runs (test/helpers/scenario.ts), here on a GPU. Plus the
 // fused sparse update's bandwidth against a device memcpy of the same bytes.
-import { copyInto, empty, rand, synchronize, tidy } from "@gmeta/tensor";
+import { copyInto, empty, rand, tidy } from "@gmeta/tensor";
 import type { Device, Tensor } from "@gmeta/tensor";
 
 import { createLocalExchanges } from "../../src/exchange/LocalExchange.js";
@@ -10,6 +10,7 @@ import { resolveOptimizer } from "../../src/optim/SparseOptimizer.js";
 import type { SparseOptimizerConfig } from "../../src/optim/SparseOptimizer.js";
 import { RowShard } from "../../src/RowShard.js";
 import { resolveTable } from "../../src/TableConfig.js";
+import { timeOn } from "../../../gmeta-tensor/bench/gpu-check/timing.js";
 import { runScenario } from "../../test/helpers/scenario.js";
 
 export interface CheckResult {
@@ -48,24 +49,6 @@ export async function embeddingCheck(device: Device): Promise<CheckResult[]> {
   return out;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function time(device: Device, fn: () => void, reps: number): number {
-  for (let i = 0; i < 3; i++) fn();
-  synchronize(device);
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    synchronize(device);
-    ts.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return median(ts);
-}
-
 /**
  * Fused element-wise Adagrad on `n` unique rows of a [rows, dim] table on `device`: GB/s of
  * the bytes it must move (gradient read, weights and state read and written) against a
@@ -80,11 +63,11 @@ export function sparseUpdateBench(device: Device, rows: number, n: number, dim: 
       const index = Int32Array.from({ length: n }, (_, i) => (i * 7919) % rows);
       const grads: Tensor = rand([n, dim], { device });
       const bytes = 5 * n * dim * 4;
-      const tUpdate = time(device, () => shard.apply(index, grads, true), 20);
+      const tUpdate = timeOn(device, () => shard.apply(index, grads, true), 20);
       const src = rand([bytes / 8], { device });
       const dst = empty([bytes / 8], { device });
       // A copy reads and writes: bytes / 2 floats' worth each way is `bytes` moved.
-      const tCopy = time(device, () => copyInto(dst, src), 20);
+      const tCopy = timeOn(device, () => copyInto(dst, src), 20);
       const ours = bytes / tUpdate / 1e9;
       const ref = bytes / tCopy / 1e9;
       return [`fused Adagrad ${n}×${dim} rows GB/s`, ours.toFixed(1), `${ref.toFixed(1)} (device memcpy)`, (ours / ref).toFixed(2)];

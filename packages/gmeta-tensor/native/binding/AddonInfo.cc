@@ -100,8 +100,9 @@ uint64_t EventArg(const Napi::CallbackInfo& info, const char* op) {
 // A marker after the device's queued work, as a bigint (a cudaEvent_t).
 Napi::Value RecordEvent(const Napi::CallbackInfo& info) {
   const int64_t device = ArgInt64(info[0], "recordEvent", "device");
+  const bool timing = info.Length() > 1 && info[1].ToBoolean().Value();
   return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(
-                                           cuda::record_event(static_cast<int>(device)))));
+                                           cuda::record_event(static_cast<int>(device), timing))));
 }
 
 Napi::Value EventDone(const Napi::CallbackInfo& info) {
@@ -112,6 +113,18 @@ Napi::Value EventDone(const Napi::CallbackInfo& info) {
 void DestroyEvent(const Napi::CallbackInfo& info) {
   const uint64_t e = EventArg(info, "destroyEvent");
   cuda::destroy_event(reinterpret_cast<void*>(static_cast<uintptr_t>(e)));
+}
+
+// Device milliseconds between two timing markers (recordEvent(device, true)).
+Napi::Value EventElapsedMs(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[0].IsBigInt() || !info[1].IsBigInt())
+    throw Napi::TypeError::New(info.Env(), "eventElapsedMs: expected two events from recordEvent");
+  bool a = false, b = false;
+  const uint64_t s = info[0].As<Napi::BigInt>().Uint64Value(&a);
+  const uint64_t e = info[1].As<Napi::BigInt>().Uint64Value(&b);
+  if (!a || !b || s == 0 || e == 0) throw Napi::TypeError::New(info.Env(), "eventElapsedMs: expected two events from recordEvent");
+  return Napi::Number::New(info.Env(), cuda::elapsed_ms(reinterpret_cast<void*>(static_cast<uintptr_t>(s)),
+                                                        reinterpret_cast<void*>(static_cast<uintptr_t>(e))));
 }
 
 void SetNumThreads(const Napi::CallbackInfo& info) {
@@ -139,6 +152,7 @@ void RegisterInfo(Napi::Env env, Napi::Object exports) {
   exports.Set("recordEvent", Napi::Function::New<RecordEvent>(env, "recordEvent"));
   exports.Set("eventDone", Napi::Function::New<EventDone>(env, "eventDone"));
   exports.Set("destroyEvent", Napi::Function::New<DestroyEvent>(env, "destroyEvent"));
+  exports.Set("eventElapsedMs", Napi::Function::New<EventElapsedMs>(env, "eventElapsedMs"));
   exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));
 }
 

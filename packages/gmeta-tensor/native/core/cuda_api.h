@@ -45,11 +45,13 @@ void set_current(int device);
 void* stream(int device);
 // A marker queued on the device's stream after the work queued so far (a cudaEvent_t), so
 // the host can ask without blocking whether that work has finished (NCCL's timeouts).
-void* record_event(int device);
+void* record_event(int device, bool timing = false);
 // 1 once the work before the marker has finished, 0 while it is pending; throws the CUDA
 // error the work ended with.
 int query_event(void* event);
 void destroy_event(void* event);
+// Milliseconds of device time between two timing markers of one device (waits for `end`).
+float elapsed_ms(void* start, void* end);
 
 }  // namespace cuda
 }  // namespace gmeta

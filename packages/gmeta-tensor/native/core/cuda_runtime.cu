@@ -293,12 +293,12 @@ void copy_device(int dst_device, void* dst, int src_device, const void* src, siz
   GMETA_CUDA_CHECK(cudaStreamSynchronize(ds));
 }
 
-void* record_event(int device) {
+void* record_event(int device, bool timing) {
   require_device("recordEvent", device);
   cudaStream_t s = static_cast<cudaStream_t>(stream(device));
   GMETA_CUDA_CHECK(cudaSetDevice(device));
   cudaEvent_t e = nullptr;
-  GMETA_CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+  GMETA_CUDA_CHECK(cudaEventCreateWithFlags(&e, timing ? cudaEventDefault : cudaEventDisableTiming));
   const cudaError_t err = cudaEventRecord(e, s);
   if (err != cudaSuccess) {
     cudaEventDestroy(e);
@@ -319,6 +319,13 @@ int query_event(void* event) {
 
 void destroy_event(void* event) {
   if (event) GMETA_CUDA_CHECK(cudaEventDestroy(static_cast<cudaEvent_t>(event)));
+}
+
+float elapsed_ms(void* start, void* end) {
+  GMETA_CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(end)));
+  float ms = 0;
+  GMETA_CUDA_CHECK(cudaEventElapsedTime(&ms, static_cast<cudaEvent_t>(start), static_cast<cudaEvent_t>(end)));
+  return ms;
 }
 
 void zero(int device, void* p, size_t bytes) {

@@ -37,12 +37,13 @@ void* stream(int device) {
   require_device("cudaStream", device);
   return nullptr;
 }
-void* record_event(int device) {
+void* record_event(int device, bool) {
   require_device("recordEvent", device);
   return nullptr;
 }
 int query_event(void*) { unavailable("eventDone"); }
 void destroy_event(void*) {}
+float elapsed_ms(void*, void*) { unavailable("eventElapsedMs"); }
 
 }  // namespace gmeta::cuda
 #endif

@@ -150,7 +150,9 @@ export interface Addon {
   /** Device N's stream (a cudaStream_t) as a bigint; every kernel of that device runs on it. */
   cudaStream(device: number): bigint;
   /** A marker (cudaEvent_t) after the work queued so far on device N's stream. */
-  recordEvent(device: number): bigint;
+  recordEvent(device: number, timing?: boolean): bigint;
+  /** Device milliseconds between two timing markers (waits for the second). */
+  eventElapsedMs(start: bigint, end: bigint): number;
   /** Whether the work before the marker has finished; throws the error it ended with. */
   eventDone(event: bigint): boolean;
   destroyEvent(event: bigint): void;
