@@ -156,7 +156,7 @@ async function main(): Promise<number> {
     return 0;
   }));
   failures += await part("benchmark: fused sparse update", () => {
-    rows.push(dry ? sparseUpdateBench(device, 1 << 14, 1 << 12, 64) : sparseUpdateBench(device, 1 << 22, 1 << 18, 64));
+    rows.push(dry ? sparseUpdateBench(device, 1 << 14, 1 << 12, 64, time) : sparseUpdateBench(device, 1 << 22, 1 << 18, 64, time));
     return 0;
   });
   failures += await part("benchmark: meta-step", () => {

@@ -326,22 +326,26 @@ export class ShardedEmbeddingCollection implements RowsContext {
    * collection's device.
    */
   async allToAllTensor(temps: Tensor[], send: Tensor, counts: number[], c: TrafficCounters): Promise<Tensor> {
-    const at = this.group.device ?? "cpu";
-    const staged = untracked(() => toDevice(send, at));
-    if (staged !== send) temps.push(staged);
-    const { recv, recvCounts } = await this.group.allToAllV(staged, counts);
-    temps.push(recv);
-    this.count(c, send, counts, recvCounts);
+    const { recv } = await this.exchange(temps, send, counts, c);
     const back = untracked(() => toDevice(recv, this.device));
     if (back !== recv) temps.push(back);
     return back;
   }
 
-  private count(c: TrafficCounters, send: Tensor, counts: readonly number[], recvCounts: readonly number[]): void {
+  /**
+   * One AlltoAllV on the group's device (send staged there when it lives elsewhere), with
+   * its traffic counted; the staged copy and the received tensor join temps.
+   */
+  private async exchange(temps: Tensor[], send: Tensor, counts: number[], c: TrafficCounters): Promise<{ recv: Tensor; recvCounts: number[] }> {
+    const staged = untracked(() => toDevice(send, this.group.device ?? "cpu"));
+    if (staged !== send) temps.push(staged);
+    const { recv, recvCounts } = await this.group.allToAllV(staged, counts);
+    temps.push(recv);
     const bytes = send.dtype === "int32" || send.dtype === "float32" ? 4 : 8;
     c.allToAllCalls += 1;
     c.bytesSent += (counts.reduce((a, b) => a + b, 0) - counts[this.rank]!) * bytes;
     c.bytesReceived += (recvCounts.reduce((a, b) => a + b, 0) - recvCounts[this.rank]!) * bytes;
+    return { recv, recvCounts };
   }
 
   /** Frees this rank's rows and optimizer state; the collection is unusable afterwards. */
@@ -421,12 +425,7 @@ export class ShardedEmbeddingCollection implements RowsContext {
     counts: number[],
     c: TrafficCounters,
   ): Promise<{ data: A; counts: number[] }> {
-    const at = this.group.device ?? "cpu";
-    const staged = untracked(() => toDevice(send, at));
-    if (staged !== send) temps.push(staged);
-    const { recv, recvCounts } = await this.group.allToAllV(staged, counts);
-    temps.push(recv);
-    this.count(c, send, counts, recvCounts);
+    const { recv, recvCounts } = await this.exchange(temps, send, counts, c);
     const data = (recv.device === "cpu" ? recv.hostView() : recv.toArray()) as A;
     return { data, counts: recvCounts };
   }

@@ -10,7 +10,6 @@ import { resolveOptimizer } from "../../src/optim/SparseOptimizer.js";
 import type { SparseOptimizerConfig } from "../../src/optim/SparseOptimizer.js";
 import { RowShard } from "../../src/RowShard.js";
 import { resolveTable } from "../../src/TableConfig.js";
-import { timeOn } from "../../../gmeta-tensor/bench/gpu-check/timing.js";
 import { runScenario } from "../../test/helpers/scenario.js";
 
 export interface CheckResult {
@@ -52,9 +51,12 @@ export async function embeddingCheck(device: Device): Promise<CheckResult[]> {
 /**
  * Fused element-wise Adagrad on `n` unique rows of a [rows, dim] table on `device`: GB/s of
  * the bytes it must move (gradient read, weights and state read and written) against a
- * device memcpy of as many bytes. One row of the benchmark table.
+ * device memcpy of as many bytes, both timed by `time` (the check's clock). One row of the
+ * benchmark table.
  */
-export function sparseUpdateBench(device: Device, rows: number, n: number, dim: number): [string, string, string, string] {
+export function sparseUpdateBench(
+  device: Device, rows: number, n: number, dim: number, time: (fn: () => void, reps: number) => number,
+): [string, string, string, string] {
   const table = resolveTable("bench", { name: "t", rows, dim, init: "zeros" });
   const shard = new RowShard(table, resolveOptimizer("bench", { kind: "adagrad", lr: 0.01 }), 0, rows, device);
   try {
@@ -63,11 +65,11 @@ export function sparseUpdateBench(device: Device, rows: number, n: number, dim: 
       const index = Int32Array.from({ length: n }, (_, i) => (i * 7919) % rows);
       const grads: Tensor = rand([n, dim], { device });
       const bytes = 5 * n * dim * 4;
-      const tUpdate = timeOn(device, () => shard.apply(index, grads, true), 20);
+      const tUpdate = time(() => shard.apply(index, grads, true), 20);
       const src = rand([bytes / 8], { device });
       const dst = empty([bytes / 8], { device });
       // A copy reads and writes: bytes / 2 floats' worth each way is `bytes` moved.
-      const tCopy = timeOn(device, () => copyInto(dst, src), 20);
+      const tCopy = time(() => copyInto(dst, src), 20);
       const ours = bytes / tUpdate / 1e9;
       const ref = bytes / tCopy / 1e9;
       return [`fused Adagrad ${n}×${dim} rows GB/s`, ours.toFixed(1), `${ref.toFixed(1)} (device memcpy)`, (ours / ref).toFixed(2)];

@@ -9,11 +9,7 @@ namespace gmeta {
 
 int64_t gather_rows_cpu(Storage& out, const Storage& src, const Storage& idx, int64_t src_rows,
                         int64_t dim) {
-  if (src.dtype() != out.dtype()) throw std::invalid_argument("gatherRows: expected one dtype for out and src");
-  if (src_rows < 0 || dim < 0) throw std::invalid_argument("gatherRows: expected non-negative srcRows and dim");
   const int64_t n = idx.numel();
-  if (src_rows * dim > src.numel()) throw std::out_of_range("gatherRows: src is smaller than srcRows x dim");
-  if (n * dim > out.numel()) throw std::out_of_range("gatherRows: out is smaller than idx.numel x dim");
   int64_t bad = -1;
   dispatch_index("gatherRows", idx.dtype(), [&](auto itag) {
     using I = decltype(itag);

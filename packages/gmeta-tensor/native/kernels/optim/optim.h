@@ -1,4 +1,7 @@
 #pragma once
+#include <stdexcept>
+#include <string>
+
 #include "../../core/device.h"
 #include "../../core/storage.h"
 
@@ -20,14 +23,27 @@ void adam_step_cuda(Storage& param, const Storage& grad, Storage& m, Storage& v,
 void sgd_step_cpu(Storage& param, const Storage& grad, Storage* momentum_buf, const SgdArgs& args);
 void sgd_step_cuda(Storage& param, const Storage& grad, Storage* momentum_buf, const SgdArgs& args);
 
+// Argument checks shared by the CPU and CUDA kernels, run once by the launchers below.
+inline void check_like(const char* op, const char* name, const Storage& param, const Storage& s) {
+  if (s.dtype() != param.dtype() || s.numel() != param.numel() || s.device() != param.device())
+    throw std::invalid_argument(std::string(op) + ": expected " + name +
+                                " with the dtype, numel and device of param");
+}
+
 inline void adam_step(Storage& param, const Storage& grad, Storage& m, Storage& v,
                       const AdamArgs& args) {
+  check_like("adamStep", "grad", param, grad);
+  check_like("adamStep", "m", param, m);
+  check_like("adamStep", "v", param, v);
   const int device = param.device();
   GMETA_ON_DEVICE("adamStep", device, adam_step_cpu(param, grad, m, v, args), adam_step_cuda(param, grad, m, v, args));
 }
 
 inline void sgd_step(Storage& param, const Storage& grad, Storage* momentum_buf,
                      const SgdArgs& args) {
+  check_like("sgdStep", "grad", param, grad);
+  if (args.momentum != 0.0 && !momentum_buf) throw std::invalid_argument("sgdStep: expected a momentum buffer when momentum != 0");
+  if (args.momentum != 0.0) check_like("sgdStep", "momentumBuf", param, *momentum_buf);
   const int device = param.device();
   GMETA_ON_DEVICE("sgdStep", device, sgd_step_cpu(param, grad, momentum_buf, args), sgd_step_cuda(param, grad, momentum_buf, args));
 }

@@ -8,20 +8,7 @@
 
 namespace gmeta {
 
-namespace {
-
-void check_like(const char* op, const char* name, const Storage& param, const Storage& s) {
-  if (s.dtype() != param.dtype() || s.numel() != param.numel() || s.device() != param.device())
-    throw std::invalid_argument(std::string(op) + ": expected " + name +
-                                " with the dtype, numel and device of param");
-}
-
-}  // namespace
-
 void adam_step_cpu(Storage& param, const Storage& grad, Storage& m, Storage& v, const AdamArgs& a) {
-  check_like("adamStep", "grad", param, grad);
-  check_like("adamStep", "m", param, m);
-  check_like("adamStep", "v", param, v);
   dispatch_float("adamStep", param.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* p = param.ptr<T>();
@@ -46,10 +33,7 @@ void adam_step_cpu(Storage& param, const Storage& grad, Storage& m, Storage& v, 
 }
 
 void sgd_step_cpu(Storage& param, const Storage& grad, Storage* buf, const SgdArgs& a) {
-  check_like("sgdStep", "grad", param, grad);
   const bool use_momentum = a.momentum != 0.0;
-  if (use_momentum && !buf) throw std::invalid_argument("sgdStep: expected a momentum buffer when momentum != 0");
-  if (use_momentum) check_like("sgdStep", "momentumBuf", param, *buf);
   dispatch_float("sgdStep", param.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* p = param.ptr<T>();

@@ -8,12 +8,6 @@ namespace gmeta {
 
 namespace {
 
-void check_like(const char* op, const char* name, const Storage& param, const Storage& s) {
-  if (s.dtype() != param.dtype() || s.numel() != param.numel() || s.device() != param.device())
-    throw std::invalid_argument(std::string(op) + ": expected " + name +
-                                " with the dtype, numel and device of param");
-}
-
 template <typename T>
 __global__ void adam_kernel(T* p, const T* g, T* m, T* v, int64_t n, T lr, T b1, T b2, T eps, T wd,
                             T bc1, T bc2, bool coupled, bool decoupled) {
@@ -47,9 +41,6 @@ __global__ void sgd_kernel(T* p, const T* g, T* buf, int64_t n, T lr, T mom, T d
 }  // namespace
 
 void adam_step_cuda(Storage& param, const Storage& grad, Storage& m, Storage& v, const AdamArgs& a) {
-  check_like("adamStep", "grad", param, grad);
-  check_like("adamStep", "m", param, m);
-  check_like("adamStep", "v", param, v);
   const int64_t n = param.numel();
   OnDevice on(param.device());
   dispatch_float("adamStep", param.dtype(), [&](auto tag) {
@@ -65,10 +56,7 @@ void adam_step_cuda(Storage& param, const Storage& grad, Storage& m, Storage& v,
 }
 
 void sgd_step_cuda(Storage& param, const Storage& grad, Storage* buf, const SgdArgs& a) {
-  check_like("sgdStep", "grad", param, grad);
   const bool use_momentum = a.momentum != 0.0;
-  if (use_momentum && !buf) throw std::invalid_argument("sgdStep: expected a momentum buffer when momentum != 0");
-  if (use_momentum) check_like("sgdStep", "momentumBuf", param, *buf);
   const int64_t n = param.numel();
   OnDevice on(param.device());
   dispatch_float("sgdStep", param.dtype(), [&](auto tag) {

@@ -18,11 +18,7 @@ void add_row(T* dst, const T* src, int64_t dim) {
 
 int64_t scatter_add_rows_cpu(Storage& out, const Storage& src, const Storage& idx,
                              int64_t out_rows, int64_t dim) {
-  if (src.dtype() != out.dtype()) throw std::invalid_argument("scatterAddRows: expected one dtype for out and src");
-  if (out_rows < 0 || dim < 0) throw std::invalid_argument("scatterAddRows: expected non-negative outRows and dim");
   const int64_t n = idx.numel();
-  if (out_rows * dim > out.numel()) throw std::out_of_range("scatterAddRows: out is smaller than outRows x dim");
-  if (n * dim > src.numel()) throw std::out_of_range("scatterAddRows: src is smaller than idx.numel x dim");
   int64_t bad = -1;
   dispatch_index("scatterAddRows", idx.dtype(), [&](auto itag) {
     using I = decltype(itag);

@@ -34,15 +34,6 @@ __global__ void segment_kernel(T* out, const T* src, const I* off, int64_t segme
 int64_t segment_reduce_cuda(SegmentMode mode, Storage& out, const Storage& src,
                             const Storage& offsets, int64_t num_segments, int64_t src_rows,
                             int64_t dim) {
-  if (src.dtype() != out.dtype()) throw std::invalid_argument("segmentReduce: expected one dtype for out and src");
-  if (num_segments < 0 || src_rows < 0 || dim < 0)
-    throw std::invalid_argument("segmentReduce: expected non-negative numSegments, srcRows and dim");
-  if (offsets.numel() < num_segments + 1)
-    throw std::out_of_range("segmentReduce: offsets needs numSegments + 1 entries");
-  if (src_rows * dim > src.numel()) throw std::out_of_range("segmentReduce: src is smaller than srcRows x dim");
-  if (num_segments * dim > out.numel()) throw std::out_of_range("segmentReduce: out is smaller than numSegments x dim");
-  if (mode != SegmentMode::Sum && mode != SegmentMode::Mean)
-    throw std::invalid_argument("segmentReduce: unknown mode");
   if (mode == SegmentMode::Mean && !is_float(out.dtype())) unsupported_dtype("segmentReduce mean", out.dtype());
   int64_t bad = -1;
   OnDevice on(out.device());
