@@ -43,3 +43,9 @@ export { SGD } from "./optim/SGD.js";
 export type { SGDOptions } from "./optim/SGD.js";
 export { Optimizer } from "./optim/Optimizer.js";
 export type { OptimizerState } from "./optim/Optimizer.js";
+
+export { capture } from "./program/capture.js";
+export type { Captured } from "./program/capture.js";
+export { compile, CompiledFunction } from "./program/compile.js";
+export type { CompileOptions, SignatureStatus } from "./program/compile.js";
+export type { ProgramStats } from "./native/AddonTypes.js";

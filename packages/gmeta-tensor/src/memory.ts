@@ -69,6 +69,13 @@ function collect(x: unknown, out: Set<Tensor>, seen: Set<unknown>): void {
   }
 }
 
+/** The tensors in `x` (itself, or inside its arrays, plain objects and maps). */
+export function tensorsIn(x: unknown): Set<Tensor> {
+  const out = new Set<Tensor>();
+  collect(x, out, new Set());
+  return out;
+}
+
 let isTensor: (x: unknown) => x is Tensor = (_x): _x is Tensor => false;
 /** Set by Tensor.ts to break the import cycle. */
 export function setTensorCheck(f: (x: unknown) => x is Tensor): void {

@@ -1,6 +1,10 @@
 #include "AddonKernels.h"
 
+#include <functional>
 #include <string>
+#include <vector>
+
+#include "../core/program.h"
 
 #include "../kernels/bce_with_logits/bce_with_logits.h"
 #include "../kernels/binary/binary.h"
@@ -45,49 +49,123 @@ std::vector<int64_t> V(const Info& info, size_t i, const char* op, const char* n
   return ArgInt64Array(info[i], op, name);
 }
 
+// Every kernel goes through run_op, so an open capture records it with its storages.
+using Fn = std::function<int64_t(std::vector<Storage>&)>;
+
+double Numel(const std::vector<int64_t>& shape) {
+  double n = 1;
+  for (int64_t d : shape) n *= static_cast<double>(d);
+  return n;
+}
+
+double Bytes(const Storage& s) { return static_cast<double>(s.byte_length()); }
+
 void Fill(const Info& info) {
-  fill(S(info, 0, "fill", "out"), D(info, 1, "fill", "value"));
+  Storage& out = S(info, 0, "fill", "out");
+  const double value = D(info, 1, "fill", "value");
+  run_op("fill", {&out}, 0, Bytes(out), [value](std::vector<Storage>& s) {
+    fill(s[0], value);
+    return int64_t{-1};
+  });
 }
 
 void Copy(const Info& info) {
-  copy_storage(S(info, 0, "copy", "dst"), S(info, 1, "copy", "src"));
+  Storage& dst = S(info, 0, "copy", "dst");
+  Storage& src = S(info, 1, "copy", "src");
+  run_op("copy", {&dst, &src}, 0, 2 * Bytes(dst), [](std::vector<Storage>& s) {
+    copy_storage(s[0], s[1]);
+    return int64_t{-1};
+  });
 }
 
 void Cast(const Info& info) {
-  cast(S(info, 0, "cast", "out"), S(info, 1, "cast", "src"));
+  Storage& out = S(info, 0, "cast", "out");
+  Storage& src = S(info, 1, "cast", "src");
+  run_op("cast", {&out, &src}, 0, Bytes(out) + Bytes(src), [](std::vector<Storage>& s) {
+    cast(s[0], s[1]);
+    return int64_t{-1};
+  });
 }
 
 void StridedCopy(const Info& info) {
   const char* op = "stridedCopy";
-  strided_copy(S(info, 0, op, "dst"), I(info, 1, op, "dstOffset"), V(info, 2, op, "dstStrides"),
-               S(info, 3, op, "src"), I(info, 4, op, "srcOffset"), V(info, 5, op, "srcStrides"),
-               V(info, 6, op, "shape"));
+  Storage& dst = S(info, 0, op, "dst");
+  const int64_t dst_offset = I(info, 1, op, "dstOffset");
+  std::vector<int64_t> dst_strides = V(info, 2, op, "dstStrides");
+  Storage& src = S(info, 3, op, "src");
+  const int64_t src_offset = I(info, 4, op, "srcOffset");
+  std::vector<int64_t> src_strides = V(info, 5, op, "srcStrides");
+  std::vector<int64_t> shape = V(info, 6, op, "shape");
+  const double moved = 2 * Numel(shape) * static_cast<double>(dtype_size(dst.dtype()));
+  run_op(op, {&dst, &src}, 0, moved,
+         [dst_offset, dst_strides, src_offset, src_strides, shape](std::vector<Storage>& s) {
+           strided_copy(s[0], dst_offset, dst_strides, s[1], src_offset, src_strides, shape);
+           return int64_t{-1};
+         });
 }
 
 void Binary(const Info& info) {
   const char* op = "binary";
-  binary(static_cast<BinaryOp>(I(info, 0, op, "op")), S(info, 1, op, "out"), S(info, 2, op, "a"),
-         S(info, 3, op, "b"), V(info, 4, op, "shape"), V(info, 5, op, "aStrides"),
-         V(info, 6, op, "bStrides"));
+  const auto kind = static_cast<BinaryOp>(I(info, 0, op, "op"));
+  Storage& out = S(info, 1, op, "out");
+  Storage& a = S(info, 2, op, "a");
+  Storage& b = S(info, 3, op, "b");
+  std::vector<int64_t> shape = V(info, 4, op, "shape");
+  std::vector<int64_t> as = V(info, 5, op, "aStrides");
+  std::vector<int64_t> bs = V(info, 6, op, "bStrides");
+  const double n = Numel(shape);
+  run_op(op, {&out, &a, &b}, n, 3 * n * static_cast<double>(dtype_size(out.dtype())),
+         [kind, shape, as, bs](std::vector<Storage>& s) {
+           binary(kind, s[0], s[1], s[2], shape, as, bs);
+           return int64_t{-1};
+         });
 }
 
 void Unary(const Info& info) {
   const char* op = "unary";
-  unary(static_cast<UnaryOp>(I(info, 0, op, "op")), S(info, 1, op, "out"), S(info, 2, op, "a"),
-        D(info, 3, op, "p1"), D(info, 4, op, "p2"));
+  const auto kind = static_cast<UnaryOp>(I(info, 0, op, "op"));
+  Storage& out = S(info, 1, op, "out");
+  Storage& a = S(info, 2, op, "a");
+  const double p1 = D(info, 3, op, "p1");
+  const double p2 = D(info, 4, op, "p2");
+  run_op(op, {&out, &a}, static_cast<double>(out.numel()), Bytes(out) + Bytes(a),
+         [kind, p1, p2](std::vector<Storage>& s) {
+           unary(kind, s[0], s[1], p1, p2);
+           return int64_t{-1};
+         });
 }
 
 void Where(const Info& info) {
   const char* op = "where";
-  where(S(info, 0, op, "out"), S(info, 1, op, "cond"), S(info, 2, op, "a"), S(info, 3, op, "b"),
-        V(info, 4, op, "shape"), V(info, 5, op, "condStrides"), V(info, 6, op, "aStrides"),
-        V(info, 7, op, "bStrides"));
+  Storage& out = S(info, 0, op, "out");
+  Storage& cond = S(info, 1, op, "cond");
+  Storage& a = S(info, 2, op, "a");
+  Storage& b = S(info, 3, op, "b");
+  std::vector<int64_t> shape = V(info, 4, op, "shape");
+  std::vector<int64_t> cs = V(info, 5, op, "condStrides");
+  std::vector<int64_t> as = V(info, 6, op, "aStrides");
+  std::vector<int64_t> bs = V(info, 7, op, "bStrides");
+  const double n = Numel(shape);
+  run_op(op, {&out, &cond, &a, &b}, n, 4 * n * static_cast<double>(dtype_size(out.dtype())),
+         [shape, cs, as, bs](std::vector<Storage>& s) {
+           where(s[0], s[1], s[2], s[3], shape, cs, as, bs);
+           return int64_t{-1};
+         });
 }
 
 void Reduce(const Info& info) {
   const char* op = "reduce";
-  reduce(static_cast<ReduceOp>(I(info, 0, op, "op")), S(info, 1, op, "out"), S(info, 2, op, "a"),
-         I(info, 3, op, "outer"), I(info, 4, op, "axisLen"), I(info, 5, op, "inner"));
+  const auto kind = static_cast<ReduceOp>(I(info, 0, op, "op"));
+  Storage& out = S(info, 1, op, "out");
+  Storage& a = S(info, 2, op, "a");
+  const int64_t outer = I(info, 3, op, "outer");
+  const int64_t axis_len = I(info, 4, op, "axisLen");
+  const int64_t inner = I(info, 5, op, "inner");
+  run_op(op, {&out, &a}, static_cast<double>(outer) * axis_len * inner, Bytes(out) + Bytes(a),
+         [kind, outer, axis_len, inner](std::vector<Storage>& s) {
+           reduce(kind, s[0], s[1], outer, axis_len, inner);
+           return int64_t{-1};
+         });
 }
 
 void Matmul(const Info& info) {
@@ -97,39 +175,74 @@ void Matmul(const Info& info) {
                   B(info, 7, op, "transA"),        B(info, 8, op, "transB"),
                   I(info, 9, op, "aBatchStride"),  I(info, 10, op, "bBatchStride"),
                   B(info, 11, op, "accumulate")};
-  matmul(S(info, 0, op, "out"), S(info, 1, op, "a"), S(info, 2, op, "b"), args);
+  Storage& out = S(info, 0, op, "out");
+  Storage& a = S(info, 1, op, "a");
+  Storage& b = S(info, 2, op, "b");
+  const double flops = 2.0 * static_cast<double>(args.batch) * args.M * args.N * args.K;
+  const double elems = static_cast<double>(args.batch) * (args.M * args.K + args.K * args.N + args.M * args.N);
+  run_op(op, {&out, &a, &b}, flops, elems * static_cast<double>(dtype_size(out.dtype())),
+         [args](std::vector<Storage>& s) {
+           matmul(s[0], s[1], s[2], args);
+           return int64_t{-1};
+         });
 }
 
 Napi::Value GatherRows(const Info& info) {
   const char* op = "gatherRows";
-  int64_t r = gather_rows(S(info, 0, op, "out"), S(info, 1, op, "src"), S(info, 2, op, "idx"),
-                          I(info, 3, op, "srcRows"), I(info, 4, op, "dim"));
+  Storage& out = S(info, 0, op, "out");
+  Storage& src = S(info, 1, op, "src");
+  Storage& idx = S(info, 2, op, "idx");
+  const int64_t src_rows = I(info, 3, op, "srcRows");
+  const int64_t dim = I(info, 4, op, "dim");
+  int64_t r = run_op(op, {&out, &src, &idx}, 0, 2 * Bytes(out) + Bytes(idx),
+                     [src_rows, dim](std::vector<Storage>& s) { return gather_rows(s[0], s[1], s[2], src_rows, dim); });
   return Napi::Number::New(info.Env(), static_cast<double>(r));
 }
 
 Napi::Value ScatterAddRows(const Info& info) {
   const char* op = "scatterAddRows";
-  int64_t r = scatter_add_rows(S(info, 0, op, "out"), S(info, 1, op, "src"), S(info, 2, op, "idx"),
-                               I(info, 3, op, "outRows"), I(info, 4, op, "dim"));
+  Storage& out = S(info, 0, op, "out");
+  Storage& src = S(info, 1, op, "src");
+  Storage& idx = S(info, 2, op, "idx");
+  const int64_t out_rows = I(info, 3, op, "outRows");
+  const int64_t dim = I(info, 4, op, "dim");
+  int64_t r = run_op(op, {&out, &src, &idx}, static_cast<double>(src.numel()), 2 * Bytes(src) + Bytes(idx),
+                     [out_rows, dim](std::vector<Storage>& s) { return scatter_add_rows(s[0], s[1], s[2], out_rows, dim); });
   return Napi::Number::New(info.Env(), static_cast<double>(r));
 }
 
 Napi::Value SegmentReduce(const Info& info) {
   const char* op = "segmentReduce";
-  int64_t r = segment_reduce(static_cast<SegmentMode>(I(info, 0, op, "mode")),
-                             S(info, 1, op, "out"), S(info, 2, op, "src"),
-                             S(info, 3, op, "offsets"), I(info, 4, op, "numSegments"),
-                             I(info, 5, op, "srcRows"), I(info, 6, op, "dim"));
+  const auto mode = static_cast<SegmentMode>(I(info, 0, op, "mode"));
+  Storage& out = S(info, 1, op, "out");
+  Storage& src = S(info, 2, op, "src");
+  Storage& offsets = S(info, 3, op, "offsets");
+  const int64_t segments = I(info, 4, op, "numSegments");
+  const int64_t src_rows = I(info, 5, op, "srcRows");
+  const int64_t dim = I(info, 6, op, "dim");
+  int64_t r = run_op(op, {&out, &src, &offsets}, static_cast<double>(src_rows) * dim, Bytes(out) + Bytes(src),
+                     [mode, segments, src_rows, dim](std::vector<Storage>& s) {
+                       return segment_reduce(mode, s[0], s[1], s[2], segments, src_rows, dim);
+                     });
   return Napi::Number::New(info.Env(), static_cast<double>(r));
 }
 
 void BceWithLogits(const Info& info) {
   const char* op = "bceWithLogits";
-  bce_with_logits(S(info, 0, op, "out"), S(info, 1, op, "x"), S(info, 2, op, "y"));
+  Storage& out = S(info, 0, op, "out");
+  Storage& x = S(info, 1, op, "x");
+  Storage& y = S(info, 2, op, "y");
+  run_op(op, {&out, &x, &y}, 8.0 * static_cast<double>(x.numel()), Bytes(out) + Bytes(x) + Bytes(y),
+         [](std::vector<Storage>& s) {
+           bce_with_logits(s[0], s[1], s[2]);
+           return int64_t{-1};
+         });
 }
 
 void Random(const Info& info) {
   const char* op = "random";
+  // The seed and offset are the caller's state: a replay would draw the same numbers again.
+  refuse_capture("random: a random draw cannot be replayed (draw outside the captured function and pass it in)");
   random(static_cast<RandomKind>(I(info, 0, op, "kind")), S(info, 1, op, "out"),
          ArgBigUint64(info[2], op, "seed"), ArgBigUint64(info[3], op, "offset"),
          D(info, 4, op, "a"), D(info, 5, op, "b"));
@@ -137,6 +250,8 @@ void Random(const Info& info) {
 
 void AdamStep(const Info& info) {
   const char* op = "adamStep";
+  // Bias corrections change every step: the optimizer runs outside captured programs.
+  refuse_capture("adamStep: an optimizer step cannot be replayed (its bias corrections change every step)");
   AdamArgs args{D(info, 4, op, "lr"),          D(info, 5, op, "beta1"),
                 D(info, 6, op, "beta2"),       D(info, 7, op, "eps"),
                 D(info, 8, op, "weightDecay"), D(info, 9, op, "biasCorrection1"),
@@ -150,6 +265,7 @@ void SgdStep(const Info& info) {
   SgdArgs args{D(info, 3, op, "lr"),          D(info, 4, op, "momentum"),
                D(info, 5, op, "dampening"),   D(info, 6, op, "weightDecay"),
                B(info, 7, op, "nesterov"),    B(info, 8, op, "firstStep")};
+  refuse_capture("sgdStep: an optimizer step cannot be replayed (its first step differs from the rest)");
   Storage* buf = info[2].IsNull() || info[2].IsUndefined() ? nullptr : &S(info, 2, op, "momentumBuf");
   sgd_step(S(info, 0, op, "param"), S(info, 1, op, "grad"), buf, args);
 }

@@ -3,9 +3,12 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "../core/cuda_api.h"
 #include "../core/device.h"
+#include "../core/program.h"
+#include "../kernels/fill/fill.h"
 #include "AddonArgs.h"
 
 namespace gmeta {
@@ -67,6 +70,17 @@ AddonStorage::AddonStorage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Ad
   // Optional 4th argument: false for outputs a kernel overwrites completely.
   const bool zero = info.Length() < 4 || info[3].IsUndefined() || ArgBool(info[3], "Storage", "zero");
   storage_ = std::make_unique<Storage>(static_cast<DType>(dtype), numel, static_cast<int>(device), zero);
+  if (Capture* c = current_capture(); c && c->refused.empty()) {
+    c->program->note_allocation(storage_->buffer());
+    // A replay reuses this memory, so the zeroing a new storage gets must happen again there.
+    if (zero && numel > 0) {
+      c->program->add(ProgramOp{"zero", {*storage_}, 0, static_cast<double>(storage_->byte_length()),
+                                [](std::vector<Storage>& st) {
+                                  fill(st[0], 0.0);
+                                  return int64_t{-1};
+                                }});
+    }
+  }
   info.This().As<Napi::Object>().TypeTag(&kStorageTag);
   reported_bytes_ = static_cast<int64_t>(storage_->byte_length());
   Napi::MemoryManagement::AdjustExternalMemory(info.Env(), reported_bytes_);
@@ -108,6 +122,8 @@ void AddonStorage::Dispose(const Napi::CallbackInfo&) {
 }
 
 Napi::Value AddonStorage::Read(const Napi::CallbackInfo& info) {
+  refuse_capture("read: a tensor's values were read on the host (toArray / item) inside the captured function, "
+                 "so what followed may depend on them; return the tensor instead and read it after the run");
   const size_t bytes = storage_->byte_length();
   const void* src = storage_->data();
   Napi::ArrayBuffer out = Napi::ArrayBuffer::New(info.Env(), bytes);
@@ -138,6 +154,21 @@ void AddonStorage::Write(const Napi::CallbackInfo& info) {
   if (count == 0) return;
   const size_t elem = dtype_size(storage_->dtype());
   const char* from = static_cast<const char*>(src.ArrayBuffer().Data()) + src.ByteOffset();
+  if (Capture* c = current_capture(); c && c->refused.empty()) {
+    // Host values written inside a capture are constants of the program: the replay writes
+    // the same bytes at the same point.
+    auto bytes = std::make_shared<std::vector<char>>(from, from + static_cast<size_t>(count) * elem);
+    const size_t at = static_cast<size_t>(offset) * elem;
+    c->program->add(ProgramOp{"write", {*storage_}, 0, static_cast<double>(bytes->size()),
+                              [bytes, at](std::vector<Storage>& st) {
+                                char* d = static_cast<char*>(st[0].data()) + at;
+                                if (st[0].device() != kCpu)
+                                  cuda::copy_from_host(st[0].device(), d, bytes->data(), bytes->size());
+                                else
+                                  std::memcpy(d, bytes->data(), bytes->size());
+                                return int64_t{-1};
+                              }});
+  }
   if (storage_->device() != kCpu)
     cuda::copy_from_host(storage_->device(), dst + offset * elem, from, static_cast<size_t>(count) * elem);
   else
@@ -145,6 +176,8 @@ void AddonStorage::Write(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value AddonStorage::DevicePointer(const Napi::CallbackInfo& info) {
+  refuse_capture("devicePointer: another library was handed a tensor's memory inside the captured function; "
+                 "its work is not recorded");
   return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(storage_->data())));
 }
 
@@ -152,6 +185,8 @@ Napi::Value AddonStorage::View(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (storage_->device() != kCpu)
     throw Napi::Error::New(env, "view: device memory cannot be viewed; use read()");
+  refuse_capture("view: a tensor's memory was viewed on the host (hostView) inside the captured function; "
+                 "reads and writes through it are not recorded");
   std::shared_ptr<Buffer> buffer = storage_->buffer();
   if (buffer->bytes() == 0) return Napi::ArrayBuffer::New(env, 0);
   // The ArrayBuffer owns one reference to the memory, released by its finalizer.

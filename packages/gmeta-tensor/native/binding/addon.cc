@@ -3,6 +3,7 @@
 
 #include "AddonInfo.h"
 #include "AddonKernels.h"
+#include "AddonProgram.h"
 #include "AddonStorage.h"
 
 namespace {
@@ -11,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Storage", gmeta::AddonStorage::Define(env));
   gmeta::RegisterInfo(env, exports);
   gmeta::RegisterKernels(env, exports);
+  gmeta::RegisterProgram(env, exports);
   return exports;
 }
 

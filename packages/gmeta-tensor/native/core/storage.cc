@@ -37,7 +37,12 @@ Buffer::Buffer(size_t bytes, int device, bool zero) : bytes_(bytes), device_(dev
   alloc_stats_add(device_, static_cast<int64_t>(bytes_));
 }
 
+Buffer::Buffer(std::shared_ptr<Buffer> parent, size_t offset, size_t bytes)
+    : data_(static_cast<char*>(parent->data()) + offset), bytes_(bytes), device_(parent->device_),
+      parent_(std::move(parent)) {}
+
 Buffer::~Buffer() {
+  if (parent_) return;
   if (device_ != kCpu)
     cuda::free(device_, data_, bytes_);
   else

@@ -12,21 +12,28 @@ class Buffer {
  public:
   // Memory is zeroed when `zero` is set; kernels that overwrite every element skip it.
   Buffer(size_t bytes, int device, bool zero);
+  // A window of `bytes` at `offset` into `parent`'s memory (a program's arena): frees nothing.
+  Buffer(std::shared_ptr<Buffer> parent, size_t offset, size_t bytes);
   ~Buffer();
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
   void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
+  int device() const { return device_; }
 
  private:
   void* data_ = nullptr;
   size_t bytes_ = 0;
   int device_;
+  std::shared_ptr<Buffer> parent_;
 };
 
 class Storage {
  public:
   Storage(DType dtype, int64_t numel, int device, bool zero = true);
+  // A storage over existing memory (a program rebinding a temporary into its arena).
+  Storage(DType dtype, int64_t numel, int device, std::shared_ptr<Buffer> buffer)
+      : dtype_(dtype), numel_(numel), device_(device), buffer_(std::move(buffer)) {}
 
   DType dtype() const { return dtype_; }
   int64_t numel() const { return numel_; }

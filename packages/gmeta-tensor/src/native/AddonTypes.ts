@@ -135,8 +135,42 @@ export interface AddonInfo {
   cublas: { available: boolean; path: string; reason: string };
 }
 
+/** Counts of a captured program (`Program.stats()`). */
+export interface ProgramStats {
+  /** Recorded kernel calls, zero fills and host writes. */
+  ops: number;
+  /** Floating-point operations of one replay (GEMM 2·M·N·K, elementwise one per element). */
+  flops: number;
+  /** Bytes the kernels of one replay read and write. */
+  bytes: number;
+  /** Buffers made during the capture that only the program holds, packed into the arena. */
+  temporaries: number;
+  arenaBytes: number;
+  /** What the temporaries would take with one buffer each. */
+  unplannedBytes: number;
+  replays: number;
+}
+
+/** A captured program: its kernel calls over fixed storages, replayed in one call. */
+export interface NativeProgram {
+  /** Runs every recorded call in order; throws naming the call when a kernel reports an error. */
+  replay(): void;
+  /** Packs temporaries into one arena by liveness (call once, right after the capture). */
+  planMemory(): void;
+  stats(): ProgramStats;
+  dispose(): void;
+}
+
 export interface Addon {
   Storage: NativeStorageCtor;
+  /**
+   * Opens a capture: until `endCapture`, every kernel call, zero fill and host write is
+   * recorded as well as run. Host reads, random draws and optimizer steps refuse it.
+   */
+  beginCapture(device: number): void;
+  /** Closes the capture: the program, or the first reason it cannot be replayed. */
+  endCapture(): { program?: NativeProgram; reason?: string };
+  captureOpen(): boolean;
   info(): AddonInfo;
   setNumThreads(n: number): void;
   /** Returns cached host blocks to the system; the bytes released. */

@@ -1,0 +1,91 @@
+#include "AddonProgram.h"
+
+#include <string>
+
+#include "AddonArgs.h"
+
+namespace gmeta {
+
+namespace {
+
+// Set once per addon instance: Wrap() makes new Program objects from C++.
+Napi::FunctionReference* g_constructor = nullptr;
+
+void BeginCapture(const Napi::CallbackInfo& info) {
+  begin_capture(static_cast<int>(ArgInt64(info[0], "beginCapture", "device")));
+}
+
+// { program } when the capture can be replayed, else { reason }.
+Napi::Value EndCapture(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string reason;
+  std::unique_ptr<Program> program = end_capture(reason);
+  Napi::Object out = Napi::Object::New(env);
+  if (program)
+    out.Set("program", AddonProgram::Wrap(env, std::move(program)));
+  else
+    out.Set("reason", reason);
+  return out;
+}
+
+Napi::Value CaptureOpen(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), current_capture() != nullptr);
+}
+
+}  // namespace
+
+Napi::Function AddonProgram::Define(Napi::Env env) {
+  Napi::Function f = DefineClass(env, "Program",
+                                 {
+                                     InstanceMethod<&AddonProgram::Replay>("replay"),
+                                     InstanceMethod<&AddonProgram::PlanMemory>("planMemory"),
+                                     InstanceMethod<&AddonProgram::Stats>("stats"),
+                                     InstanceMethod<&AddonProgram::Dispose>("dispose"),
+                                 });
+  g_constructor = new Napi::FunctionReference(Napi::Persistent(f));
+  return f;
+}
+
+AddonProgram::AddonProgram(const Napi::CallbackInfo& info) : Napi::ObjectWrap<AddonProgram>(info) {}
+
+Napi::Object AddonProgram::Wrap(Napi::Env env, std::unique_ptr<Program> program) {
+  Napi::Object obj = g_constructor->New({});
+  Unwrap(obj)->program_ = std::move(program);
+  return obj;
+}
+
+Program& AddonProgram::Get(const Napi::Env& env, const char* op) {
+  if (!program_) throw Napi::Error::New(env, std::string(op) + ": the program was disposed");
+  return *program_;
+}
+
+void AddonProgram::Replay(const Napi::CallbackInfo& info) {
+  if (current_capture()) throw Napi::Error::New(info.Env(), "replay: a program cannot run inside a capture");
+  Get(info.Env(), "replay").replay();
+}
+
+void AddonProgram::PlanMemory(const Napi::CallbackInfo& info) { Get(info.Env(), "planMemory").plan_memory(); }
+
+Napi::Value AddonProgram::Stats(const Napi::CallbackInfo& info) {
+  const ProgramStats& s = Get(info.Env(), "stats").stats();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("ops", static_cast<double>(s.ops));
+  o.Set("flops", s.flops);
+  o.Set("bytes", s.bytes);
+  o.Set("temporaries", static_cast<double>(s.temporaries));
+  o.Set("arenaBytes", static_cast<double>(s.arena_bytes));
+  o.Set("unplannedBytes", static_cast<double>(s.unplanned_bytes));
+  o.Set("replays", static_cast<double>(s.replays));
+  return o;
+}
+
+void AddonProgram::Dispose(const Napi::CallbackInfo&) { program_.reset(); }
+
+void RegisterProgram(Napi::Env env, Napi::Object exports) {
+  exports.Set("Program", AddonProgram::Define(env));
+  exports.Set("beginCapture", Napi::Function::New<BeginCapture>(env, "beginCapture"));
+  exports.Set("endCapture", Napi::Function::New<EndCapture>(env, "endCapture"));
+  exports.Set("captureOpen", Napi::Function::New<CaptureOpen>(env, "captureOpen"));
+}
+
+}  // namespace gmeta

@@ -1,0 +1,137 @@
+#include "program.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace gmeta {
+
+namespace {
+
+// One JS thread drives the tensor core; a capture belongs to it.
+Capture* g_capture = nullptr;
+
+constexpr size_t kArenaAlign = 64;
+
+size_t align_up(size_t n) { return (n + kArenaAlign - 1) / kArenaAlign * kArenaAlign; }
+
+struct Temp {
+  Buffer* buffer;
+  size_t bytes;
+  int64_t first;
+  int64_t last;
+  size_t offset = 0;
+};
+
+}  // namespace
+
+Capture* current_capture() { return g_capture; }
+
+void begin_capture(int device) {
+  if (g_capture) throw std::runtime_error("capture: a capture is already open (captures do not nest)");
+  g_capture = new Capture{std::make_unique<Program>(device), ""};
+}
+
+std::unique_ptr<Program> end_capture(std::string& reason) {
+  if (!g_capture) throw std::runtime_error("capture: no capture is open");
+  std::unique_ptr<Capture> c(g_capture);
+  g_capture = nullptr;
+  reason = c->refused;
+  if (!reason.empty()) return nullptr;
+  return std::move(c->program);
+}
+
+void refuse_capture(const std::string& reason) {
+  if (g_capture && g_capture->refused.empty()) g_capture->refused = reason;
+}
+
+int64_t run_op(const char* name, std::vector<Storage*> storages, double flops, double bytes,
+               std::function<int64_t(std::vector<Storage>&)> fn) {
+  std::vector<Storage> copies;
+  copies.reserve(storages.size());
+  for (Storage* s : storages) copies.push_back(*s);
+  const int64_t status = fn(copies);
+  if (g_capture && g_capture->refused.empty()) {
+    g_capture->program->add(ProgramOp{name, std::move(copies), flops, bytes, std::move(fn)});
+  }
+  return status;
+}
+
+void Program::plan_memory() {
+  // A temporary is a buffer made during the capture that only the program still holds.
+  std::unordered_map<Buffer*, int64_t> refs;
+  std::unordered_map<Buffer*, size_t> index;
+  std::vector<Temp> temps;
+  for (size_t i = 0; i < ops_.size(); i++) {
+    for (const Storage& s : ops_[i].storages) {
+      if (s.disposed()) continue;
+      Buffer* b = s.buffer().get();
+      refs[b]++;
+      auto it = index.find(b);
+      if (it == index.end()) {
+        index[b] = temps.size();
+        temps.push_back(Temp{b, b->bytes(), static_cast<int64_t>(i), static_cast<int64_t>(i)});
+      } else {
+        temps[it->second].last = static_cast<int64_t>(i);
+      }
+    }
+  }
+  std::vector<Temp> planned;
+  for (const Temp& t : temps) {
+    auto a = allocated_.find(t.buffer);
+    if (a == allocated_.end()) continue;  // made before the capture: an input or a parameter
+    std::shared_ptr<Buffer> held = a->second.lock();
+    // Held by the ops' storages and the lock above only: nothing outside will read it.
+    if (held && held.use_count() == refs[t.buffer] + 1 && t.bytes > 0 && t.buffer->device() == device_)
+      planned.push_back(t);
+  }
+  // Largest first, each at the lowest offset clear of every placed temporary it overlaps in time.
+  std::sort(planned.begin(), planned.end(), [](const Temp& x, const Temp& y) {
+    return x.bytes != y.bytes ? x.bytes > y.bytes : x.first < y.first;
+  });
+  std::vector<const Temp*> placed;
+  size_t total = 0;
+  int64_t unplanned = 0;
+  for (Temp& t : planned) {
+    std::vector<std::pair<size_t, size_t>> busy;
+    for (const Temp* p : placed)
+      if (p->first <= t.last && t.first <= p->last) busy.emplace_back(p->offset, p->offset + align_up(p->bytes));
+    std::sort(busy.begin(), busy.end());
+    size_t off = 0;
+    for (const auto& [lo, hi] : busy) {
+      if (off + t.bytes <= lo) break;
+      off = std::max(off, hi);
+    }
+    t.offset = off;
+    total = std::max(total, off + align_up(t.bytes));
+    unplanned += static_cast<int64_t>(align_up(t.bytes));
+    placed.push_back(&t);
+  }
+  stats_.temporaries = static_cast<int64_t>(planned.size());
+  stats_.unplanned_bytes = unplanned;
+  stats_.arena_bytes = static_cast<int64_t>(total);
+  allocated_.clear();
+  if (planned.empty()) return;
+  arena_ = std::make_shared<Buffer>(total, device_, false);
+  std::unordered_map<Buffer*, std::shared_ptr<Buffer>> window;
+  for (const Temp& t : planned) window[t.buffer] = std::make_shared<Buffer>(arena_, t.offset, t.bytes);
+  for (ProgramOp& op : ops_) {
+    for (Storage& s : op.storages) {
+      if (s.disposed()) continue;
+      auto w = window.find(s.buffer().get());
+      if (w != window.end()) s = Storage(s.dtype(), s.numel(), s.device(), w->second);
+    }
+  }
+}
+
+void Program::replay() {
+  for (ProgramOp& op : ops_) {
+    const int64_t status = op.run(op.storages);
+    if (status >= 0)
+      throw std::out_of_range(std::string("replay: ") + op.name + " met an index out of range at position " +
+                              std::to_string(status) + " (the inputs differ from what the program was captured for)");
+  }
+  stats_.replays++;
+}
+
+}  // namespace gmeta

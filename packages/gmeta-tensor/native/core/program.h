@@ -1,0 +1,87 @@
+// A captured program: the kernel calls one run of a function made, in order, over the
+// storages they touched, replayed in one native call. Temporaries (storages made during the
+// capture that nothing outside the program holds any more) are packed into one arena by
+// liveness, so a replay allocates nothing.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "storage.h"
+
+namespace gmeta {
+
+// One recorded kernel call. `run` gets the storages in the order they were recorded and
+// returns the kernel's status: -1 when it succeeded, else the offending index (gather and
+// scatter kernels report an index out of range that way).
+struct ProgramOp {
+  const char* name;
+  std::vector<Storage> storages;
+  double flops;
+  double bytes;
+  std::function<int64_t(std::vector<Storage>&)> run;
+};
+
+struct ProgramStats {
+  int64_t ops = 0;
+  double flops = 0;
+  double bytes = 0;
+  int64_t temporaries = 0;
+  // Bytes of the arena holding the temporaries, and what they would take one buffer each.
+  int64_t arena_bytes = 0;
+  int64_t unplanned_bytes = 0;
+  int64_t replays = 0;
+};
+
+class Program {
+ public:
+  explicit Program(int device) : device_(device) {}
+
+  void add(ProgramOp op) {
+    stats_.ops++;
+    stats_.flops += op.flops;
+    stats_.bytes += op.bytes;
+    ops_.push_back(std::move(op));
+  }
+  // Packs temporaries into one arena by liveness (first to last use in the op list).
+  void plan_memory();
+  // Runs every op in order; throws naming the op when a kernel reports an error.
+  void replay();
+  const ProgramStats& stats() const { return stats_; }
+  int device() const { return device_; }
+
+  // Buffers allocated while this program was being recorded (candidates for the arena).
+  void note_allocation(const std::shared_ptr<Buffer>& b) { allocated_[b.get()] = b; }
+
+ private:
+  int device_;
+  std::vector<ProgramOp> ops_;
+  std::unordered_map<Buffer*, std::weak_ptr<Buffer>> allocated_;
+  std::shared_ptr<Buffer> arena_;
+  ProgramStats stats_;
+};
+
+// The capture in progress on this process's JS thread. Kernels run as usual while it is
+// open and are also appended to it; anything that cannot be replayed records a reason, and
+// the capture is then refused at its end with that reason.
+struct Capture {
+  std::unique_ptr<Program> program;
+  std::string refused;
+};
+
+// Null when no capture is open.
+Capture* current_capture();
+void begin_capture(int device);
+// The program, or null with `reason` set when it cannot be replayed.
+std::unique_ptr<Program> end_capture(std::string& reason);
+// Marks the open capture (if any) as not replayable; the first reason wins.
+void refuse_capture(const std::string& reason);
+
+// Runs `fn` over `storages` now and, when a capture is open, records it.
+int64_t run_op(const char* name, std::vector<Storage*> storages, double flops, double bytes,
+               std::function<int64_t(std::vector<Storage>&)> fn);
+
+}  // namespace gmeta

@@ -1,0 +1,231 @@
+import type { Device } from "../device.js";
+import { argError } from "../errors.js";
+import { captureTensors, tensorsIn, untracked } from "../memory.js";
+import type { NativeProgram, ProgramStats } from "../native/AddonTypes.js";
+import { addon } from "../native/binding.js";
+import { Tensor } from "../Tensor.js";
+import { capture } from "./capture.js";
+
+export interface CompileOptions {
+  /** Shown in reasons and stats. */
+  name?: string;
+  /** False runs `fn` eagerly every time (the reference path); default true. */
+  enabled?: boolean;
+  /**
+   * Replay once right after each capture and compare with the eager result, refusing the
+   * program (with the difference as the reason) when they disagree; default true. Needs an
+   * `fn` that does not update tensors made outside it.
+   */
+  verify?: boolean;
+  /** Programs kept at once, least recently used dropped first; default 8. */
+  maxPrograms?: number;
+}
+
+/** How one shape signature runs. */
+export interface SignatureStatus {
+  signature: string;
+  compiled: boolean;
+  /** Why it runs eagerly, when it does. */
+  reason?: string;
+  runs: number;
+  stats?: ProgramStats;
+}
+
+interface Entry {
+  slots: Tensor[];
+  program: NativeProgram | null;
+  reason?: string;
+  /** The outputs of the last run, owned here until the next run of this signature. */
+  outputs: unknown;
+  owned: Tensor[];
+  runs: number;
+}
+
+/**
+ * `fn` captured once per shape signature of its inputs and replayed natively afterwards:
+ * no per-op JavaScript, allocation or garbage in the steady state. Runs that cannot be
+ * captured fall back to eager with a reason (`status()`).
+ *
+ * Outputs belong to the compiled function and stay valid until the next `run` with the same
+ * signature (or `dispose`); do not dispose them.
+ * @example
+ * const step = compile((x: Tensor[]) => grad([mse(mm(x[0], w), x[1])], [w]));
+ * const [g] = step.run([x, y]);
+ */
+export class CompiledFunction<O> {
+  readonly name: string;
+  private readonly entries = new Map<string, Entry>();
+  private readonly enabled: boolean;
+  private readonly verify: boolean;
+  private readonly maxPrograms: number;
+  private compiles = 0;
+  private disposed = false;
+
+  constructor(private readonly fn: (inputs: Tensor[]) => O, options: CompileOptions = {}) {
+    this.name = options.name ?? (fn.name || "compiled");
+    this.enabled = options.enabled ?? true;
+    this.verify = options.verify ?? true;
+    this.maxPrograms = options.maxPrograms ?? 8;
+    if (!Number.isInteger(this.maxPrograms) || this.maxPrograms < 1) {
+      throw argError("compile", "a positive integer", "maxPrograms", String(options.maxPrograms));
+    }
+  }
+
+  /** Captures made so far (one per new signature while compiling is on). */
+  get captures(): number {
+    return this.compiles;
+  }
+
+  /** Runs `fn` on `inputs`: a replay when this signature was captured, else eagerly. */
+  run(inputs: readonly Tensor[], key = ""): O {
+    if (this.disposed) throw new Error(`${this.name}: expected a live compiled function, got one after dispose()`);
+    if (!Array.isArray(inputs)) throw argError(this.name, "an array of tensors", "inputs", typeof inputs);
+    inputs.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw argError(this.name, "a Tensor", `inputs[${i}]`, typeof t);
+      t.assertLive(this.name);
+    });
+    const sig = signature(inputs, key);
+    let entry = this.entries.get(sig);
+    if (!entry) return this.first(sig, inputs);
+    this.entries.delete(sig);
+    this.entries.set(sig, entry); // most recently used last
+    entry.runs++;
+    if (!entry.program) return this.eager(entry, inputs);
+    inputs.forEach((t, i) => {
+      const slot = entry!.slots[i]!;
+      if (t !== slot && t.numel > 0) addon.copy(slot.storage.native, t.storage.native);
+    });
+    entry.program.replay();
+    return entry.outputs as O;
+  }
+
+  /** One line per signature: compiled or why not, runs, program counts. */
+  status(): SignatureStatus[] {
+    return [...this.entries].map(([signature, e]) => ({
+      signature,
+      compiled: e.program !== null,
+      reason: e.reason,
+      runs: e.runs,
+      stats: e.program?.stats(),
+    }));
+  }
+
+  /** Frees every program, its arena, inputs and outputs. */
+  dispose(): void {
+    for (const e of this.entries.values()) drop(e);
+    this.entries.clear();
+    this.disposed = true;
+  }
+
+  private first(sig: string, inputs: readonly Tensor[]): O {
+    while (this.entries.size >= this.maxPrograms) {
+      const [oldest, e] = this.entries.entries().next().value as [string, Entry];
+      drop(e);
+      this.entries.delete(oldest);
+    }
+    if (!this.enabled) {
+      const entry: Entry = { slots: [], program: null, reason: "compilation is off", outputs: undefined, owned: [], runs: 1 };
+      this.entries.set(sig, entry);
+      return this.eager(entry, inputs);
+    }
+    // The program reads its inputs from these slots; each run copies the caller's tensors in.
+    const slots = untracked(() =>
+      inputs.map((t) => {
+        const s = Tensor.alloc(t.shape, t.dtype, t.device);
+        if (t.numel > 0) addon.copy(s.storage.native, t.storage.native);
+        return t.requiresGrad ? s.setRequiresGrad() : s;
+      }),
+    );
+    let cap;
+    try {
+      cap = capture(inputs[0]?.device ?? "cpu", () => this.fn(slots));
+    } catch (e) {
+      for (const s of slots) s.dispose();
+      throw e;
+    }
+    this.compiles++;
+    const owned = keepResult(cap.result, cap.created);
+    const entry: Entry = { slots, program: cap.program, reason: cap.reason, outputs: cap.result, owned, runs: 1 };
+    if (entry.program) {
+      entry.program.planMemory();
+      if (this.verify) {
+        const mismatch = verifyReplay(entry.program, owned);
+        if (mismatch) {
+          entry.program.dispose();
+          entry.program = null;
+          entry.reason = mismatch;
+        }
+      }
+    }
+    if (!entry.program) entry.reason = `${this.name}: runs eagerly: ${entry.reason}`;
+    this.entries.set(sig, entry);
+    return entry.outputs as O;
+  }
+
+  private eager(entry: Entry, inputs: readonly Tensor[]): O {
+    for (const t of entry.owned) t.dispose();
+    entry.owned = [];
+    entry.outputs = undefined;
+    // The run's tensors belong to this function, not to the caller's tidy scope.
+    const cap = captureTensors(() => this.fn([...inputs]));
+    entry.owned = keepResult(cap.result, cap.created);
+    entry.outputs = cap.result;
+    return cap.result;
+  }
+}
+
+/** Captures and replays `fn` per input signature; see `CompiledFunction`. */
+export function compile<O>(fn: (inputs: Tensor[]) => O, options?: CompileOptions): CompiledFunction<O> {
+  return new CompiledFunction(fn, options);
+}
+
+function signature(inputs: readonly Tensor[], key: string): string {
+  let s = key;
+  for (const t of inputs) s += `|${t.dtype}@${t.device}[${t.shape.join(",")}]${t.requiresGrad ? "g" : ""}`;
+  return s;
+}
+
+/** Disposes what the run created except the result's tensors, which come out of autograd. */
+function keepResult(result: unknown, created: Tensor[]): Tensor[] {
+  const kept = tensorsIn(result);
+  const owned: Tensor[] = [];
+  for (const t of created) {
+    if (kept.has(t)) {
+      t.gradFn = null;
+      t.requiresGrad = false;
+      owned.push(t);
+    } else {
+      t.dispose();
+    }
+  }
+  return owned;
+}
+
+/** Replays once and compares the outputs with the eager run's; a reason when they differ. */
+function verifyReplay(program: NativeProgram, outputs: Tensor[]): string | undefined {
+  const before = outputs.map((t) => t.toArray() as ArrayLike<number | bigint>);
+  try {
+    program.replay();
+  } catch (e) {
+    return `the first replay failed: ${(e as Error).message}`;
+  }
+  for (let i = 0; i < outputs.length; i++) {
+    const a = before[i]!;
+    const b = outputs[i]!.toArray() as ArrayLike<number | bigint>;
+    for (let j = 0; j < a.length; j++) {
+      const x = Number(a[j]);
+      const y = Number(b[j]);
+      if (Number.isNaN(x) && Number.isNaN(y)) continue;
+      if (!(Math.abs(x - y) <= 1e-6 + 1e-5 * Math.abs(x))) {
+        return `the replay differs from the eager run (output ${i}, element ${j}: ${y} instead of ${x})`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function drop(e: Entry): void {
+  e.program?.dispose();
+  for (const t of [...e.slots, ...e.owned]) t.dispose();
+  e.owned = [];
+}

@@ -1,0 +1,192 @@
+import { describe, expect, it } from "vitest";
+import * as T from "../src/index.js";
+import type { Tensor } from "../src/index.js";
+import { randArray, rng } from "./helpers.js";
+import type { R } from "./helpers.js";
+
+/** Largest |a - b| / (1e-6 + |b|) over two tensors' values. */
+function maxRel(a: Tensor, b: Tensor): number {
+  const x = a.toArray() as Float32Array;
+  const y = b.toArray() as Float32Array;
+  expect(x.length).toBe(y.length);
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!) / (1e-6 + Math.abs(y[i]!)));
+  return m;
+}
+
+function param(r: R, shape: number[]): Tensor {
+  return T.tensor(randArray(r, shape.reduce((a, b) => a * b, 1), -0.5, 0.5), { shape, dtype: "float32", requiresGrad: true });
+}
+
+interface Model {
+  w1: Tensor;
+  b1: Tensor;
+  w2: Tensor;
+  b2: Tensor;
+}
+
+/**
+ * A MAML meta-step in the shape of the trainer's: rows looked up through an index, k inner
+ * steps with second-order graphs, query loss, gradients w.r.t. the dense weights and the rows.
+ */
+function metaStep(m: Model, k: number, firstOrder: boolean) {
+  return ([rows, sIdx, xs, ys, qIdx, xq, yq]: Tensor[]) => {
+    const tasks = xs!.shape[0]!;
+    const dense = [m.w1, m.b1, m.w2, m.b2];
+    let fast = dense.map((p) => T.expand(T.unsqueeze(p, 0), [tasks, ...p.shape]));
+    const forward = (w: Tensor[], idx: Tensor, x: Tensor) => {
+      const e = T.gatherRows(rows!, idx);
+      const h = T.tanh(T.nn.linear(T.concat([x, e], -1), w[0]!, w[1]!));
+      return T.squeeze(T.nn.linear(h, w[2]!, w[3]!), -1);
+    };
+    let support: Tensor | null = null;
+    for (let s = 0; s < k; s++) {
+      const l = T.sum(T.mean(T.bceWithLogits(forward(fast, sIdx!, xs!), ys!, "none"), 1));
+      support ??= l;
+      const g = T.grad(l, fast, { createGraph: !firstOrder });
+      fast = fast.map((w, i) => T.sub(w, T.mul(firstOrder ? T.detach(g[i]!) : g[i]!, 0.3)));
+    }
+    const query = T.mean(T.bceWithLogits(forward(fast, qIdx!, xq!), yq!));
+    const grads = T.grad(query, [...dense, rows!]);
+    return { query, support: support ?? T.zeros([]), grads };
+  };
+}
+
+function batch(r: R, tasks: number, n: number, d: number, rows: number, dim: number): Tensor[] {
+  const idx = () => T.tensor(Int32Array.from({ length: tasks * n }, () => Math.floor(r.next() * rows)), { shape: [tasks, n], dtype: "int32" });
+  const x = () => T.tensor(randArray(r, tasks * n * d), { shape: [tasks, n, d], dtype: "float32" });
+  const y = () => T.tensor(Float32Array.from({ length: tasks * n }, () => (r.next() < 0.5 ? 1 : 0)), { shape: [tasks, n] });
+  const e = T.tensor(randArray(r, rows * dim, -0.3, 0.3), { shape: [rows, dim], dtype: "float32" }).setRequiresGrad();
+  return [e, idx(), x(), y(), idx(), x(), y()];
+}
+
+describe("captured programs replay what eager computes", () => {
+  it.each([
+    [0, false],
+    [1, false],
+    [2, false],
+    [3, false],
+    [2, true],
+  ])("a MAML meta-step with %i inner steps (first order: %s) equals eager on fresh batches", (k, firstOrder) => {
+    const r = rng();
+    const [D, E, H] = [5, 4, 8];
+    const m: Model = { w1: param(r, [H, D + E]), b1: param(r, [H]), w2: param(r, [1, H]), b2: param(r, [1]) };
+    const fn = metaStep(m, k, firstOrder);
+    const compiled = T.compile(fn, { name: "metaStep" });
+    for (let step = 0; step < 4; step++) {
+      const inputs = batch(r, 3, 6, D, 11, E);
+      const eager = T.tidy(() => fn(inputs));
+      const out = compiled.run(inputs);
+      expect(maxRel(out.query, eager.query), `seed ${r.seed} step ${step} query`).toBeLessThanOrEqual(1e-5);
+      eager.grads.forEach((g, i) => expect(maxRel(out.grads[i]!, g), `seed ${r.seed} step ${step} grad ${i}`).toBeLessThanOrEqual(1e-5));
+      for (const t of [...inputs, eager.query, eager.support, ...eager.grads]) t.dispose();
+    }
+    const [st] = compiled.status();
+    expect(st!.compiled, st!.reason).toBe(true);
+    expect(st!.runs).toBe(4);
+    expect(compiled.captures).toBe(1);
+    expect(st!.stats!.replays).toBeGreaterThanOrEqual(3);
+    compiled.dispose();
+  });
+
+  it("follows parameters updated in place between runs", () => {
+    const r = rng();
+    const w = param(r, [4, 3]);
+    const f = T.compile(([x]: Tensor[]) => T.grad(T.sum(T.square(T.matmul(x!, w))), [w])[0]!);
+    const x = T.tensor(randArray(r, 12), { shape: [3, 4], dtype: "float32" });
+    for (let i = 0; i < 3; i++) {
+      const eager = T.tidy(() => T.grad(T.sum(T.square(T.matmul(x, w))), [w])[0]!);
+      expect(maxRel(f.run([x]), eager)).toBeLessThanOrEqual(1e-6);
+      T.assign(w, Float32Array.from(randArray(r, 12)));
+      eager.dispose();
+    }
+    f.dispose();
+  });
+
+  it("packs temporaries into an arena smaller than one buffer each", () => {
+    const r = rng();
+    const m: Model = { w1: param(r, [16, 12]), b1: param(r, [16]), w2: param(r, [1, 16]), b2: param(r, [1]) };
+    const compiled = T.compile(metaStep(m, 2, false));
+    const inputs = batch(r, 4, 8, 8, 20, 4);
+    compiled.run(inputs);
+    const s = compiled.status()[0]!.stats!;
+    expect(s.temporaries).toBeGreaterThan(10);
+    expect(s.arenaBytes).toBeLessThan(s.unplannedBytes);
+    expect(s.flops).toBeGreaterThan(0);
+    compiled.dispose();
+  });
+
+  it("captures once per shape signature and replays after", () => {
+    const r = rng();
+    const w = param(r, [3, 2]);
+    const f = T.compile(([x]: Tensor[]) => T.matmul(x!, w));
+    for (const n of [2, 5, 2, 5, 7, 2]) {
+      const x = T.tensor(randArray(r, n * 3), { shape: [n, 3], dtype: "float32" });
+      const want = T.tidy(() => T.matmul(x, w));
+      expect(maxRel(f.run([x]), want)).toBeLessThanOrEqual(1e-6);
+      x.dispose();
+      want.dispose();
+    }
+    expect(f.captures).toBe(3);
+    expect(f.status().map((s) => s.runs).sort()).toEqual([1, 2, 3]);
+    f.dispose();
+  });
+
+  it("falls back to eager with a reason when the function reads values on the host", () => {
+    const r = rng();
+    const w = param(r, [3, 2]);
+    const f = T.compile(([x]: Tensor[]) => {
+      const y = T.matmul(x!, w);
+      return T.mul(y, T.sum(y).item() > 0 ? 2 : -2);
+    });
+    const x = T.tensor(randArray(r, 6), { shape: [2, 3], dtype: "float32" });
+    for (let i = 0; i < 3; i++) {
+      const want = T.tidy(() => {
+        const y = T.matmul(x, w);
+        return T.mul(y, T.sum(y).item() > 0 ? 2 : -2);
+      });
+      expect(maxRel(f.run([x]), want)).toBeLessThanOrEqual(1e-6);
+      want.dispose();
+      T.assign(x, Float32Array.from(randArray(r, 6)));
+    }
+    const [st] = f.status();
+    expect(st!.compiled).toBe(false);
+    expect(st!.reason).toMatch(/read on the host/);
+    f.dispose();
+  });
+
+  it("refuses random draws inside the function, naming them", () => {
+    const f = T.compile(([x]: Tensor[]) => T.add(x!, T.rand([2])));
+    f.run([T.zeros([2])]);
+    expect(f.status()[0]!.reason).toMatch(/random/);
+    f.dispose();
+  });
+
+  it("runs eagerly when compiling is off", () => {
+    const f = T.compile(([x]: Tensor[]) => T.add(x!, 1), { enabled: false });
+    expect(Array.from(f.run([T.ones([2])]).toArray())).toEqual([2, 2]);
+    expect(f.status()[0]!.reason).toMatch(/off/);
+    f.dispose();
+  });
+
+  it("reports an index out of range met during a replay instead of crashing", () => {
+    const src = T.tensor([1, 2, 3, 4], { shape: [2, 2] });
+    const f = T.compile(([idx]: Tensor[]) => T.gatherRows(src, idx!));
+    f.run([T.tensor([0, 1], { dtype: "int32" })]);
+    expect(() => f.run([T.tensor([0, 5], { dtype: "int32" })])).toThrow(/replay: gatherRows met an index out of range/);
+    f.dispose();
+  });
+
+  it("leaves no tensor, program or byte behind over many replays", () => {
+    const r = rng();
+    const m: Model = { w1: param(r, [8, 9]), b1: param(r, [8]), w2: param(r, [1, 8]), b2: param(r, [1]) };
+    const compiled = T.compile(metaStep(m, 1, false));
+    const inputs = batch(r, 2, 4, 5, 7, 4);
+    compiled.run(inputs);
+    const before = T.info().allocatedBytes.cpu!;
+    for (let i = 0; i < 200; i++) compiled.run(inputs);
+    expect(T.info().allocatedBytes.cpu).toBe(before);
+    compiled.dispose();
+    for (const t of inputs) t.dispose();
+  });
+});
