@@ -60,7 +60,7 @@ const step = () =>
   T.tidy(() => {
     const pb = prepareBatch(model, batch);
     const rows = pb.tables.map((t) => T.gatherRows(tables[t.table]!, T.tensor(t.ids, { dtype: "int64" })).setRequiresGrad(true));
-    learner.step(pb, rows);
+    learner.step(learner.tensors(pb), rows);
   });
 for (let i = 0; i < 3; i++) step();
 const times: number[] = [];

@@ -24,14 +24,14 @@ function models(): MetaModel[] {
 function run(learner: MetaLearner, tables: Record<string, Tensor>, b: ReturnType<typeof toyBatch>) {
   const pb = prepareBatch(learner.model, b);
   const rows = pb.tables.map((t) => T.gatherRows(tables[t.table]!, T.tensor(t.ids, { dtype: "int64" })).setRequiresGrad(true));
-  const r = learner.step(pb, rows);
+  const r = learner.step(learner.tensors(pb), rows);
   const full = Object.fromEntries(
     pb.tables.map((t, k) => {
       const g = T.noGrad(() => T.scatterAddRows(r.embeddingGrads[k]!, T.tensor(t.ids, { dtype: "int64" }), tables[t.table]!.shape[0]!));
       return [t.table, g.toArray() as Float32Array];
     }),
   );
-  return { loss: r.queryLoss, dense: r.denseGrads.map((g) => g.toArray() as Float32Array), full };
+  return { loss: r.queryLoss.item(), dense: r.denseGrads.map((g) => g.toArray() as Float32Array), full };
 }
 
 describe("MetaLearner: all tasks batched equals tasks one by one", () => {

@@ -1,9 +1,11 @@
 import type { Tensor } from "@gmeta/tensor";
 import {
-  Generator, add, detach, expand, full, gatherRows, grad, mean, mul, noGrad, reshape, segmentMean, segmentSum, sigmoid, sub, sum,
-  tensor, tidy, unsqueeze,
+  Generator, add, detach, div, expand, full, gatherRows, grad, maximum, mean, mul, noGrad, reshape, segmentMean, segmentSum, sigmoid,
+  sub, sum, tensor, tidy, unsqueeze,
 } from "@gmeta/tensor";
-import type { PreparedBatch, SlotUse } from "../data/PreparedBatch.js";
+import type { BatchLayout, BatchTensors, BlockTensors, SlotTensors } from "../data/BatchTensors.js";
+import { batchTensors } from "../data/BatchTensors.js";
+import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { TaskBlock } from "../data/TaskBlock.js";
 import type { MetaModel } from "../models/MetaModel.js";
 import { initParams } from "../models/MetaModel.js";
@@ -31,12 +33,15 @@ export const DEFAULT_LEARNER: MetaLearnerConfig = {
   algorithm: "maml", innerSteps: 1, innerLr: 0.1, adapt: "all", seed: 0, device: "cpu",
 };
 
-/** What one meta-step computed on this rank. */
+/**
+ * What one meta-step computed on this rank, as tensors: the step reads nothing back to the
+ * host, so it can be captured and replayed.
+ */
 export interface MetaStepResult {
-  /** Mean query loss over this rank's tasks (after adaptation). */
-  queryLoss: number;
-  /** Mean support loss before adaptation. */
-  supportLoss: number;
+  /** Mean query loss over this rank's tasks (after adaptation), a scalar. */
+  queryLoss: Tensor;
+  /** Mean support loss before adaptation, a scalar. */
+  supportLoss: Tensor;
   /** Gradients of the query loss for `denseParameters()`, in order. */
   denseGrads: Tensor[];
   /** Gradients for each table's unique rows (the E_U leaves given to `step`). */
@@ -121,28 +126,36 @@ export class MetaLearner {
     );
   }
 
+  /** The structure of this model's batches: each slot's table, in first-use order. */
+  layout(): BatchLayout {
+    const names = [...new Set(this.model.slots.map((s) => s.table))];
+    return { slotTables: this.model.slots.map((s) => names.indexOf(s.table)), tables: names.length };
+  }
+
+  /** A prepared batch's tensors on this learner's device (padded to shape buckets with `buckets`). */
+  tensors(pb: PreparedBatch, buckets = false): BatchTensors {
+    return batchTensors(pb, { device: this.config.device, buckets });
+  }
+
   /** Pooled embeddings [T, W, dim] of every slot of a block, from per-table pair rows. */
-  private pool(rows: Tensor[], slots: SlotUse[], block: TaskBlock): Tensor[] {
-    return slots.map((s, i) => {
-      const device = this.config.device;
-      const picked = gatherRows(rows[s.tableIndex]!, tensor(s.pair, { dtype: "int32", device }));
-      const offsets = tensor(s.offsets, { dtype: "int32", device });
-      const pooled = this.model.slots[i]!.pooling === "mean" ? segmentMean(picked, offsets) : segmentSum(picked, offsets);
+  private pool(rows: Tensor[], block: BlockTensors): Tensor[] {
+    return block.slots.map((s: SlotTensors, i) => {
+      const picked = gatherRows(rows[s.tableIndex]!, s.pair);
+      const pooled = this.model.slots[i]!.pooling === "mean" ? segmentMean(picked, s.offsets) : segmentSum(picked, s.offsets);
       return reshape(pooled, [block.tasks, block.width, this.model.embeddingDim]);
     });
   }
 
-  private logits(fast: Record<string, Tensor>, rows: Tensor[], slots: SlotUse[], block: TaskBlock): Tensor {
-    const dense = tensor(block.dense, { shape: [block.tasks, block.width, block.denseDim], device: this.config.device });
-    return this.model.forward(fast, { dense, slots: this.pool(rows, slots, block) });
+  private logits(fast: Record<string, Tensor>, rows: Tensor[], block: BlockTensors): Tensor {
+    return this.model.forward(fast, { dense: block.dense, slots: this.pool(rows, block) });
   }
 
   /**
    * Runs the inner loop on the support set and returns the adapted fast weights and rows.
    * With `createGraph` the adaptation stays differentiable (second-order MAML, Meta-SGD).
    */
-  adapt(b: PreparedBatch, uniqueRows: Tensor[], steps: number, createGraph: boolean): {
-    fast: Record<string, Tensor>; rows: Tensor[]; supportLoss: number;
+  adapt(b: BatchTensors, uniqueRows: Tensor[], steps: number, createGraph: boolean): {
+    fast: Record<string, Tensor>; rows: Tensor[]; supportLoss: Tensor;
   } {
     const T = b.support.tasks;
     const fast: Record<string, Tensor> = {};
@@ -150,15 +163,15 @@ export class MetaLearner {
       const w = this.params[p.name]!;
       fast[p.name] = expand(unsqueeze(w, 0), [T, ...w.shape]);
     }
-    let rows = b.tables.map((t, k) => gatherRows(uniqueRows[k]!, tensor(t.pairRow, { dtype: "int32", device: this.config.device })));
+    let rows = b.pairRow.map((pairRow, k) => gatherRows(uniqueRows[k]!, pairRow));
     const names = this.adaptedNames();
     const adaptRows = this.adaptsEmbeddings();
     const alphaE = this.config.embeddingInnerLr ?? this.config.innerLr;
-    let supportLoss = NaN;
+    let supportLoss: Tensor | null = null;
     for (let s = 0; s < steps; s++) {
       // Tasks own disjoint fast weights: the gradient of the summed loss is each task's own.
-      const losses = taskLosses(this.logits(fast, rows, b.supportSlots, b.support), b.support);
-      if (s === 0) supportLoss = mean(losses).item();
+      const losses = taskLosses(this.logits(fast, rows, b.support), b.support);
+      if (s === 0) supportLoss = noGrad(() => mean(losses));
       const targets = [...names.map((n) => fast[n]!), ...(adaptRows ? rows : [])];
       if (targets.length === 0) break;
       const g = grad(sum(losses), targets, { createGraph, allowUnused: true });
@@ -168,25 +181,24 @@ export class MetaLearner {
       });
       if (adaptRows) rows = rows.map((r, k) => sub(r, mul(g[names.length + k]!, alphaE)));
     }
-    if (Number.isNaN(supportLoss)) {
-      supportLoss = noGrad(() => mean(taskLosses(this.logits(fast, rows, b.supportSlots, b.support), b.support)).item());
-    }
+    supportLoss ??= noGrad(() => mean(taskLosses(this.logits(fast, rows, b.support), b.support)));
     return { fast, rows, supportLoss };
   }
 
   /**
    * One meta-step's loss and meta-gradients on this rank's tasks. `uniqueRows` are the
-   * looked-up rows E_U per table (leaves that require grad), in `b.tables` order.
+   * looked-up rows E_U per table (leaves that require grad), in `b.pairRow` order. Reads
+   * nothing back to the host, so the trainer can capture it once and replay it.
    */
-  step(b: PreparedBatch, uniqueRows: Tensor[]): MetaStepResult {
+  step(b: BatchTensors, uniqueRows: Tensor[]): MetaStepResult {
     if (this.config.algorithm === "plain") return this.plainStep(b, uniqueRows);
     const secondOrder = this.config.algorithm !== "fomaml";
     const { fast, rows, supportLoss } = this.adapt(b, uniqueRows, this.config.innerSteps, secondOrder);
-    const query = mean(taskLosses(this.logits(fast, rows, b.querySlots, b.query), b.query));
+    const query = mean(taskLosses(this.logits(fast, rows, b.query), b.query));
     const dense = this.denseParameters();
     const g = grad(query, [...dense, ...uniqueRows], { allowUnused: true });
     return {
-      queryLoss: query.item(),
+      queryLoss: detach(query),
       supportLoss,
       denseGrads: g.slice(0, dense.length),
       embeddingGrads: g.slice(dense.length),
@@ -194,21 +206,19 @@ export class MetaLearner {
   }
 
   /** The baseline: the mean BCE over every support and query sample, with no inner loop. */
-  private plainStep(b: PreparedBatch, uniqueRows: Tensor[]): MetaStepResult {
+  private plainStep(b: BatchTensors, uniqueRows: Tensor[]): MetaStepResult {
     const { fast, rows } = this.adapt(b, uniqueRows, 0, false);
-    const total = (block: TaskBlock, slots: SlotUse[]) => {
-      const per = taskLosses(this.logits(fast, rows, slots, block), block);
-      return sum(mul(per, tensor(Float32Array.from(block.counts), { device: this.config.device })));
-    };
-    const n = [...b.support.counts, ...b.query.counts].reduce((a, c) => a + c, 0);
-    const s = total(b.support, b.supportSlots);
-    const q = total(b.query, b.querySlots);
-    const loss = mul(add(s, q), 1 / Math.max(1, n));
+    const total = (block: BlockTensors) => sum(mul(taskLosses(this.logits(fast, rows, block), block), block.counts));
+    const s = total(b.support);
+    const q = total(b.query);
+    const ns = sum(b.support.mask);
+    const nq = sum(b.query.mask);
+    const loss = div(add(s, q), maximum(add(ns, nq), 1));
     const dense = this.denseParameters();
     const g = grad(loss, [...dense, ...uniqueRows], { allowUnused: true });
     return {
-      queryLoss: q.item() / Math.max(1, b.query.counts.reduce((a, c) => a + c, 0)),
-      supportLoss: s.item() / Math.max(1, b.support.counts.reduce((a, c) => a + c, 0)),
+      queryLoss: detach(div(q, maximum(nq, 1))),
+      supportLoss: detach(div(s, maximum(ns, 1))),
       denseGrads: g.slice(0, dense.length),
       embeddingGrads: g.slice(dense.length),
     };
@@ -218,8 +228,9 @@ export class MetaLearner {
   predict(b: PreparedBatch, uniqueRows: Tensor[], adapt: boolean): Predictions {
     return tidy(() => {
       const rowsIn = this.leavesOnDevice(uniqueRows.map((r) => detach(r)));
-      const { fast, rows } = this.adapt(b, rowsIn, adapt ? this.config.innerSteps : 0, false);
-      const p = noGrad(() => sigmoid(this.logits(fast, rows, b.querySlots, b.query)));
+      const bt = this.tensors(b);
+      const { fast, rows } = this.adapt(bt, rowsIn, adapt ? this.config.innerSteps : 0, false);
+      const p = noGrad(() => sigmoid(this.logits(fast, rows, bt.query)));
       return unpad(p.toArray() as Float32Array, b.query);
     });
   }

@@ -1,10 +1,11 @@
 import type { ProcessGroup } from "@gmeta/collectives";
 import type { MetaBatch } from "@gmeta/io";
-import type { Tensor } from "@gmeta/tensor";
+import type { SignatureStatus, Tensor } from "@gmeta/tensor";
 import { Adam, add, assign, concat, mul, tidy } from "@gmeta/tensor";
 import type { OptimizerState } from "@gmeta/tensor";
 import { prepareBatch } from "../data/PreparedBatch.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
+import { CompiledStep } from "../learner/CompiledStep.js";
 import type { MetaLearner } from "../learner/MetaLearner.js";
 import { pack, unpack } from "./bucket.js";
 import { sliceTasks } from "./sliceBatch.js";
@@ -23,6 +24,11 @@ export interface MetaTrainerOptions {
   strategy?: Strategy;
   /** Largest AllReduce bucket in MiB (default 25, as in PyTorch DDP). */
   bucketMiB?: number;
+  /**
+   * Capture the learner step (inner loop, query loss, meta-gradients) once per shape bucket
+   * and replay it natively (default true); false runs it eagerly, the reference path.
+   */
+  compile?: boolean;
 }
 
 /** Per-step metrics; losses and counts are over all ranks. */
@@ -60,6 +66,7 @@ export class MetaTrainer {
   readonly strategy: Strategy;
   readonly optimizer: Adam;
   private readonly bucketElems: number;
+  private readonly learnerStep: CompiledStep;
   private stepCount = 0;
   private allReduceCalls = 0;
   private allReduceBytes = 0;
@@ -74,8 +81,23 @@ export class MetaTrainer {
     }
     this.optimizer = new Adam(this.learner.denseParameters(), { lr: o.outerLr ?? 1e-3, weightDecay: o.weightDecay ?? 0 });
     this.bucketElems = Math.max(1, Math.floor(((o.bucketMiB ?? 25) * 2 ** 20) / 4));
+    this.learnerStep = new CompiledStep(this.learner, { compile: o.compile });
   }
 
+  /** How each shape bucket of the learner step runs (compiled, or eagerly and why). */
+  compileStatus(): SignatureStatus[] {
+    return this.learnerStep.status();
+  }
+
+  /** Frees the compiled programs (the learner and optimizer belong to the caller). */
+  dispose(): void {
+    this.learnerStep.dispose();
+  }
+
+  /**
+   * The learner step on `pb` with E_U `rows` (leaves): compiled or eager. Its outputs belong
+   * to the compiled function until the next step; the row gradients returned are the real rows'.
+   */
   get steps(): number {
     return this.stepCount;
   }
@@ -141,14 +163,12 @@ export class MetaTrainer {
   private async gmetaStep(pb: PreparedBatch) {
     const rows = await this.lookupLeaves(pb);
     const T = pb.support.tasks;
-    let grads: Tensor[] = [];
     try {
-      const r = tidy(() => this.learner.step(pb, rows));
-      grads = [...r.denseGrads, ...r.embeddingGrads];
-      return await this.finish(pb.tables.map((t) => t.table), pb.tables.map((t) => t.ids), r.denseGrads, r.embeddingGrads,
-        [r.queryLoss * T, r.supportLoss * T, T, countSamples(pb)]);
+      const s = this.learnerStep.run(pb, rows);
+      return await this.finish(pb.tables.map((t) => t.table), pb.tables.map((t) => t.ids), s.denseGrads, s.embeddingGrads,
+        [s.queryLoss.item() * T, s.supportLoss.item() * T, T, countSamples(pb)]);
     } finally {
-      for (const t of [...rows, ...grads]) t.dispose();
+      for (const t of rows) t.dispose();
     }
   }
 
@@ -175,16 +195,18 @@ export class MetaTrainer {
       const rows = await this.lookupLeaves(pb);
       for (let s = 0; s < steps; s++) await this.store.push(names, ids, rows);
       for (const r of await this.store.lookup(names, ids)) r.dispose();
-      const r = tidy(() => this.learner.step(pb, rows));
-      qSum += r.queryLoss;
-      sSum += r.supportLoss;
+      const r = this.learnerStep.run(pb, rows);
+      qSum += r.queryLoss.item();
+      sSum += r.supportLoss.item();
       const red = await this.reduceDense(r.denseGrads, []);
       const prev: Tensor[] | null = denseAcc;
       denseAcc = prev ? prev.map((a, i) => add(a, red.grads[i]!)) : red.grads.map((g) => mul(g, 1));
-      for (const x of [...(prev ?? []), ...red.grads, ...r.denseGrads, ...rows]) x.dispose();
+      for (const x of [...(prev ?? []), ...red.grads, ...rows]) x.dispose();
+      // The step's outputs are overwritten by the next task's step: keep copies.
+      const kept = r.embeddingGrads.map((g) => mul(g, 1));
       pb.tables.forEach((x, k) => {
         embIds.set(x.table, [...(embIds.get(x.table) ?? []), x.ids]);
-        embGrads.set(x.table, [...(embGrads.get(x.table) ?? []), r.embeddingGrads[k]!]);
+        embGrads.set(x.table, [...(embGrads.get(x.table) ?? []), kept[k]!]);
       });
     }
     const tables = [...embIds.keys()];

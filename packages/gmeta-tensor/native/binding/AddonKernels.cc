@@ -16,6 +16,7 @@
 #include "../kernels/random/random.h"
 #include "../kernels/reduce/reduce.h"
 #include "../kernels/scatter_add_rows/scatter_add_rows.h"
+#include "../kernels/segment_expand/segment_expand.h"
 #include "../kernels/segment_reduce/segment_reduce.h"
 #include "../kernels/strided_copy/strided_copy.h"
 #include "../kernels/unary/unary.h"
@@ -227,6 +228,21 @@ Napi::Value SegmentReduce(const Info& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(r));
 }
 
+Napi::Value SegmentExpand(const Info& info) {
+  const char* op = "segmentExpand";
+  Storage& out = S(info, 0, op, "out");
+  Storage& src = S(info, 1, op, "src");
+  Storage& offsets = S(info, 2, op, "offsets");
+  const int64_t segments = I(info, 3, op, "numSegments");
+  const int64_t out_rows = I(info, 4, op, "outRows");
+  const int64_t dim = I(info, 5, op, "dim");
+  int64_t r = run_op(op, {&out, &src, &offsets}, 0, 2 * Bytes(out),
+                     [segments, out_rows, dim](std::vector<Storage>& s) {
+                       return segment_expand(s[0], s[1], s[2], segments, out_rows, dim);
+                     });
+  return Napi::Number::New(info.Env(), static_cast<double>(r));
+}
+
 void BceWithLogits(const Info& info) {
   const char* op = "bceWithLogits";
   Storage& out = S(info, 0, op, "out");
@@ -285,6 +301,7 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("gatherRows", Napi::Function::New<GatherRows>(env, "gatherRows"));
   exports.Set("scatterAddRows", Napi::Function::New<ScatterAddRows>(env, "scatterAddRows"));
   exports.Set("segmentReduce", Napi::Function::New<SegmentReduce>(env, "segmentReduce"));
+  exports.Set("segmentExpand", Napi::Function::New<SegmentExpand>(env, "segmentExpand"));
   exports.Set("bceWithLogits", Napi::Function::New<BceWithLogits>(env, "bceWithLogits"));
   exports.Set("random", Napi::Function::New<Random>(env, "random"));
   exports.Set("adamStep", Napi::Function::New<AdamStep>(env, "adamStep"));

@@ -260,6 +260,12 @@ export interface Addon {
    * has numSegments + 1 entries. Returns -1, or the first s whose offsets are decreasing or
    * outside [0, srcRows].
    */
+  /**
+   * The adjoint of segment pooling: out[r, :] = src[s, :] for every row r of segment s; rows
+   * outside every segment are not written. Returns -1, or the first s whose offsets are
+   * decreasing or outside [0, outRows].
+   */
+  segmentExpand(out: NativeStorage, src: NativeStorage, offsets: NativeStorage, numSegments: number, outRows: number, dim: number): number;
   segmentReduce(mode: SegmentMode, out: NativeStorage, src: NativeStorage, offsets: NativeStorage,
     numSegments: number, srcRows: number, dim: number): number;
 

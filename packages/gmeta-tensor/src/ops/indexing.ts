@@ -4,10 +4,10 @@ import { SegmentMode } from "../native/AddonTypes.js";
 import { addon } from "../native/binding.js";
 import { numelOf } from "../shape.js";
 import { Tensor } from "../Tensor.js";
-import { mul } from "./binary.js";
+import { maximum, mul, sub } from "./binary.js";
 import { checkIndexDType, checkRank, checkSameKind, checkTensor } from "./check.js";
-import { tensor, zeros } from "./creation.js";
-import { clone, concat } from "./shapeOps.js";
+import { cast, clone, concat, reshape, slice } from "./shapeOps.js";
+import { reciprocal } from "./unary.js";
 
 function checkIndex(op: string, src: Tensor, idx: Tensor): void {
   checkTensor(op, "idx", idx);
@@ -95,23 +95,49 @@ export function indexAdd(base: Tensor, idx: Tensor, src: Tensor): Tensor {
   return record(out, "indexAdd", [base, src], (g) => [base.requiresGrad ? g : null, src.requiresGrad ? gatherRows(g, idx) : null]);
 }
 
-function readOffsets(op: string, offsets: Tensor, srcRows: number): number[] {
+/**
+ * The error for bad offsets, naming the first bad value and its position, or null. Reads the
+ * offsets on the host: only on an error path, or where no kernel reads them.
+ */
+function badOffsets(op: string, offsets: Tensor, rows: number): Error | null {
   const o = Array.from(offsets.toArray() as ArrayLike<number | bigint>, Number);
   for (let s = 0; s < o.length; s++) {
     const v = o[s]!;
-    if (v < 0 || v > srcRows || (s > 0 && v < o[s - 1]!)) {
-      throw argError(op, `non-decreasing offsets in [0, ${srcRows}]`, "offsets", `${v} at position ${s}`);
+    if (v < 0 || v > rows || (s > 0 && v < o[s - 1]!)) {
+      return argError(op, `non-decreasing offsets in [0, ${rows}]`, "offsets", `${v} at position ${s}`);
     }
   }
-  return o;
+  return null;
 }
 
-/** Row index → segment, with rows outside every segment mapped to `segments` (a zero row). */
-function segmentIds(o: readonly number[], srcRows: number): { ids: Int32Array; uncovered: boolean } {
-  const S = o.length - 1;
-  const ids = new Int32Array(srcRows).fill(S);
-  for (let s = 0; s < S; s++) ids.fill(s, o[s]!, o[s + 1]!);
-  return { ids, uncovered: o[0]! > 0 || o[S]! < srcRows };
+function refused(op: string, offsets: Tensor, rows: number): Error {
+  return badOffsets(op, offsets, rows) ?? argError(op, `non-decreasing offsets in [0, ${rows}]`, "offsets", "a bad segment");
+}
+
+/**
+ * Rows [srcRows, ...] where every row of segment s is src[s] and rows outside every segment
+ * are zero: the gradient of segmentSum, itself differentiable (its gradient is segmentSum).
+ */
+function segmentExpand(src: Tensor, offsets: Tensor, rows: number): Tensor {
+  const S = offsets.numel - 1;
+  const rest = src.shape.slice(1);
+  const out = Tensor.alloc([rows, ...rest], src.dtype, src.device, true);
+  if (S > 0 && numelOf(rest) > 0) {
+    const bad = addon.segmentExpand(out.storage.native, src.storage.native, offsets.storage.native, S, rows, numelOf(rest));
+    if (bad >= 0) {
+      out.dispose();
+      throw refused("segmentExpand", offsets, rows);
+    }
+  }
+  return record(out, "segmentExpand", [src], (g) => [segment(SegmentMode.Sum, "segmentSum", g, offsets)]);
+}
+
+/** 1 / max(1, rows of segment s), shaped [S, 1, ...] to scale pooled rows; computed on the device. */
+function inverseCounts(offsets: Tensor, like: Tensor): Tensor {
+  const S = offsets.numel - 1;
+  const o = cast(offsets, like.dtype);
+  const counts = sub(slice(o, 0, 1, S + 1), slice(o, 0, 0, S));
+  return reshape(reciprocal(maximum(counts, 1)), [S, ...like.shape.slice(1).map(() => 1)]);
 }
 
 function segment(mode: SegmentMode, op: string, src: Tensor, offsets: Tensor): Tensor {
@@ -124,7 +150,6 @@ function segment(mode: SegmentMode, op: string, src: Tensor, offsets: Tensor): T
   const srcRows = src.shape[0]!;
   const rest = src.shape.slice(1);
   const S = offsets.numel - 1;
-  const o = readOffsets(op, offsets, srcRows);
   const grad = needsGrad([src]);
   const out = Tensor.alloc([S, ...rest], src.dtype, src.device, true);
   if (S > 0 && numelOf(rest) > 0) {
@@ -133,19 +158,20 @@ function segment(mode: SegmentMode, op: string, src: Tensor, offsets: Tensor): T
     const bad = addon.segmentReduce(native, out.storage.native, src.storage.native, offsets.storage.native, S, srcRows, numelOf(rest));
     if (bad >= 0) {
       out.dispose();
-      throw argError(op, "non-decreasing offsets", "offsets", `a bad segment ${bad}`);
+      throw refused(op, offsets, srcRows);
+    }
+  } else if (S > 0) {
+    // Rows of width zero: no kernel reads the offsets, but they are still the caller's to get right.
+    const e = badOffsets(op, offsets, srcRows);
+    if (e) {
+      out.dispose();
+      throw e;
     }
   }
   if (!grad) return out;
-  const summed = record(out, op, [src], (g) => {
-    const { ids, uncovered } = segmentIds(o, srcRows);
-    const padded = uncovered ? concat([g, zeros([1, ...rest], { dtype: g.dtype, device: g.device })], 0) : g;
-    return [gatherRows(padded, tensor(ids, { device: g.device }))];
-  });
+  const summed = record(out, op, [src], (g) => [segmentExpand(g, offsets, srcRows)]);
   if (mode === SegmentMode.Sum) return summed;
-  const inv = Float64Array.from({ length: S }, (_, s) => 1 / Math.max(1, o[s + 1]! - o[s]!));
-  const scale = tensor(inv, { dtype: src.dtype, device: src.device, shape: [S, ...rest.map(() => 1)] });
-  return mul(summed, scale);
+  return mul(summed, inverseCounts(offsets, summed));
 }
 
 /** Sum of src rows over each segment [offsets[s], offsets[s+1]) (embedding-bag pooling). */

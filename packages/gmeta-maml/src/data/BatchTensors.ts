@@ -1,0 +1,155 @@
+import type { Tensor } from "@gmeta/tensor";
+import { tensor } from "@gmeta/tensor";
+import type { PreparedBatch } from "./PreparedBatch.js";
+import type { TaskBlock } from "./TaskBlock.js";
+
+/**
+ * The next size of the form 2^k or 3·2^(k−1) at or above n: at most a third is padding and
+ * a run meets few distinct shapes, so compiled programs are captured a few times and then
+ * replayed.
+ */
+export function bucketSize(n: number): number {
+  if (n <= 2) return n;
+  let p = 2;
+  while (p * 2 < n) p *= 2;
+  return n <= p + p / 2 ? p + p / 2 : 2 * p;
+}
+
+/** One slot of one block: the pair of every id occurrence and the bag offsets per padded row. */
+export interface SlotTensors {
+  /** [L] int32 pair index per id occurrence (padding occurrences point at pair 0, outside every bag). */
+  pair: Tensor;
+  /** [T·W + 1] int32 bag offsets of the padded rows. */
+  offsets: Tensor;
+  tableIndex: number;
+}
+
+/** A support or query block as tensors, padded to [T, W]. */
+export interface BlockTensors {
+  tasks: number;
+  width: number;
+  /** [T, W, denseDim]. */
+  dense: Tensor;
+  /** [T, W]. */
+  labels: Tensor;
+  /** [T, W]: 1 for a real sample, 0 for padding. */
+  mask: Tensor;
+  /** [T]: max(1, samples of the task), the divisor of its mean loss. */
+  counts: Tensor;
+  slots: SlotTensors[];
+}
+
+/** Everything a meta-step reads from its batch, as tensors; the only batch data a step sees. */
+export interface BatchTensors {
+  support: BlockTensors;
+  query: BlockTensors;
+  /** Per table: [P] int32, the unique row each (task, id) pair copies. */
+  pairRow: Tensor[];
+}
+
+/** What a batch's structure is, independent of its sizes: it follows from the model. */
+export interface BatchLayout {
+  /** Per slot of the model, the index of its table. */
+  slotTables: number[];
+  tables: number;
+}
+
+export interface BatchTensorOptions {
+  device: string;
+  /** Round widths, id counts and pair counts up to `bucketSize` (for compiled steps). */
+  buckets: boolean;
+}
+
+/**
+ * The batch's tensors. With `buckets`, every size is rounded up and the padding is masked
+ * (samples), outside every bag (id occurrences) or never referenced (pairs, unique rows), so
+ * it changes no loss and no gradient.
+ */
+export function batchTensors(pb: PreparedBatch, o: BatchTensorOptions): BatchTensors {
+  const round = o.buckets ? bucketSize : (n: number) => n;
+  const device = o.device;
+  const ints = (a: Int32Array) => tensor(a, { dtype: "int32", device });
+  const block = (b: TaskBlock, slots: PreparedBatch["supportSlots"]): BlockTensors => {
+    const T = b.tasks;
+    const W = Math.max(round(b.width), b.width);
+    const D = b.denseDim;
+    const mask = new Float32Array(T * W);
+    const labels = new Float32Array(T * W);
+    const dense = new Float32Array(T * W * D);
+    for (let t = 0; t < T; t++) {
+      for (let j = 0; j < b.width; j++) {
+        mask[t * W + j] = b.mask[t * b.width + j]!;
+        labels[t * W + j] = b.labels[t * b.width + j]!;
+      }
+      dense.set(b.dense.subarray(t * b.width * D, (t + 1) * b.width * D), t * W * D);
+    }
+    return {
+      tasks: T,
+      width: W,
+      dense: tensor(dense, { shape: [T, W, D], device }),
+      labels: tensor(labels, { shape: [T, W], device }),
+      mask: tensor(mask, { shape: [T, W], device }),
+      counts: tensor(Float32Array.from(b.counts, (c) => Math.max(1, c)), { device }),
+      slots: slots.map((s) => {
+        const offsets = new Int32Array(T * W + 1);
+        for (let t = 0; t < T; t++) {
+          for (let j = 0; j < W; j++) {
+            const r = t * W + j;
+            offsets[r + 1] = j < b.width ? s.offsets[t * b.width + j + 1]! : offsets[r]!;
+          }
+        }
+        const L = s.pair.length;
+        const pair = new Int32Array(round(L));
+        pair.set(s.pair);
+        return { pair: ints(pair), offsets: ints(offsets), tableIndex: s.tableIndex };
+      }),
+    };
+  };
+  return {
+    support: block(pb.support, pb.supportSlots),
+    query: block(pb.query, pb.querySlots),
+    pairRow: pb.tables.map((t) => {
+      const p = new Int32Array(round(t.pairRow.length));
+      p.set(t.pairRow);
+      return ints(p);
+    }),
+  };
+}
+
+/** The batch's tensors in a fixed order (the inputs of a compiled step). */
+export function flattenBatch(b: BatchTensors): Tensor[] {
+  const blk = (x: BlockTensors) => [x.dense, x.labels, x.mask, x.counts, ...x.slots.flatMap((s) => [s.pair, s.offsets])];
+  return [...blk(b.support), ...blk(b.query), ...b.pairRow];
+}
+
+/** The inverse of `flattenBatch` for a batch of the given layout. */
+export function unflattenBatch(xs: readonly Tensor[], layout: BatchLayout): BatchTensors {
+  let i = 0;
+  const next = () => {
+    const t = xs[i++];
+    if (!t) throw new Error(`unflattenBatch: expected more tensors for the layout, got ${xs.length}`);
+    return t;
+  };
+  const blk = (): BlockTensors => {
+    const dense = next();
+    return {
+      tasks: dense.shape[0]!,
+      width: dense.shape[1]!,
+      dense,
+      labels: next(),
+      mask: next(),
+      counts: next(),
+      slots: layout.slotTables.map((tableIndex) => ({ pair: next(), offsets: next(), tableIndex })),
+    };
+  };
+  const support = blk();
+  const query = blk();
+  const pairRow = Array.from({ length: layout.tables }, next);
+  if (i !== xs.length) throw new Error(`unflattenBatch: expected ${i} tensors for the layout, got ${xs.length}`);
+  return { support, query, pairRow };
+}
+
+/** Frees the batch's tensors. */
+export function disposeBatch(b: BatchTensors): void {
+  for (const t of flattenBatch(b)) t.dispose();
+}
