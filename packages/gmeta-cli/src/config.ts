@@ -32,6 +32,8 @@ export interface TrainConfig {
   strategy: "gmeta" | "naive";
   /** Also train the same model without meta-learning, for comparison. */
   baseline: boolean;
+  /** Capture the learner step once per shape bucket and replay it natively (false: eager, the reference path). */
+  compile: boolean;
   nproc: number;
   /** "nccl" needs a CUDA device: dense buckets and embedding rows then never leave the GPU. */
   backend: "gloo" | "mpi" | "nccl";
@@ -67,6 +69,7 @@ export const DEFAULTS: Omit<TrainConfig, "data" | "out"> = {
   maxSteps: 0,
   strategy: "gmeta",
   baseline: true,
+  compile: true,
   nproc: 1,
   backend: "gloo",
   device: "cpu",
@@ -114,6 +117,7 @@ export function validateConfig(c: Record<string, unknown>, where: string, comman
     if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x) && x > 0)) bad(k, "a list of positive integers");
   }
   if (typeof c.baseline !== "boolean") bad("baseline", "true or false");
+  if (typeof c.compile !== "boolean") bad("compile", "true or false");
   if (typeof c.device !== "string" || !/^(cpu|cuda(:\d+)?)$/.test(c.device)) bad("device", '"cpu", "cuda" or "cuda:N"');
   if (c.device === "cuda") c.device = "cuda:0";
   if (c.backend === "nccl" && c.device === "cpu") bad("backend", '"gloo" or "mpi" with device "cpu" (NCCL works on CUDA tensors: set device "cuda")');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as T from "@gmeta/tensor";
 import type { Tensor } from "@gmeta/tensor";
-import { CompiledStep, MeLU, MetaDLRM, MetaLearner, mlpLayers, mlpSpecs, prepareBatch } from "../src/index.js";
+import { CompiledPredict, CompiledStep, MeLU, MetaDLRM, MetaLearner, mlpLayers, mlpSpecs, prepareBatch } from "../src/index.js";
 import type { AdaptScope, Algorithm, MetaModel, ModelInputs, ParamSpec, SlotSpec } from "../src/index.js";
 import { rng, toyBatch } from "./fixtures.js";
 import type { ToySpec } from "./fixtures.js";
@@ -41,13 +41,18 @@ function models(dense: number): MetaModel[] {
   ];
 }
 
+/** Largest |a − b| over the reference's largest magnitude (relative to the tensor's scale). */
 function maxRel(a: Tensor, b: Tensor): number {
   const x = a.toArray() as Float32Array;
   const y = b.toArray() as Float32Array;
   expect(x.length).toBe(y.length);
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!) / (1e-4 + Math.abs(y[i]!)));
-  return m;
+  let d = 0;
+  let scale = 0;
+  for (let i = 0; i < x.length; i++) {
+    d = Math.max(d, Math.abs(x[i]! - y[i]!));
+    scale = Math.max(scale, Math.abs(y[i]!));
+  }
+  return d / Math.max(scale, 1e-12);
 }
 
 /** Random tasks of 1..7 samples, bags of 0..3 ids (so some are empty). */
@@ -62,6 +67,8 @@ function compare(model: MetaModel, algorithm: Algorithm, adapt: AdaptScope, inne
   const tables: Record<string, Tensor> = { item: T.randn([13, DIM], { generator: gen, std: 0.3 }), tags: T.randn([7, DIM], { generator: gen, std: 0.3 }) };
   const compiled = new CompiledStep(learner, { compile: true });
   const eager = new CompiledStep(learner, { compile: false });
+  // The same padded shapes eagerly: the replay itself must then agree to rounding.
+  const eagerPadded = new CompiledStep(learner, { compile: false, buckets: true });
   let last = toyBatch(seed, randomSpec(r));
   for (let step = 0; step < 4; step++) {
     // Step 3 keeps step 2's ids (same shapes: a replay) with fresh dense values and labels.
@@ -69,21 +76,26 @@ function compare(model: MetaModel, algorithm: Algorithm, adapt: AdaptScope, inne
     last = batch;
     const pb = prepareBatch(model, batch);
     const rows = () => pb.tables.map((t) => T.gatherRows(tables[t.table]!, T.tensor(t.ids, { dtype: "int64" })).setRequiresGrad(true));
-    const [rc, re] = [rows(), rows()];
+    const [rc, re, rp] = [rows(), rows(), rows()];
     const c = compiled.run(pb, rc);
     const e = eager.run(pb, re);
+    const p = eagerPadded.run(pb, rp);
     const at = `${model.name} ${algorithm} adapt=${adapt} k=${innerSteps} seed=${seed} step=${step}`;
     expect(maxRel(c.queryLoss, e.queryLoss), `${at} query loss`).toBeLessThanOrEqual(1e-5);
     expect(maxRel(c.supportLoss, e.supportLoss), `${at} support loss`).toBeLessThanOrEqual(1e-5);
     e.denseGrads.forEach((g, i) => expect(maxRel(c.denseGrads[i]!, g), `${at} dense grad ${i}`).toBeLessThanOrEqual(1e-5));
     e.embeddingGrads.forEach((g, i) => expect(maxRel(c.embeddingGrads[i]!, g), `${at} row grad ${i}`).toBeLessThanOrEqual(1e-5));
-    for (const t of [...rc, ...re]) t.dispose();
+    expect(maxRel(c.queryLoss, p.queryLoss), `${at} query loss, padded eager`).toBeLessThanOrEqual(1e-6);
+    p.denseGrads.forEach((g, i) => expect(maxRel(c.denseGrads[i]!, g), `${at} dense grad ${i}, padded eager`).toBeLessThanOrEqual(1e-6));
+    p.embeddingGrads.forEach((g, i) => expect(maxRel(c.embeddingGrads[i]!, g), `${at} row grad ${i}, padded eager`).toBeLessThanOrEqual(1e-6));
+    for (const t of [...rc, ...re, ...rp]) t.dispose();
   }
   const status = compiled.status();
   for (const s of status) expect(s.compiled, s.reason).toBe(true);
   expect(status.some((s) => s.runs > 1 || (s.stats?.replays ?? 0) > 1)).toBe(true);
   compiled.dispose();
   eager.dispose();
+  eagerPadded.dispose();
   learner.dispose();
   for (const t of Object.values(tables)) t.dispose();
 }
@@ -126,6 +138,57 @@ describe("shape buckets", () => {
     }
     expect(step.captures).toBe(1);
     expect(step.status()[0]!.runs).toBe(6);
+    step.dispose();
+    learner.dispose();
+  });
+});
+
+describe("compiled prediction", () => {
+  it("scores equal eager ones, adapted and as they are, on fresh batches", () => {
+    const seed = (Date.now() >>> 4) & 0xffff;
+    const r = rng(seed);
+    for (const model of models(3)) {
+      const learner = new MetaLearner(model, { innerSteps: 2, innerLr: 0.3, seed, adapt: "all" });
+      const gen = new T.Generator(seed);
+      const tables: Record<string, Tensor> = { item: T.randn([13, DIM], { generator: gen, std: 0.3 }), tags: T.randn([7, DIM], { generator: gen, std: 0.3 }) };
+      const predict = new CompiledPredict(learner);
+      for (let step = 0; step < 3; step++) {
+        const pb = prepareBatch(model, toyBatch(seed + step, randomSpec(r)));
+        const rows = pb.tables.map((t) => T.gatherRows(tables[t.table]!, T.tensor(t.ids, { dtype: "int64" })));
+        for (const adapt of [true, false]) {
+          const got = predict.run(pb, rows, adapt);
+          const want = learner.predict(pb, rows, adapt);
+          expect(Array.from(got.labels)).toEqual(Array.from(want.labels));
+          expect(Array.from(got.taskOffsets)).toEqual(Array.from(want.taskOffsets));
+          want.scores.forEach((v, i) => expect(Math.abs(got.scores[i]! - v), `${model.name} seed ${seed} adapt=${adapt} score ${i}`).toBeLessThan(1e-6 + 1e-5 * v));
+        }
+        for (const t of rows) t.dispose();
+      }
+      predict.dispose();
+      learner.dispose();
+    }
+  });
+});
+
+describe("compiled steps in the steady state", () => {
+  it("keep native memory flat over 10,000 steps", () => {
+    const model = new MeLU({ denseDim: 2, slots: slots.slice(0, 1), embeddingDim: DIM, hidden: [4] });
+    const learner = new MetaLearner(model, { innerSteps: 1, seed: 2 });
+    const table = T.randn([13, DIM]);
+    const step = new CompiledStep(learner);
+    const pb = prepareBatch(model, toyBatch(9, { tasks: [2, 3], dense: 2, vocab: [13], bag: [1] }));
+    const ids = T.tensor(pb.tables[0]!.ids, { dtype: "int64" });
+    const run = () => {
+      const rows = [T.gatherRows(table, ids).setRequiresGrad(true)];
+      step.run(pb, rows).queryLoss.item();
+      rows[0]!.dispose();
+    };
+    for (let i = 0; i < 100; i++) run();
+    const bytes = T.info().allocatedBytes.cpu;
+    for (let i = 0; i < 10_000; i++) run();
+    expect(T.info().allocatedBytes.cpu).toBe(bytes);
+    expect(step.captures).toBe(1);
+    expect(step.status()[0]!.stats!.replays).toBeGreaterThanOrEqual(10_000);
     step.dispose();
     learner.dispose();
   });

@@ -48,4 +48,4 @@ export { capture } from "./program/capture.js";
 export type { Captured } from "./program/capture.js";
 export { compile, CompiledFunction } from "./program/compile.js";
 export type { CompileOptions, SignatureStatus } from "./program/compile.js";
-export type { ProgramStats } from "./native/AddonTypes.js";
+export type { OpProfile, ProgramStats } from "./native/AddonTypes.js";

@@ -9,15 +9,18 @@ import { checkBackend, checkDevice, launchTrain, runTrainHere } from "./train.js
 export const BENCH_HELP = `gmeta bench: the G-Meta step against the naive (DMAML-style) baseline
 
 Usage: gmeta bench --data DIR [--out DIR] [--nproc N] [--steps S] [--tasks-per-batch T] [--inner-steps K]
-                   [--device cpu|cuda|cuda:N] [--backend gloo|mpi|nccl]
+                   [--device cpu|cuda|cuda:N] [--backend gloo|mpi|nccl] [--no-compile]
 
 Trains the same model for S steps with each strategy on the same batches and prints the
-median samples/s of each (first step excluded), their ratio, and the collectives per step.`;
+median samples/s of each (first step excluded), their ratio, and the collectives per step.
+Both run the compiled learner step unless --no-compile is given. The compiled trainer against
+the eager one and PyTorch over many shapes is \`npm run bench:trainer -w @gmeta/maml\`.`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values } = parse("bench", argv, {
     data: { type: "string" }, out: { type: "string" }, nproc: { type: "string" }, steps: { type: "string" },
     "tasks-per-batch": { type: "string" }, "inner-steps": { type: "string" }, device: { type: "string" }, backend: { type: "string" },
+    "no-compile": { type: "boolean" },
   });
   if (values.help) {
     console.log(BENCH_HELP);
@@ -28,7 +31,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const base = {
     ...DEFAULTS, data: r.req("data"), nproc: r.int("nproc", 2, 1), maxSteps: r.int("steps", 20, 2), epochs: 100,
     tasksPerBatch: r.int("tasks-per-batch", 32, 1), innerSteps: r.int("inner-steps", 1, 0), baseline: false, eval: null,
-    device: r.str("device", "cpu")!, backend: r.str("backend", "gloo")!,
+    device: r.str("device", "cpu")!, backend: r.str("backend", "gloo")!, compile: !r.flag("no-compile"),
   };
   const results: Record<string, Summary> = {};
   for (const strategy of ["gmeta", "naive"] as const) {

@@ -36,6 +36,8 @@ Usage: gmeta train --data DIR --out RUN [options]
   --max-steps S           stop after S steps (default: all epochs)
   --strategy S            gmeta | naive (the DMAML-style baseline) (default gmeta)
   --no-baseline           skip training the non-meta baseline
+  --no-compile            run the learner step eagerly (the reference path) instead of replaying
+                          its captured program
   --checkpoint-every S    steps between checkpoints (default: at the end only)
   --resume                continue RUN from its latest checkpoint
   --overwrite             replace the run already in RUN
@@ -55,6 +57,7 @@ export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean; 
   const spec = Object.fromEntries(Object.keys(FLAGS).map((k) => [k, { type: "string" as const }]));
   const { values } = parse("train", argv, {
     ...spec, config: { type: "string" }, resume: { type: "boolean" }, overwrite: { type: "boolean" }, "no-baseline": { type: "boolean" },
+    "no-compile": { type: "boolean" },
   });
   if (values.help) return null;
   const r = reader("train", values);
@@ -70,6 +73,7 @@ export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean; 
     } else merged[key] = v;
   }
   if (values["no-baseline"]) merged.baseline = false;
+  if (values["no-compile"]) merged.compile = false;
   const cfg = validateConfig(merged, file ? `${file} and flags` : "flags");
   checkDevice(cfg.device);
   checkBackend(cfg.backend);

@@ -69,8 +69,9 @@ export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGro
     algorithm, innerSteps: cfg.innerSteps, innerLr: cfg.innerLr, adapt: cfg.adapt, seed: cfg.seed, device,
     ...(cfg.embeddingInnerLr !== null ? { embeddingInnerLr: cfg.embeddingInnerLr } : {}),
   });
-  const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: store, outerLr: cfg.outerLr, strategy: cfg.strategy });
+  const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: store, outerLr: cfg.outerLr, strategy: cfg.strategy, compile: cfg.compile });
   const dispose = () => {
+    trainer.dispose();
     trainer.optimizer.dispose();
     learner.dispose();
     store.dispose();

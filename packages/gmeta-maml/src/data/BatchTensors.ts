@@ -1,5 +1,5 @@
 import type { Tensor } from "@gmeta/tensor";
-import { tensor } from "@gmeta/tensor";
+import { concat, noGrad, tensor, tidy, zeros } from "@gmeta/tensor";
 import type { PreparedBatch } from "./PreparedBatch.js";
 import type { TaskBlock } from "./TaskBlock.js";
 
@@ -152,4 +152,13 @@ export function unflattenBatch(xs: readonly Tensor[], layout: BatchLayout): Batc
 /** Frees the batch's tensors. */
 export function disposeBatch(b: BatchTensors): void {
   for (const t of flattenBatch(b)) t.dispose();
+}
+
+/**
+ * `x` with zero rows appended up to `rows` (E_U padded to its bucket; no pair references the
+ * new rows), as a leaf that requires grad; x itself when none are missing.
+ */
+export function padRows(x: Tensor, rows: number): Tensor {
+  if (rows === x.shape[0]) return x;
+  return tidy(() => noGrad(() => concat([x, zeros([rows - x.shape[0]!, ...x.shape.slice(1)], { device: x.device })], 0))).setRequiresGrad();
 }

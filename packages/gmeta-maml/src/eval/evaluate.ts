@@ -3,6 +3,7 @@ import type { MetaBatch } from "@gmeta/io";
 import type { Tensor } from "@gmeta/tensor";
 import { gatherRows, tensor } from "@gmeta/tensor";
 import { prepareBatch } from "../data/PreparedBatch.js";
+import { CompiledPredict } from "../learner/CompiledPredict.js";
 import type { MetaLearner, Predictions } from "../learner/MetaLearner.js";
 import { auc, gauc, logloss } from "../metrics.js";
 import type { SparseStore } from "../trainer/SparseStore.js";
@@ -58,9 +59,26 @@ function score(labels: Float32Array, scores: Float32Array, sizes: Float32Array):
  * query sets; the scores of all ranks are gathered so every rank returns the global metrics.
  * Padded tasks (repeated to fill the last batch) are left out. Collective.
  */
-export async function evaluate(learner: MetaLearner, store: SparseStore, pg: ProcessGroup, batches: AsyncIterable<MetaBatch>): Promise<Evaluation> {
+export async function evaluate(
+  learner: MetaLearner, store: SparseStore, pg: ProcessGroup, batches: AsyncIterable<MetaBatch>, options: { compile?: boolean } = {},
+): Promise<Evaluation> {
   const adapted = new Collector();
   const plain = new Collector();
+  const predict = new CompiledPredict(learner, options);
+  try {
+    await scoreAll(learner, store, batches, predict, adapted, plain);
+  } finally {
+    predict.dispose();
+  }
+  const [la, sa, za, sp] = [
+    await gather(pg, adapted.labels), await gather(pg, adapted.scores), await gather(pg, adapted.sizes), await gather(pg, plain.scores),
+  ];
+  return { adapted: score(la, sa, za), unadapted: score(la, sp, za), tasks: za.length, samples: la.length };
+}
+
+async function scoreAll(
+  learner: MetaLearner, store: SparseStore, batches: AsyncIterable<MetaBatch>, predict: CompiledPredict, adapted: Collector, plain: Collector,
+): Promise<void> {
   for await (const batch of batches) {
     const real = batch.tasks - batch.padded;
     const b = real === batch.tasks ? batch : sliceTasks(batch, 0, real);
@@ -71,19 +89,15 @@ export async function evaluate(learner: MetaLearner, store: SparseStore, pg: Pro
         const pbReal = b === batch ? pb : prepareBatch(learner.model, b);
         // Rows of the real tasks' ids, taken from the lookup of the whole batch.
         const realRows = b === batch ? rows : pbReal.tables.map((t, k) => pickRows(pb.tables[k]!.ids, rows[k]!, t.ids));
-        // predict() moves the rows to the learner's device itself.
-        adapted.add(learner.predict(pbReal, realRows, true));
-        plain.add(learner.predict(pbReal, realRows, false));
+        // The predictor moves the rows to the learner's device itself.
+        adapted.add(predict.run(pbReal, realRows, true));
+        plain.add(predict.run(pbReal, realRows, false));
         if (realRows !== rows) for (const r of realRows) r.dispose();
       }
     } finally {
       for (const r of rows) r.dispose();
     }
   }
-  const [la, sa, za, sp] = [
-    await gather(pg, adapted.labels), await gather(pg, adapted.scores), await gather(pg, adapted.sizes), await gather(pg, plain.scores),
-  ];
-  return { adapted: score(la, sa, za), unadapted: score(la, sp, za), tasks: za.length, samples: la.length };
 }
 
 /** Rows of `want` ids out of rows looked up for `have` ids. */

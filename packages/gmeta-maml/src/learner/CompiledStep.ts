@@ -1,6 +1,6 @@
-import type { CompiledFunction, SignatureStatus, Tensor } from "@gmeta/tensor";
-import { compile, concat, noGrad, slice, zeros } from "@gmeta/tensor";
-import { bucketSize, disposeBatch, flattenBatch, unflattenBatch } from "../data/BatchTensors.js";
+import type { CompiledFunction, OpProfile, SignatureStatus, Tensor } from "@gmeta/tensor";
+import { compile, slice } from "@gmeta/tensor";
+import { bucketSize, disposeBatch, flattenBatch, padRows, unflattenBatch } from "../data/BatchTensors.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { MetaLearner, MetaStepResult } from "./MetaLearner.js";
 
@@ -26,13 +26,14 @@ export class CompiledStep {
 
   constructor(
     readonly learner: MetaLearner,
-    options: { compile?: boolean } = {},
+    options: { compile?: boolean; buckets?: boolean } = {},
   ) {
     const layout = learner.layout();
-    this.buckets = options.compile ?? true;
+    // Padding to buckets serves replays; an eager step may take it too (to compare like with like).
+    this.buckets = options.buckets ?? options.compile ?? true;
     this.fn = compile(
       (xs: Tensor[]) => learner.step(unflattenBatch(xs.slice(layout.tables), layout), xs.slice(0, layout.tables)),
-      { name: "meta-step", enabled: this.buckets, maxPrograms: 32 },
+      { name: "meta-step", enabled: options.compile ?? true, maxPrograms: 32 },
     );
   }
 
@@ -64,6 +65,11 @@ export class CompiledStep {
     return this.fn.status();
   }
 
+  /** One timed replay of the latest program, per op (null when it ran eagerly). */
+  profile(): OpProfile[] | null {
+    return this.fn.profile();
+  }
+
   /** Shape buckets captured so far. */
   get captures(): number {
     return this.fn.captures;
@@ -76,8 +82,3 @@ export class CompiledStep {
   }
 }
 
-/** `x` with zero rows appended up to `rows`, as a leaf that requires grad (x itself when none are missing). */
-function padRows(x: Tensor, rows: number): Tensor {
-  if (rows === x.shape[0]) return x;
-  return noGrad(() => concat([x, zeros([rows - x.shape[0]!, ...x.shape.slice(1)], { device: x.device })], 0)).setRequiresGrad();
-}

@@ -155,7 +155,7 @@ export class MetaLearner {
    * With `createGraph` the adaptation stays differentiable (second-order MAML, Meta-SGD).
    */
   adapt(b: BatchTensors, uniqueRows: Tensor[], steps: number, createGraph: boolean): {
-    fast: Record<string, Tensor>; rows: Tensor[]; supportLoss: Tensor;
+    fast: Record<string, Tensor>; rows: Tensor[]; supportLoss: Tensor | null;
   } {
     const T = b.support.tasks;
     const fast: Record<string, Tensor> = {};
@@ -181,7 +181,6 @@ export class MetaLearner {
       });
       if (adaptRows) rows = rows.map((r, k) => sub(r, mul(g[names.length + k]!, alphaE)));
     }
-    supportLoss ??= noGrad(() => mean(taskLosses(this.logits(fast, rows, b.support), b.support)));
     return { fast, rows, supportLoss };
   }
 
@@ -195,11 +194,13 @@ export class MetaLearner {
     const secondOrder = this.config.algorithm !== "fomaml";
     const { fast, rows, supportLoss } = this.adapt(b, uniqueRows, this.config.innerSteps, secondOrder);
     const query = mean(taskLosses(this.logits(fast, rows, b.query), b.query));
+    // Without inner steps the support loss is that of the meta-parameters as they are.
+    const support = supportLoss ?? noGrad(() => mean(taskLosses(this.logits(fast, rows, b.support), b.support)));
     const dense = this.denseParameters();
     const g = grad(query, [...dense, ...uniqueRows], { allowUnused: true });
     return {
       queryLoss: detach(query),
-      supportLoss,
+      supportLoss: support,
       denseGrads: g.slice(0, dense.length),
       embeddingGrads: g.slice(dense.length),
     };
@@ -224,20 +225,27 @@ export class MetaLearner {
     };
   }
 
+  /**
+   * Query scores [T, W] (sigmoid) after adapting on the support set, or with the
+   * meta-parameters as they are; reads nothing back, so it can be captured like the step.
+   */
+  queryScores(b: BatchTensors, uniqueRows: Tensor[], adapt: boolean): Tensor {
+    const { fast, rows } = this.adapt(b, uniqueRows, adapt ? this.config.innerSteps : 0, false);
+    return noGrad(() => sigmoid(this.logits(fast, rows, b.query)));
+  }
+
   /** Query scores after adapting on the support set (or with the meta-parameters as they are). */
   predict(b: PreparedBatch, uniqueRows: Tensor[], adapt: boolean): Predictions {
     return tidy(() => {
       const rowsIn = this.leavesOnDevice(uniqueRows.map((r) => detach(r)));
       const bt = this.tensors(b);
-      const { fast, rows } = this.adapt(bt, rowsIn, adapt ? this.config.innerSteps : 0, false);
-      const p = noGrad(() => sigmoid(this.logits(fast, rows, bt.query)));
-      return unpad(p.toArray() as Float32Array, b.query);
+      return unpad(this.queryScores(bt, rowsIn, adapt).toArray() as Float32Array, b.query, bt.query.width);
     });
   }
 }
 
-/** Real samples of a padded [T, W] block, in sample order. */
-function unpad(values: Float32Array, block: TaskBlock): Predictions {
+/** Real samples of a block from values laid out [T, width] (width >= the block's), in sample order. */
+export function unpad(values: Float32Array, block: TaskBlock, width = block.width): Predictions {
   const n = block.counts.reduce((a, c) => a + c, 0);
   const scores = new Float32Array(n);
   const labels = new Float32Array(n);
@@ -246,7 +254,7 @@ function unpad(values: Float32Array, block: TaskBlock): Predictions {
   for (let t = 0; t < block.tasks; t++) {
     taskOffsets[t] = k;
     for (let j = 0; j < block.counts[t]!; j++) {
-      scores[k] = values[t * block.width + j]!;
+      scores[k] = values[t * width + j]!;
       labels[k] = block.labels[t * block.width + j]!;
       k++;
     }

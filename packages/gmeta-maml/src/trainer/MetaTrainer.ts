@@ -1,6 +1,6 @@
 import type { ProcessGroup } from "@gmeta/collectives";
 import type { MetaBatch } from "@gmeta/io";
-import type { SignatureStatus, Tensor } from "@gmeta/tensor";
+import type { OpProfile, SignatureStatus, Tensor } from "@gmeta/tensor";
 import { Adam, add, assign, concat, mul, tidy } from "@gmeta/tensor";
 import type { OptimizerState } from "@gmeta/tensor";
 import { prepareBatch } from "../data/PreparedBatch.js";
@@ -87,6 +87,11 @@ export class MetaTrainer {
   /** How each shape bucket of the learner step runs (compiled, or eagerly and why). */
   compileStatus(): SignatureStatus[] {
     return this.learnerStep.status();
+  }
+
+  /** One timed replay of the latest compiled learner step, per op (null when it ran eagerly). */
+  compileProfile(): OpProfile[] | null {
+    return this.learnerStep.profile();
   }
 
   /** Frees the compiled programs (the learner and optimizer belong to the caller). */

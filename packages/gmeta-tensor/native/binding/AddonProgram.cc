@@ -40,6 +40,7 @@ Napi::Function AddonProgram::Define(Napi::Env env) {
                                      InstanceMethod<&AddonProgram::Replay>("replay"),
                                      InstanceMethod<&AddonProgram::PlanMemory>("planMemory"),
                                      InstanceMethod<&AddonProgram::Stats>("stats"),
+                                     InstanceMethod<&AddonProgram::Profile>("profile"),
                                      InstanceMethod<&AddonProgram::Dispose>("dispose"),
                                  });
   g_constructor = new Napi::FunctionReference(Napi::Persistent(f));
@@ -77,6 +78,22 @@ Napi::Value AddonProgram::Stats(const Napi::CallbackInfo& info) {
   o.Set("unplannedBytes", static_cast<double>(s.unplanned_bytes));
   o.Set("replays", static_cast<double>(s.replays));
   return o;
+}
+
+Napi::Value AddonProgram::Profile(const Napi::CallbackInfo& info) {
+  if (current_capture()) throw Napi::Error::New(info.Env(), "profile: a program cannot run inside a capture");
+  std::vector<Program::OpProfile> rows = Get(info.Env(), "profile").profile();
+  Napi::Array out = Napi::Array::New(info.Env(), rows.size());
+  for (size_t i = 0; i < rows.size(); i++) {
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("op", rows[i].name);
+    o.Set("calls", static_cast<double>(rows[i].calls));
+    o.Set("seconds", rows[i].seconds);
+    o.Set("flops", rows[i].flops);
+    o.Set("bytes", rows[i].bytes);
+    out[i] = o;
+  }
+  return out;
 }
 
 void AddonProgram::Dispose(const Napi::CallbackInfo&) { program_.reset(); }

@@ -21,6 +21,7 @@ class AddonProgram : public Napi::ObjectWrap<AddonProgram> {
   void Replay(const Napi::CallbackInfo& info);
   void PlanMemory(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Profile(const Napi::CallbackInfo& info);
   void Dispose(const Napi::CallbackInfo& info);
   Program& Get(const Napi::Env& env, const char* op);
 

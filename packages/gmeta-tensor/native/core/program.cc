@@ -1,6 +1,8 @@
 #include "program.h"
 
 #include <algorithm>
+#include <chrono>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -132,6 +134,28 @@ void Program::replay() {
                               std::to_string(status) + " (the inputs differ from what the program was captured for)");
   }
   stats_.replays++;
+}
+
+std::vector<Program::OpProfile> Program::profile() {
+  // Device work is queued, so per-op times are only meaningful on the CPU.
+  std::map<std::string, OpProfile> by_name;
+  for (ProgramOp& op : ops_) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const int64_t status = op.run(op.storages);
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (status >= 0) throw std::out_of_range(std::string("profile: ") + op.name + " met an index out of range");
+    OpProfile& p = by_name[op.name];
+    p.name = op.name;
+    p.calls++;
+    p.seconds += dt;
+    p.flops += op.flops;
+    p.bytes += op.bytes;
+  }
+  stats_.replays++;
+  std::vector<OpProfile> out;
+  for (auto& [_, p] : by_name) out.push_back(p);
+  std::sort(out.begin(), out.end(), [](const OpProfile& a, const OpProfile& b) { return a.seconds > b.seconds; });
+  return out;
 }
 
 }  // namespace gmeta

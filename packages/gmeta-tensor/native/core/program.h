@@ -50,6 +50,13 @@ class Program {
   void plan_memory();
   // Runs every op in order; throws naming the op when a kernel reports an error.
   void replay();
+  // One replay with each op timed; per op name: calls, seconds, flops and bytes.
+  struct OpProfile {
+    std::string name;
+    int64_t calls = 0;
+    double seconds = 0, flops = 0, bytes = 0;
+  };
+  std::vector<OpProfile> profile();
   const ProgramStats& stats() const { return stats_; }
   int device() const { return device_; }
 

@@ -158,7 +158,18 @@ export interface NativeProgram {
   /** Packs temporaries into one arena by liveness (call once, right after the capture). */
   planMemory(): void;
   stats(): ProgramStats;
+  /** One replay with every call timed, summed per op name, slowest first (CPU times). */
+  profile(): OpProfile[];
   dispose(): void;
+}
+
+/** Time of one replay spent in one kind of op. */
+export interface OpProfile {
+  op: string;
+  calls: number;
+  seconds: number;
+  flops: number;
+  bytes: number;
 }
 
 export interface Addon {

@@ -1,7 +1,7 @@
 import type { Device } from "../device.js";
 import { argError } from "../errors.js";
 import { captureTensors, tensorsIn, untracked } from "../memory.js";
-import type { NativeProgram, ProgramStats } from "../native/AddonTypes.js";
+import type { NativeProgram, OpProfile, ProgramStats } from "../native/AddonTypes.js";
 import { addon } from "../native/binding.js";
 import { Tensor } from "../Tensor.js";
 import { capture } from "./capture.js";
@@ -108,6 +108,15 @@ export class CompiledFunction<O> {
       runs: e.runs,
       stats: e.program?.stats(),
     }));
+  }
+
+  /**
+   * Replays the most recently used program once with every call timed (per op name); null
+   * when the last run was eager.
+   */
+  profile(): OpProfile[] | null {
+    const last = [...this.entries.values()].pop();
+    return last?.program ? last.program.profile() : null;
   }
 
   /** Frees every program, its arena, inputs and outputs. */

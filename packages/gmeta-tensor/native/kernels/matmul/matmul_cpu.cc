@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "../../core/thread_pool.h"
 #include "matmul.h"
 
 namespace gmeta {
@@ -21,6 +22,9 @@ void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint 
   cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, n);
 }
 
+// Multiply-adds below which OpenBLAS keeps a GEMM on one thread (its threshold is about 64^3).
+constexpr int64_t kSmallGemm = 64 * 64 * 64;
+
 template <typename T>
 void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
   const int64_t mn = p.M * p.N;
@@ -34,11 +38,20 @@ void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
   const blasint lda = static_cast<blasint>(std::max<int64_t>(1, p.trans_a ? p.M : p.K));
   const blasint ldb = static_cast<blasint>(std::max<int64_t>(1, p.trans_b ? p.K : p.N));
   const T beta = p.accumulate ? T(1) : T(0);
-  // Batches run one after another: OpenBLAS already spreads each GEMM over its threads.
-  for (int64_t i = 0; i < p.batch; ++i) {
+  const auto one = [&](int64_t i) {
     gemm(ta, tb, static_cast<blasint>(p.M), static_cast<blasint>(p.N), static_cast<blasint>(p.K),
          a + i * p.a_batch_stride, lda, b + i * p.b_batch_stride, ldb, beta, out + i * mn);
+  };
+  // OpenBLAS spreads a large GEMM over its threads but runs a small one on the calling thread
+  // alone, so a batch of small ones (per-task fast weights) is spread over the pool instead.
+  const int64_t work = p.M * p.N * p.K;
+  if (p.batch > 1 && work <= kSmallGemm) {
+    parallel_for(0, p.batch, std::max<int64_t>(1, kSmallGemm / std::max<int64_t>(1, work)), [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) one(i);
+    });
+    return;
   }
+  for (int64_t i = 0; i < p.batch; ++i) one(i);
 }
 
 }  // namespace

@@ -1,0 +1,219 @@
+/**
+ * The whole meta-trainer (lookup, learner step, AllReduce, Adam, fused sparse Adagrad) on one
+ * rank, compiled and eager, against an expert PyTorch peer (bench/trainer_torch.py) on the
+ * same meta-batches, model and optimizers, in one run with the same thread count.
+ *
+ * Run: npm run bench:trainer -w @gmeta/maml [-- --tasks 32,128 --inner 1,3 --dims 16 --orders 2 --steps 8]
+ * Prints per configuration the median samples/s with the spread (min–max) of each, the
+ * ratios, and a roofline line: FLOPs per step counted from the captured program, achieved
+ * GFLOP/s, OpenBLAS sgemm's rate at the step's own GEMM shapes (timed inside a profiled
+ * replay), and the step's time over its arithmetic bound at that rate.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { initProcessGroup } from "@gmeta/collectives";
+import type { ProcessGroup } from "@gmeta/collectives";
+import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
+import type { TableConfig } from "@gmeta/embedding";
+import type { MetaBatch, SampleBlock } from "@gmeta/io";
+import * as T from "@gmeta/tensor";
+import { CollectionStore, MetaDLRM, MetaLearner, MetaTrainer } from "../src/index.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    tasks: { type: "string", default: "32,128,512" },
+    inner: { type: "string", default: "1,3,5" },
+    dims: { type: "string", default: "16,64" },
+    orders: { type: "string", default: "2,1" },
+    steps: { type: "string", default: "8" },
+    warmup: { type: "string", default: "2" },
+    threads: { type: "string", default: String(T.getNumThreads()) },
+  },
+});
+const list = (s: string) => s.split(",").map(Number);
+const threads = Number(args.threads);
+T.setNumThreads(threads);
+const STEPS = Number(args.steps);
+const WARMUP = Number(args.warmup);
+const SUPPORT = 16;
+const QUERY = 16;
+const DENSE = 8;
+const VOCAB = { item: 50_000, cat: 100, tags: 1000 };
+const POOLING = ["sum", "sum", "mean"] as const;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Zipf-like popularity: ids log-uniform over [0, n), so a few are frequent. */
+const zipf = (r: () => number, n: number) => Math.min(n - 1, Math.floor(Math.exp(r() * Math.log(n + 1))) - 1);
+
+function block(r: () => number, tasks: number, perTask: number): SampleBlock {
+  const size = tasks * perTask;
+  const single = (f: () => number) => ({
+    ids: BigInt64Array.from({ length: size }, () => BigInt(f())),
+    offsets: Int32Array.from({ length: size + 1 }, (_, i) => i),
+  });
+  const tagOffsets = new Int32Array(size + 1);
+  const tags: bigint[] = [];
+  for (let i = 0; i < size; i++) {
+    const len = 1 + Math.floor(r() * 3);
+    for (let j = 0; j < len; j++) tags.push(BigInt(zipf(r, VOCAB.tags)));
+    tagOffsets[i + 1] = tags.length;
+  }
+  return {
+    size,
+    labels: Float32Array.from({ length: size }, () => (r() < 0.3 ? 1 : 0)),
+    dense: Float32Array.from({ length: size * DENSE }, () => r() * 2 - 1),
+    slots: [single(() => zipf(r, VOCAB.item)), single(() => Math.floor(r() * VOCAB.cat)), { ids: BigInt64Array.from(tags), offsets: tagOffsets }],
+    taskOffsets: Int32Array.from({ length: tasks + 1 }, (_, t) => t * perTask),
+  };
+}
+
+interface Config {
+  tasks: number;
+  innerSteps: number;
+  dim: number;
+  order: 1 | 2;
+}
+
+const BOTTOM = [32];
+const TOP = [64, 32];
+const INNER_LR = 0.1;
+const OUTER_LR = 1e-3;
+const EMB_LR = 0.05;
+
+function makeTrainer(pg: ProcessGroup, c: Config, compile: boolean) {
+  const model = new MetaDLRM({
+    denseDim: DENSE, embeddingDim: c.dim, bottom: BOTTOM, top: TOP,
+    slots: [{ name: "item", table: "item", pooling: "sum" }, { name: "cat", table: "cat", pooling: "sum" }, { name: "tags", table: "tags", pooling: "mean" }],
+  });
+  const learner = new MetaLearner(model, { algorithm: c.order === 2 ? "maml" : "fomaml", innerSteps: c.innerSteps, innerLr: INNER_LR, adapt: "all", seed: 0 });
+  const tables: TableConfig[] = Object.entries(VOCAB).map(([name, rows], i) => ({ name, rows, dim: c.dim, init: { kind: "normal", std: 0.05 }, seed: i }));
+  const optimizer = { kind: "adagrad" as const, lr: EMB_LR, rowWise: true };
+  const plan = planSharding({ tables, worldSize: pg.size, optimizer });
+  const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer });
+  const store = new CollectionStore(collection, pg);
+  const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: store, outerLr: OUTER_LR, compile });
+  return {
+    trainer,
+    dispose() {
+      trainer.dispose();
+      trainer.optimizer.dispose();
+      learner.dispose();
+      store.dispose();
+      collection.dispose();
+    },
+  };
+}
+
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const fmt = (x: number) => (x >= 1e4 ? `${(x / 1e3).toFixed(1)}K` : x.toFixed(0));
+
+/** Median samples/s and spread of step times. */
+function rate(seconds: number[], samples: number): { med: number; lo: number; hi: number } {
+  return { med: samples / med(seconds), lo: samples / Math.max(...seconds), hi: samples / Math.min(...seconds) };
+}
+
+function torchPeer(c: Config, batches: Pick<MetaBatch, "support" | "query">[], dir: string): { seconds: number[]; torch: string } | string {
+  if (!existsSync("/usr/bin/python3")) return "no /usr/bin/python3";
+  const file = join(dir, "batches.json");
+  const plainBlock = (b: SampleBlock) => ({
+    labels: Array.from(b.labels), dense: Array.from(b.dense), taskOffsets: Array.from(b.taskOffsets),
+    slots: b.slots.map((s) => ({ ids: Array.from(s.ids, Number), offsets: Array.from(s.offsets) })),
+  });
+  writeFileSync(file, JSON.stringify({
+    config: {
+      tasks: c.tasks, innerSteps: c.innerSteps, denseDim: DENSE, dim: c.dim, order: c.order, innerLr: INNER_LR, outerLr: OUTER_LR,
+      embeddingLr: EMB_LR, vocab: Object.values(VOCAB), pooling: POOLING, bottom: BOTTOM, top: TOP,
+    },
+    warmup: WARMUP, steps: STEPS,
+    batches: batches.map((b) => ({ support: plainBlock(b.support), query: plainBlock(b.query) })),
+  }));
+  try {
+    const out = execFileSync("/usr/bin/python3", [join(here, "trainer_torch.py"), file, String(threads)], {
+      encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: String(threads) }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 26,
+    });
+    return JSON.parse(out.trim().split("\n").pop()!);
+  } catch (e) {
+    return `PyTorch peer failed: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`;
+  }
+}
+
+async function main(): Promise<void> {
+  const pg = await initProcessGroup({ backend: "gloo" });
+  const dir = mkdtempSync(join(tmpdir(), "gmeta-bench-"));
+  console.log(`G-Meta trainer, compiled vs eager vs PyTorch: MetaDLRM (bottom ${DENSE}-${BOTTOM.join("-")}-dim, top ...-${TOP.join("-")}-1), ` +
+    `item Zipf ${VOCAB.item}, cat ${VOCAB.cat}, tags 1-3 of ${VOCAB.tags}; ${SUPPORT}+${QUERY} samples per task; 1 rank, ${threads} thread(s); ` +
+    `${STEPS} timed steps after ${WARMUP} warm-up, medians (min–max)`);
+  console.log("config               compiled samples/s        eager samples/s           PyTorch samples/s         comp/torch  comp/eager | MFLOP/step  GFLOP/s  sgemm@shapes  x bound");
+  const rows: string[] = [];
+  try {
+    for (const tasks of list(args.tasks!)) {
+      for (const dim of list(args.dims!)) {
+        for (const order of list(args.orders!) as (1 | 2)[]) {
+          for (const innerSteps of list(args.inner!)) {
+            const c: Config = { tasks, innerSteps, dim, order };
+            const r = rng(tasks * 131 + innerSteps * 7 + dim);
+            const batches = Array.from({ length: 4 }, () => ({ support: block(r, tasks, SUPPORT), query: block(r, tasks, QUERY) }));
+            const samples = tasks * (SUPPORT + QUERY);
+            const comp = makeTrainer(pg, c, true);
+            const eager = makeTrainer(pg, c, false);
+            const tc: number[] = [];
+            const te: number[] = [];
+            for (let i = 0; i < WARMUP + STEPS; i++) {
+              const b = batches[i % batches.length]!;
+              const a = await comp.trainer.step(b);
+              const e = await eager.trainer.step(b);
+              if (i >= WARMUP) {
+                tc.push(a.seconds);
+                te.push(e.seconds);
+              }
+            }
+            const st = comp.trainer.compileStatus().sort((x, y) => y.runs - x.runs)[0];
+            const prof = comp.trainer.compileProfile();
+            comp.dispose();
+            eager.dispose();
+            const torch = torchPeer(c, batches, dir);
+            const rc = rate(tc, samples);
+            const re = rate(te, samples);
+            const cell = (x: { med: number; lo: number; hi: number }) => `${fmt(x.med)} (${fmt(x.lo)}–${fmt(x.hi)})`.padEnd(26);
+            let line = `T=${tasks} k=${innerSteps} d=${dim} ${order === 2 ? "2nd" : "1st"}`.padEnd(21) + cell(rc) + cell(re);
+            if (typeof torch === "string") line += torch.slice(0, 25).padEnd(26) + "-".padEnd(12);
+            else {
+              const rt = rate(torch.seconds, samples);
+              line += cell(rt) + `${(rc.med / rt.med).toFixed(2)}x`.padEnd(12);
+            }
+            line += `${(rc.med / re.med).toFixed(2)}x`.padEnd(11) + "| ";
+            if (st?.stats && prof) {
+              const mm = prof.filter((p) => p.op === "matmul").reduce((a, p) => ({ f: a.f + p.flops, s: a.s + p.seconds }), { f: 0, s: 0 });
+              const stepS = med(tc);
+              const sgemm = mm.s > 0 ? mm.f / mm.s : NaN;
+              line += `${(st.stats.flops / 1e6).toFixed(1).padStart(10)}  ${(st.stats.flops / stepS / 1e9).toFixed(2).padStart(7)}  ${(sgemm / 1e9).toFixed(1).padStart(9)} GF/s  ${(stepS / (st.stats.flops / sgemm)).toFixed(1).padStart(6)}`;
+            } else line += `not compiled: ${st?.reason ?? "no program"}`;
+            console.log(line);
+            rows.push(line);
+          }
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await pg.close();
+  }
+  console.log(`\nPyTorch peer: /usr/bin/python3 with torch.set_num_threads(${threads}) and OMP_NUM_THREADS=${threads}; ratios are of medians from this run`);
+}
+
+await main();

@@ -1,0 +1,47 @@
+import type { CompiledFunction, Tensor } from "@gmeta/tensor";
+import { compile, detach } from "@gmeta/tensor";
+import { bucketSize, disposeBatch, flattenBatch, padRows, unflattenBatch } from "../data/BatchTensors.js";
+import type { PreparedBatch } from "../data/PreparedBatch.js";
+import type { MetaLearner, Predictions } from "./MetaLearner.js";
+import { unpad } from "./MetaLearner.js";
+
+/**
+ * Query scores after adaptation (evaluation and prediction), captured once per shape bucket
+ * and replayed like the training step; eager when compiling is off.
+ */
+export class CompiledPredict {
+  private readonly fn: CompiledFunction<Tensor>;
+  private readonly buckets: boolean;
+  private adapt = true;
+
+  constructor(
+    readonly learner: MetaLearner,
+    options: { compile?: boolean } = {},
+  ) {
+    const layout = learner.layout();
+    this.buckets = options.compile ?? true;
+    this.fn = compile(
+      (xs: Tensor[]) => learner.queryScores(unflattenBatch(xs.slice(layout.tables), layout), xs.slice(0, layout.tables), this.adapt),
+      { name: "predict", enabled: this.buckets, maxPrograms: 32 },
+    );
+  }
+
+  /** Scores of `pb`'s query samples with E_U `rows` (not modified). */
+  run(pb: PreparedBatch, rows: Tensor[], adapt: boolean): Predictions {
+    const bt = this.learner.tensors(pb, this.buckets);
+    const own = this.learner.leavesOnDevice(rows.map((r) => detach(r)));
+    const leaves = own.map((r) => (this.buckets ? padRows(r, bucketSize(r.shape[0]!)) : r));
+    this.adapt = adapt;
+    try {
+      const scores = this.fn.run([...leaves, ...flattenBatch(bt)], adapt ? "adapted" : "as-is");
+      return unpad(scores.toArray() as Float32Array, pb.query, bt.query.width);
+    } finally {
+      disposeBatch(bt);
+      for (const l of new Set([...own, ...leaves])) l.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.fn.dispose();
+  }
+}
