@@ -66,8 +66,8 @@ export class CompiledStep {
   }
 
   /** One timed replay of the latest program, per op (null when it ran eagerly). */
-  profile(): OpProfile[] | null {
-    return this.fn.profile();
+  profile(byShape = false): OpProfile[] | null {
+    return this.fn.profile(byShape);
   }
 
   /** Shape buckets captured so far. */

@@ -181,11 +181,18 @@ void Matmul(const Info& info) {
   Storage& b = S(info, 2, op, "b");
   const double flops = 2.0 * static_cast<double>(args.batch) * args.M * args.N * args.K;
   const double elems = static_cast<double>(args.batch) * (args.M * args.K + args.K * args.N + args.M * args.N);
+  std::string detail;
+  if (current_capture()) {
+    detail = std::to_string(args.batch) + "x[" + std::to_string(args.M) + "x" + std::to_string(args.K) + "]" +
+             (args.trans_a ? "T" : "") + "*[" + std::to_string(args.K) + "x" + std::to_string(args.N) + "]" +
+             (args.trans_b ? "T" : "") + (args.accumulate ? "+=" : "") +
+             (args.a_batch_stride == 0 ? " a-shared" : "") + (args.b_batch_stride == 0 ? " b-shared" : "");
+  }
   run_op(op, {&out, &a, &b}, flops, elems * static_cast<double>(dtype_size(out.dtype())),
          [args](std::vector<Storage>& s) {
            matmul(s[0], s[1], s[2], args);
            return int64_t{-1};
-         });
+         }, std::move(detail));
 }
 
 Napi::Value GatherRows(const Info& info) {

@@ -82,7 +82,8 @@ Napi::Value AddonProgram::Stats(const Napi::CallbackInfo& info) {
 
 Napi::Value AddonProgram::Profile(const Napi::CallbackInfo& info) {
   if (current_capture()) throw Napi::Error::New(info.Env(), "profile: a program cannot run inside a capture");
-  std::vector<Program::OpProfile> rows = Get(info.Env(), "profile").profile();
+  const bool by_detail = info.Length() > 0 && info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();
+  std::vector<Program::OpProfile> rows = Get(info.Env(), "profile").profile(by_detail);
   Napi::Array out = Napi::Array::New(info.Env(), rows.size());
   for (size_t i = 0; i < rows.size(); i++) {
     Napi::Object o = Napi::Object::New(info.Env());

@@ -48,13 +48,13 @@ void refuse_capture(const std::string& reason) {
 }
 
 int64_t run_op(const char* name, std::vector<Storage*> storages, double flops, double bytes,
-               std::function<int64_t(std::vector<Storage>&)> fn) {
+               std::function<int64_t(std::vector<Storage>&)> fn, std::string detail) {
   std::vector<Storage> copies;
   copies.reserve(storages.size());
   for (Storage* s : storages) copies.push_back(*s);
   const int64_t status = fn(copies);
   if (g_capture && g_capture->refused.empty()) {
-    g_capture->program->add(ProgramOp{name, std::move(copies), flops, bytes, std::move(fn)});
+    g_capture->program->add(ProgramOp{name, std::move(copies), flops, bytes, std::move(fn), std::move(detail)});
   }
   return status;
 }
@@ -136,7 +136,7 @@ void Program::replay() {
   stats_.replays++;
 }
 
-std::vector<Program::OpProfile> Program::profile() {
+std::vector<Program::OpProfile> Program::profile(bool by_detail) {
   // Device work is queued, so per-op times are only meaningful on the CPU.
   std::map<std::string, OpProfile> by_name;
   for (ProgramOp& op : ops_) {
@@ -144,8 +144,9 @@ std::vector<Program::OpProfile> Program::profile() {
     const int64_t status = op.run(op.storages);
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (status >= 0) throw std::out_of_range(std::string("profile: ") + op.name + " met an index out of range");
-    OpProfile& p = by_name[op.name];
-    p.name = op.name;
+    const std::string key = by_detail && !op.detail.empty() ? std::string(op.name) + " " + op.detail : std::string(op.name);
+    OpProfile& p = by_name[key];
+    p.name = key;
     p.calls++;
     p.seconds += dt;
     p.flops += op.flops;

@@ -23,6 +23,8 @@ struct ProgramOp {
   double flops;
   double bytes;
   std::function<int64_t(std::vector<Storage>&)> run;
+  // Shapes and flags, for profiles that tell one GEMM shape from another.
+  std::string detail = {};
 };
 
 struct ProgramStats {
@@ -56,7 +58,7 @@ class Program {
     int64_t calls = 0;
     double seconds = 0, flops = 0, bytes = 0;
   };
-  std::vector<OpProfile> profile();
+  std::vector<OpProfile> profile(bool by_detail);
   const ProgramStats& stats() const { return stats_; }
   int device() const { return device_; }
 
@@ -89,6 +91,6 @@ void refuse_capture(const std::string& reason);
 
 // Runs `fn` over `storages` now and, when a capture is open, records it.
 int64_t run_op(const char* name, std::vector<Storage*> storages, double flops, double bytes,
-               std::function<int64_t(std::vector<Storage>&)> fn);
+               std::function<int64_t(std::vector<Storage>&)> fn, std::string detail = {});
 
 }  // namespace gmeta

@@ -158,8 +158,11 @@ export interface NativeProgram {
   /** Packs temporaries into one arena by liveness (call once, right after the capture). */
   planMemory(): void;
   stats(): ProgramStats;
-  /** One replay with every call timed, summed per op name, slowest first (CPU times). */
-  profile(): OpProfile[];
+  /**
+   * One replay with every call timed, summed per op name (and per GEMM shape with
+   * `byShape`), slowest first (CPU times).
+   */
+  profile(byShape?: boolean): OpProfile[];
   dispose(): void;
 }
 

@@ -114,9 +114,9 @@ export class CompiledFunction<O> {
    * Replays the most recently used program once with every call timed (per op name); null
    * when the last run was eager.
    */
-  profile(): OpProfile[] | null {
+  profile(byShape = false): OpProfile[] | null {
     const last = [...this.entries.values()].pop();
-    return last?.program ? last.program.profile() : null;
+    return last?.program ? last.program.profile(byShape) : null;
   }
 
   /** Frees every program, its arena, inputs and outputs. */
