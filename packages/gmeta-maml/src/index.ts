@@ -16,7 +16,7 @@ export { taskLosses } from "./learner/taskLoss.js";
 export { CompiledStep } from "./learner/CompiledStep.js";
 export { CompiledPredict } from "./learner/CompiledPredict.js";
 export type { StepOutput } from "./learner/CompiledStep.js";
-export { batchTensors, bucketSize, disposeBatch, flattenBatch, padRows, unflattenBatch } from "./data/BatchTensors.js";
+export { batchInputs, batchTensors, bucketSize, disposeBatch, flattenBatch, padRows, unflattenBatch } from "./data/BatchTensors.js";
 export type { BatchLayout, BatchTensors, BatchTensorOptions, BlockTensors, SlotTensors } from "./data/BatchTensors.js";
 export { auc, gauc, logloss } from "./metrics.js";
 export { MetaTrainer } from "./trainer/MetaTrainer.js";

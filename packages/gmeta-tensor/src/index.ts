@@ -47,5 +47,5 @@ export type { OptimizerState } from "./optim/Optimizer.js";
 export { capture } from "./program/capture.js";
 export type { Captured } from "./program/capture.js";
 export { compile, CompiledFunction } from "./program/compile.js";
-export type { CompileOptions, SignatureStatus } from "./program/compile.js";
+export type { CompiledInput, CompileOptions, HostInput, SignatureStatus } from "./program/compile.js";
 export type { OpProfile, ProgramStats } from "./native/AddonTypes.js";

@@ -190,3 +190,23 @@ describe("captured programs replay what eager computes", () => {
     for (const t of inputs) t.dispose();
   });
 });
+
+describe("host inputs", () => {
+  it("are written straight into the program's slots and give what tensors give", () => {
+    const r = rng();
+    const w = param(r, [3, 2]);
+    const f = T.compile(([x, idx]: Tensor[]) => T.gatherRows(T.matmul(x!, w), idx!));
+    for (let i = 0; i < 3; i++) {
+      const data = Float32Array.from(randArray(r, 12));
+      const idx = Int32Array.from([3, 0, 2]);
+      const x = T.tensor(data, { shape: [4, 3] });
+      const want = T.tidy(() => T.gatherRows(T.matmul(x, w), T.tensor(idx, { dtype: "int32" })));
+      expect(maxRel(f.run([{ data, shape: [4, 3] }, { data: idx, shape: [3] }]), want)).toBeLessThanOrEqual(1e-6);
+      x.dispose();
+      want.dispose();
+    }
+    expect(f.captures).toBe(1);
+    expect(() => f.run([{ data: new Float32Array(5), shape: [4, 3] }, { data: new Int32Array(3), shape: [3] }])).toThrow(/12 values for shape \[4, 3\]/);
+    f.dispose();
+  });
+});

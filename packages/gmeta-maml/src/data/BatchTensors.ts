@@ -1,4 +1,5 @@
 import type { Tensor } from "@gmeta/tensor";
+import type { Device, HostInput } from "@gmeta/tensor";
 import { concat, noGrad, tensor, tidy, zeros } from "@gmeta/tensor";
 import type { PreparedBatch } from "./PreparedBatch.js";
 import type { TaskBlock } from "./TaskBlock.js";
@@ -60,16 +61,13 @@ export interface BatchTensorOptions {
   buckets: boolean;
 }
 
-/**
- * The batch's tensors. With `buckets`, every size is rounded up and the padding is masked
- * (samples), outside every bag (id occurrences) or never referenced (pairs, unique rows), so
- * it changes no loss and no gradient.
- */
-export function batchTensors(pb: PreparedBatch, o: BatchTensorOptions): BatchTensors {
+/** The batch's inputs as host arrays with shapes, in `flattenBatch` order (no tensors made). */
+export function batchInputs(pb: PreparedBatch, o: BatchTensorOptions): HostInput[] {
   const round = o.buckets ? bucketSize : (n: number) => n;
-  const device = o.device;
-  const ints = (a: Int32Array) => tensor(a, { dtype: "int32", device });
-  const block = (b: TaskBlock, slots: PreparedBatch["supportSlots"]): BlockTensors => {
+  const device = o.device as Device;
+  const out: HostInput[] = [];
+  const push = (data: HostInput["data"], shape: number[]) => out.push({ data, shape, device });
+  const block = (b: TaskBlock, slots: PreparedBatch["supportSlots"]) => {
     const T = b.tasks;
     const W = Math.max(round(b.width), b.width);
     const D = b.denseDim;
@@ -77,43 +75,46 @@ export function batchTensors(pb: PreparedBatch, o: BatchTensorOptions): BatchTen
     const labels = new Float32Array(T * W);
     const dense = new Float32Array(T * W * D);
     for (let t = 0; t < T; t++) {
-      for (let j = 0; j < b.width; j++) {
-        mask[t * W + j] = b.mask[t * b.width + j]!;
-        labels[t * W + j] = b.labels[t * b.width + j]!;
-      }
+      mask.set(b.mask.subarray(t * b.width, (t + 1) * b.width), t * W);
+      labels.set(b.labels.subarray(t * b.width, (t + 1) * b.width), t * W);
       dense.set(b.dense.subarray(t * b.width * D, (t + 1) * b.width * D), t * W * D);
     }
-    return {
-      tasks: T,
-      width: W,
-      dense: tensor(dense, { shape: [T, W, D], device }),
-      labels: tensor(labels, { shape: [T, W], device }),
-      mask: tensor(mask, { shape: [T, W], device }),
-      counts: tensor(Float32Array.from(b.counts, (c) => Math.max(1, c)), { device }),
-      slots: slots.map((s) => {
-        const offsets = new Int32Array(T * W + 1);
-        for (let t = 0; t < T; t++) {
-          for (let j = 0; j < W; j++) {
-            const r = t * W + j;
-            offsets[r + 1] = j < b.width ? s.offsets[t * b.width + j + 1]! : offsets[r]!;
-          }
+    push(dense, [T, W, D]);
+    push(labels, [T, W]);
+    push(mask, [T, W]);
+    push(Float32Array.from(b.counts, (c) => Math.max(1, c)), [T]);
+    for (const s of slots) {
+      const offsets = new Int32Array(T * W + 1);
+      for (let t = 0; t < T; t++) {
+        for (let j = 0; j < W; j++) {
+          const r = t * W + j;
+          offsets[r + 1] = j < b.width ? s.offsets[t * b.width + j + 1]! : offsets[r]!;
         }
-        const L = s.pair.length;
-        const pair = new Int32Array(round(L));
-        pair.set(s.pair);
-        return { pair: ints(pair), offsets: ints(offsets), tableIndex: s.tableIndex };
-      }),
-    };
+      }
+      const pair = new Int32Array(round(s.pair.length));
+      pair.set(s.pair);
+      push(pair, [pair.length]);
+      push(offsets, [offsets.length]);
+    }
   };
-  return {
-    support: block(pb.support, pb.supportSlots),
-    query: block(pb.query, pb.querySlots),
-    pairRow: pb.tables.map((t) => {
-      const p = new Int32Array(round(t.pairRow.length));
-      p.set(t.pairRow);
-      return ints(p);
-    }),
-  };
+  block(pb.support, pb.supportSlots);
+  block(pb.query, pb.querySlots);
+  for (const t of pb.tables) {
+    const p = new Int32Array(round(t.pairRow.length));
+    p.set(t.pairRow);
+    push(p, [p.length]);
+  }
+  return out;
+}
+
+/**
+ * The batch's tensors. With `buckets`, every size is rounded up and the padding is masked
+ * (samples), outside every bag (id occurrences) or never referenced (pairs, unique rows), so
+ * it changes no loss and no gradient.
+ */
+export function batchTensors(pb: PreparedBatch, o: BatchTensorOptions, layout: BatchLayout): BatchTensors {
+  const ts = batchInputs(pb, o).map((x) => tensor(x.data, { shape: x.shape.slice(), device: x.device }));
+  return unflattenBatch(ts, layout);
 }
 
 /** The batch's tensors in a fixed order (the inputs of a compiled step). */

@@ -1,6 +1,6 @@
 import type { CompiledFunction, Tensor } from "@gmeta/tensor";
 import { compile, detach } from "@gmeta/tensor";
-import { bucketSize, disposeBatch, flattenBatch, padRows, unflattenBatch } from "../data/BatchTensors.js";
+import { bucketSize, padRows, unflattenBatch } from "../data/BatchTensors.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { MetaLearner, Predictions } from "./MetaLearner.js";
 import { unpad } from "./MetaLearner.js";
@@ -28,15 +28,16 @@ export class CompiledPredict {
 
   /** Scores of `pb`'s query samples with E_U `rows` (not modified). */
   run(pb: PreparedBatch, rows: Tensor[], adapt: boolean): Predictions {
-    const bt = this.learner.tensors(pb, this.buckets);
+    const host = this.learner.inputs(pb, this.buckets);
     const own = this.learner.leavesOnDevice(rows.map((r) => detach(r)));
     const leaves = own.map((r) => (this.buckets ? padRows(r, bucketSize(r.shape[0]!)) : r));
     this.adapt = adapt;
     try {
-      const scores = this.fn.run([...leaves, ...flattenBatch(bt)], adapt ? "adapted" : "as-is");
-      return unpad(scores.toArray() as Float32Array, pb.query, bt.query.width);
+      const scores = this.fn.run([...leaves, ...host], adapt ? "adapted" : "as-is");
+      // The query block's dense [T, W, D] follows the support block's 4 + 2 per slot inputs.
+      const queryDense = host[4 + 2 * this.learner.model.slots.length]!;
+      return unpad(scores.toArray() as Float32Array, pb.query, queryDense.shape[1]!);
     } finally {
-      disposeBatch(bt);
       for (const l of new Set([...own, ...leaves])) l.dispose();
     }
   }

@@ -1,6 +1,6 @@
 import type { CompiledFunction, OpProfile, SignatureStatus, Tensor } from "@gmeta/tensor";
 import { compile, slice } from "@gmeta/tensor";
-import { bucketSize, disposeBatch, flattenBatch, padRows, unflattenBatch } from "../data/BatchTensors.js";
+import { bucketSize, padRows, unflattenBatch } from "../data/BatchTensors.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { MetaLearner, MetaStepResult } from "./MetaLearner.js";
 
@@ -41,13 +41,12 @@ export class CompiledStep {
   run(pb: PreparedBatch, rows: Tensor[]): StepOutput {
     for (const t of this.cut) t.dispose();
     this.cut = [];
-    const bt = this.learner.tensors(pb, this.buckets);
+    const host = this.learner.inputs(pb, this.buckets);
     const padded = rows.map((x) => (this.buckets ? padRows(x, bucketSize(x.shape[0]!)) : x));
     let r: MetaStepResult;
     try {
-      r = this.fn.run([...padded, ...flattenBatch(bt)]);
+      r = this.fn.run([...padded, ...host]);
     } finally {
-      disposeBatch(bt);
       padded.forEach((p, k) => p !== rows[k] && p.dispose());
     }
     const embeddingGrads = r.embeddingGrads.map((g, k) => {

@@ -1,10 +1,10 @@
-import type { Tensor } from "@gmeta/tensor";
+import type { HostInput, Tensor } from "@gmeta/tensor";
 import {
   Generator, add, detach, div, expand, full, gatherRows, grad, maximum, mean, mul, noGrad, reshape, segmentMean, segmentSum, sigmoid,
   sub, sum, tensor, tidy, unsqueeze,
 } from "@gmeta/tensor";
 import type { BatchLayout, BatchTensors, BlockTensors, SlotTensors } from "../data/BatchTensors.js";
-import { batchTensors } from "../data/BatchTensors.js";
+import { batchInputs, batchTensors } from "../data/BatchTensors.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { TaskBlock } from "../data/TaskBlock.js";
 import type { MetaModel } from "../models/MetaModel.js";
@@ -132,9 +132,14 @@ export class MetaLearner {
     return { slotTables: this.model.slots.map((s) => names.indexOf(s.table)), tables: names.length };
   }
 
+  /** A prepared batch's inputs as host arrays, in `flattenBatch` order (what compiled steps take). */
+  inputs(pb: PreparedBatch, buckets = false): HostInput[] {
+    return batchInputs(pb, { device: this.config.device, buckets });
+  }
+
   /** A prepared batch's tensors on this learner's device (padded to shape buckets with `buckets`). */
   tensors(pb: PreparedBatch, buckets = false): BatchTensors {
-    return batchTensors(pb, { device: this.config.device, buckets });
+    return batchTensors(pb, { device: this.config.device, buckets }, this.layout());
   }
 
   /** Pooled embeddings [T, W, dim] of every slot of a block, from per-table pair rows. */

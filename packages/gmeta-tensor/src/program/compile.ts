@@ -1,5 +1,7 @@
+import type { AnyTypedArray, DType } from "../dtype.js";
+import { dtypeOfTypedArray } from "../dtype.js";
 import type { Device } from "../device.js";
-import { argError } from "../errors.js";
+import { argError, fmtShape } from "../errors.js";
 import { captureTensors, tensorsIn, untracked } from "../memory.js";
 import type { NativeProgram, OpProfile, ProgramStats } from "../native/AddonTypes.js";
 import { addon } from "../native/binding.js";
@@ -20,6 +22,20 @@ export interface CompileOptions {
   /** Programs kept at once, least recently used dropped first; default 8. */
   maxPrograms?: number;
 }
+
+/**
+ * An input given as host data: a replay writes it straight into the program's input slot, so
+ * no tensor is made for it. The typed array's element type is the dtype.
+ */
+export interface HostInput {
+  data: AnyTypedArray;
+  shape: readonly number[];
+  device?: Device;
+  requiresGrad?: boolean;
+}
+
+/** What `run` takes: tensors, or host data for the program to copy in. */
+export type CompiledInput = Tensor | HostInput;
 
 /** How one shape signature runs. */
 export interface SignatureStatus {
@@ -77,13 +93,10 @@ export class CompiledFunction<O> {
   }
 
   /** Runs `fn` on `inputs`: a replay when this signature was captured, else eagerly. */
-  run(inputs: readonly Tensor[], key = ""): O {
+  run(inputs: readonly CompiledInput[], key = ""): O {
     if (this.disposed) throw new Error(`${this.name}: expected a live compiled function, got one after dispose()`);
     if (!Array.isArray(inputs)) throw argError(this.name, "an array of tensors", "inputs", typeof inputs);
-    inputs.forEach((t, i) => {
-      if (!(t instanceof Tensor)) throw argError(this.name, "a Tensor", `inputs[${i}]`, typeof t);
-      t.assertLive(this.name);
-    });
+    inputs.forEach((t, i) => checkInput(this.name, t, i));
     const sig = signature(inputs, key);
     let entry = this.entries.get(sig);
     if (!entry) return this.first(sig, inputs);
@@ -93,7 +106,9 @@ export class CompiledFunction<O> {
     if (!entry.program) return this.eager(entry, inputs);
     inputs.forEach((t, i) => {
       const slot = entry!.slots[i]!;
-      if (t !== slot && t.numel > 0) addon.copy(slot.storage.native, t.storage.native);
+      if (t instanceof Tensor) {
+        if (t !== slot && t.numel > 0) addon.copy(slot.storage.native, t.storage.native);
+      } else if (t.data.length > 0) slot.storage.native.write(t.data, 0);
     });
     entry.program.replay();
     return entry.outputs as O;
@@ -126,7 +141,7 @@ export class CompiledFunction<O> {
     this.disposed = true;
   }
 
-  private first(sig: string, inputs: readonly Tensor[]): O {
+  private first(sig: string, inputs: readonly CompiledInput[]): O {
     while (this.entries.size >= this.maxPrograms) {
       const [oldest, e] = this.entries.entries().next().value as [string, Entry];
       drop(e);
@@ -137,17 +152,11 @@ export class CompiledFunction<O> {
       this.entries.set(sig, entry);
       return this.eager(entry, inputs);
     }
-    // The program reads its inputs from these slots; each run copies the caller's tensors in.
-    const slots = untracked(() =>
-      inputs.map((t) => {
-        const s = Tensor.alloc(t.shape, t.dtype, t.device);
-        if (t.numel > 0) addon.copy(s.storage.native, t.storage.native);
-        return t.requiresGrad ? s.setRequiresGrad() : s;
-      }),
-    );
+    // The program reads its inputs from these slots; each run copies the caller's data in.
+    const slots = untracked(() => inputs.map(toSlot));
     let cap;
     try {
-      cap = capture(inputs[0]?.device ?? "cpu", () => this.fn(slots));
+      cap = capture(slots[0]?.device ?? "cpu", () => this.fn(slots));
     } catch (e) {
       for (const s of slots) s.dispose();
       throw e;
@@ -171,12 +180,12 @@ export class CompiledFunction<O> {
     return entry.outputs as O;
   }
 
-  private eager(entry: Entry, inputs: readonly Tensor[]): O {
+  private eager(entry: Entry, inputs: readonly CompiledInput[]): O {
     for (const t of entry.owned) t.dispose();
     entry.owned = [];
     entry.outputs = undefined;
     // The run's tensors belong to this function, not to the caller's tidy scope.
-    const cap = captureTensors(() => this.fn([...inputs]));
+    const cap = captureTensors(() => this.fn(inputs.map((t) => (t instanceof Tensor ? t : toSlot(t)))));
     entry.owned = keepResult(cap.result, cap.created);
     entry.outputs = cap.result;
     return cap.result;
@@ -188,10 +197,42 @@ export function compile<O>(fn: (inputs: Tensor[]) => O, options?: CompileOptions
   return new CompiledFunction(fn, options);
 }
 
-function signature(inputs: readonly Tensor[], key: string): string {
+function checkInput(op: string, t: CompiledInput, i: number): void {
+  if (t instanceof Tensor) {
+    t.assertLive(op);
+    return;
+  }
+  if (t === null || typeof t !== "object" || !dtypeOfTypedArray(t.data) || !Array.isArray(t.shape)) {
+    throw argError(op, "a Tensor or { data: typed array, shape }", `inputs[${i}]`, t === null ? "null" : typeof t);
+  }
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || n !== t.data.length) {
+    throw argError(op, `${n} values for shape ${fmtShape(t.shape)}`, `inputs[${i}].data`, `${t.data.length}`);
+  }
+}
+
+function describe(t: CompiledInput): { dtype: DType; device: Device; shape: readonly number[]; requiresGrad: boolean } {
+  if (t instanceof Tensor) return t;
+  return { dtype: dtypeOfTypedArray(t.data)!, device: t.device ?? "cpu", shape: t.shape, requiresGrad: t.requiresGrad ?? false };
+}
+
+function signature(inputs: readonly CompiledInput[], key: string): string {
   let s = key;
-  for (const t of inputs) s += `|${t.dtype}@${t.device}[${t.shape.join(",")}]${t.requiresGrad ? "g" : ""}`;
+  for (const x of inputs) {
+    const t = describe(x);
+    s += `|${t.dtype}@${t.device}[${t.shape.join(",")}]${t.requiresGrad ? "g" : ""}`;
+  }
   return s;
+}
+
+/** A program-owned copy of an input (a leaf that requires grad where the input does). */
+function toSlot(x: CompiledInput): Tensor {
+  const t = describe(x);
+  const s = Tensor.alloc(t.shape.slice(), t.dtype, t.device);
+  if (x instanceof Tensor) {
+    if (x.numel > 0) addon.copy(s.storage.native, x.storage.native);
+  } else if (x.data.length > 0) s.storage.native.write(x.data, 0);
+  return t.requiresGrad ? s.setRequiresGrad() : s;
 }
 
 /** Disposes what the run created except the result's tensors, which come out of autograd. */
