@@ -74,7 +74,7 @@ async function worker(o: Opts): Promise<void> {
   const step = async (b: Record<string, BigInt64Array>): Promise<void> => {
     const res = await coll.lookup(b);
     const grads = Object.fromEntries(tables.map((t) => [t.name, new Float32Array(res.get(t.name).uniqueRows.length * o.dim).fill(1e-3)]));
-    await coll.applyGradients(grads);
+    await res.applyGradients(grads);
     res.dispose();
   };
   for (let i = 0; i < 2; i++) await step(batches[i]!);

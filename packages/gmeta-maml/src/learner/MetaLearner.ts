@@ -1,12 +1,14 @@
-import type { Tensor } from "@gmeta/tensor";
+import type { Device, Tensor } from "@gmeta/tensor";
 import {
   Generator, add, detach, expand, full, gatherRows, grad, mean, mul, noGrad, reshape, segmentMean, segmentSum, sigmoid, sub, sum,
-  tensor, tidy, unsqueeze,
+  tensor, tidy, toDevice, unsqueeze,
 } from "@gmeta/tensor";
-import type { PreparedBatch, SlotUse } from "../data/PreparedBatch.js";
+import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { TaskBlock } from "../data/TaskBlock.js";
 import type { MetaModel } from "../models/MetaModel.js";
 import { initParams } from "../models/MetaModel.js";
+import { realSamples, stepInputs } from "./StepInputs.js";
+import type { BlockTensors, SlotTensors, StepInputs } from "./StepInputs.js";
 import { taskLosses } from "./taskLoss.js";
 
 /** "plain" is the non-meta baseline: ordinary mini-batch training on all samples of the tasks. */
@@ -31,16 +33,30 @@ export const DEFAULT_LEARNER: MetaLearnerConfig = {
   algorithm: "maml", innerSteps: 1, innerLr: 0.1, adapt: "all", seed: 0, device: "cpu",
 };
 
-/** What one meta-step computed on this rank. */
+/**
+ * What one learner step computed on this rank, all tensors: nothing was read to the host,
+ * so the caller reads the losses when it chooses (after the exchange, say).
+ */
 export interface MetaStepResult {
-  /** Mean query loss over this rank's tasks (after adaptation). */
-  queryLoss: number;
-  /** Mean support loss before adaptation. */
-  supportLoss: number;
-  /** Gradients of the query loss for `denseParameters()`, in order. */
+  /** [] mean query loss over this rank's tasks after adaptation (the baseline: per query sample). */
+  queryLoss: Tensor;
+  /** [] mean support loss before adaptation (the baseline: per support sample). */
+  supportLoss: Tensor;
+  /** Gradients of the objective for `denseParameters()`, in order. */
   denseGrads: Tensor[];
   /** Gradients for each table's unique rows (the E_U leaves given to `step`). */
   embeddingGrads: Tensor[];
+}
+
+/**
+ * How much this rank's share weighs in the global objective and losses: the objective of a
+ * global meta-batch is the mean over all its tasks (MAML family) or all its samples (the
+ * baseline), so a rank's mean counts by its tasks or its samples.
+ */
+export interface LossWeights {
+  objective: number;
+  query: number;
+  support: number;
 }
 
 export interface Predictions {
@@ -112,37 +128,40 @@ export class MetaLearner {
 
   /**
    * Looked-up rows as leaves that require grad on this learner's device (copies when the
-   * tables live on the host and the step runs elsewhere; the rows themselves otherwise).
+   * tables live elsewhere; the rows themselves otherwise).
    */
   leavesOnDevice(rows: readonly Tensor[]): Tensor[] {
     const device = this.config.device;
-    return rows.map((r) =>
-      r.device === device ? r.setRequiresGrad(true) : tensor(r.toArray() as Float32Array, { shape: r.shape.slice(), device, requiresGrad: true }),
-    );
+    return rows.map((r) => (r.device === device ? r : noGrad(() => toDevice(detach(r), device)).setRequiresGrad(true)));
+  }
+
+  /** This rank's weights in the global objective and losses (see LossWeights). */
+  lossWeights(b: PreparedBatch): LossWeights {
+    if (this.config.algorithm !== "plain") return { objective: b.support.tasks, query: b.support.tasks, support: b.support.tasks };
+    const q = realSamples(b.query);
+    const s = realSamples(b.support);
+    return { objective: q + s, query: q, support: s };
   }
 
   /** Pooled embeddings [T, W, dim] of every slot of a block, from per-table pair rows. */
-  private pool(rows: Tensor[], slots: SlotUse[], block: TaskBlock): Tensor[] {
+  private pool(rows: Tensor[], slots: SlotTensors[], block: BlockTensors): Tensor[] {
     return slots.map((s, i) => {
-      const device = this.config.device;
-      const picked = gatherRows(rows[s.tableIndex]!, tensor(s.pair, { dtype: "int32", device }));
-      const offsets = tensor(s.offsets, { dtype: "int32", device });
-      const pooled = this.model.slots[i]!.pooling === "mean" ? segmentMean(picked, offsets) : segmentSum(picked, offsets);
+      const picked = gatherRows(rows[s.tableIndex]!, s.pair);
+      const pooled = this.model.slots[i]!.pooling === "mean" ? segmentMean(picked, s.offsets) : segmentSum(picked, s.offsets);
       return reshape(pooled, [block.tasks, block.width, this.model.embeddingDim]);
     });
   }
 
-  private logits(fast: Record<string, Tensor>, rows: Tensor[], slots: SlotUse[], block: TaskBlock): Tensor {
-    const dense = tensor(block.dense, { shape: [block.tasks, block.width, block.denseDim], device: this.config.device });
-    return this.model.forward(fast, { dense, slots: this.pool(rows, slots, block) });
+  private logits(fast: Record<string, Tensor>, rows: Tensor[], slots: SlotTensors[], block: BlockTensors): Tensor {
+    return this.model.forward(fast, { dense: block.dense, slots: this.pool(rows, slots, block) });
   }
 
   /**
    * Runs the inner loop on the support set and returns the adapted fast weights and rows.
    * With `createGraph` the adaptation stays differentiable (second-order MAML, Meta-SGD).
    */
-  adapt(b: PreparedBatch, uniqueRows: Tensor[], steps: number, createGraph: boolean): {
-    fast: Record<string, Tensor>; rows: Tensor[]; supportLoss: number;
+  adapt(b: StepInputs, uniqueRows: Tensor[], steps: number, createGraph: boolean): {
+    fast: Record<string, Tensor>; rows: Tensor[]; supportLoss: Tensor;
   } {
     const T = b.support.tasks;
     const fast: Record<string, Tensor> = {};
@@ -150,15 +169,15 @@ export class MetaLearner {
       const w = this.params[p.name]!;
       fast[p.name] = expand(unsqueeze(w, 0), [T, ...w.shape]);
     }
-    let rows = b.tables.map((t, k) => gatherRows(uniqueRows[k]!, tensor(t.pairRow, { dtype: "int32", device: this.config.device })));
+    let rows = b.pairRow.map((pairRow, k) => gatherRows(uniqueRows[k]!, pairRow));
     const names = this.adaptedNames();
     const adaptRows = this.adaptsEmbeddings();
     const alphaE = this.config.embeddingInnerLr ?? this.config.innerLr;
-    let supportLoss = NaN;
+    let supportLoss: Tensor | undefined;
     for (let s = 0; s < steps; s++) {
       // Tasks own disjoint fast weights: the gradient of the summed loss is each task's own.
       const losses = taskLosses(this.logits(fast, rows, b.supportSlots, b.support), b.support);
-      if (s === 0) supportLoss = mean(losses).item();
+      if (s === 0) supportLoss = noGrad(() => mean(detach(losses)));
       const targets = [...names.map((n) => fast[n]!), ...(adaptRows ? rows : [])];
       if (targets.length === 0) break;
       const g = grad(sum(losses), targets, { createGraph, allowUnused: true });
@@ -168,59 +187,50 @@ export class MetaLearner {
       });
       if (adaptRows) rows = rows.map((r, k) => sub(r, mul(g[names.length + k]!, alphaE)));
     }
-    if (Number.isNaN(supportLoss)) {
-      supportLoss = noGrad(() => mean(taskLosses(this.logits(fast, rows, b.supportSlots, b.support), b.support)).item());
-    }
+    supportLoss ??= noGrad(() => mean(taskLosses(this.logits(fast, rows, b.supportSlots, b.support), b.support)));
     return { fast, rows, supportLoss };
   }
 
   /**
-   * One meta-step's loss and meta-gradients on this rank's tasks. `uniqueRows` are the
-   * looked-up rows E_U per table (leaves that require grad), in `b.tables` order.
+   * DESIGN steps 2-4 on this rank's tasks: inner loop, query loss and meta-gradients, a
+   * synchronous function of tensors (the meta-parameters, E_U per table in `b`'s table
+   * order, and the batch's tensors) that reads nothing back to the host.
    */
-  step(b: PreparedBatch, uniqueRows: Tensor[]): MetaStepResult {
+  step(b: StepInputs, uniqueRows: Tensor[]): MetaStepResult {
     if (this.config.algorithm === "plain") return this.plainStep(b, uniqueRows);
     const secondOrder = this.config.algorithm !== "fomaml";
     const { fast, rows, supportLoss } = this.adapt(b, uniqueRows, this.config.innerSteps, secondOrder);
     const query = mean(taskLosses(this.logits(fast, rows, b.querySlots, b.query), b.query));
     const dense = this.denseParameters();
     const g = grad(query, [...dense, ...uniqueRows], { allowUnused: true });
-    return {
-      queryLoss: query.item(),
-      supportLoss,
-      denseGrads: g.slice(0, dense.length),
-      embeddingGrads: g.slice(dense.length),
-    };
+    return { queryLoss: detach(query), supportLoss, denseGrads: g.slice(0, dense.length), embeddingGrads: g.slice(dense.length) };
   }
 
   /** The baseline: the mean BCE over every support and query sample, with no inner loop. */
-  private plainStep(b: PreparedBatch, uniqueRows: Tensor[]): MetaStepResult {
+  private plainStep(b: StepInputs, uniqueRows: Tensor[]): MetaStepResult {
     const { fast, rows } = this.adapt(b, uniqueRows, 0, false);
-    const total = (block: TaskBlock, slots: SlotUse[]) => {
-      const per = taskLosses(this.logits(fast, rows, slots, block), block);
-      return sum(mul(per, tensor(Float32Array.from(block.counts), { device: this.config.device })));
-    };
-    const n = [...b.support.counts, ...b.query.counts].reduce((a, c) => a + c, 0);
+    const total = (block: BlockTensors, slots: SlotTensors[]) => sum(mul(taskLosses(this.logits(fast, rows, slots, block), block), block.counts));
     const s = total(b.support, b.supportSlots);
     const q = total(b.query, b.querySlots);
-    const loss = mul(add(s, q), 1 / Math.max(1, n));
+    const loss = mul(add(s, q), b.invAllSamples);
     const dense = this.denseParameters();
     const g = grad(loss, [...dense, ...uniqueRows], { allowUnused: true });
     return {
-      queryLoss: q.item() / Math.max(1, b.query.counts.reduce((a, c) => a + c, 0)),
-      supportLoss: s.item() / Math.max(1, b.support.counts.reduce((a, c) => a + c, 0)),
+      queryLoss: noGrad(() => mul(detach(q), b.query.invSamples)),
+      supportLoss: noGrad(() => mul(detach(s), b.support.invSamples)),
       denseGrads: g.slice(0, dense.length),
       embeddingGrads: g.slice(dense.length),
     };
   }
 
   /** Query scores after adapting on the support set (or with the meta-parameters as they are). */
-  predict(b: PreparedBatch, uniqueRows: Tensor[], adapt: boolean): Predictions {
+  predict(pb: PreparedBatch, uniqueRows: Tensor[], adapt: boolean): Predictions {
     return tidy(() => {
-      const rowsIn = this.leavesOnDevice(uniqueRows.map((r) => detach(r)));
+      const b = stepInputs(pb, this.config.device as Device);
+      const rowsIn = this.leavesOnDevice(uniqueRows.map((r) => detach(r).setRequiresGrad(true)));
       const { fast, rows } = this.adapt(b, rowsIn, adapt ? this.config.innerSteps : 0, false);
       const p = noGrad(() => sigmoid(this.logits(fast, rows, b.querySlots, b.query)));
-      return unpad(p.toArray() as Float32Array, b.query);
+      return unpad(p.toArray() as Float32Array, pb.query);
     });
   }
 }
