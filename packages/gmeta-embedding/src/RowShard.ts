@@ -1,5 +1,5 @@
 import type { Device, Tensor } from "@gmeta/tensor";
-import { assign, cudaStream, devicePointer, gatherRows, noGrad, reshape, scatterAddRows, tensor, untracked } from "@gmeta/tensor";
+import { assign, cudaStream, devicePointer, gatherRows, noGrad, reshape, scatterAddRows, Scope, tensor, untracked } from "@gmeta/tensor";
 
 import { initRows } from "./initRows.js";
 import { addon } from "./native/binding.js";
@@ -136,19 +136,16 @@ export class RowShard {
     this.checkRows(index);
     this.step += 1;
     if (index.length === 0) return;
-    const temps: Tensor[] = [];
+    const scope = new Scope();
     try {
       let rows = index;
       let g = grads;
       if (!indexIsUnique) {
         const u = uniqueOf(index);
         rows = u.unique;
-        const inv = tensor(u.inverse, { dtype: "int32", device: this.device });
-        g = noGrad(() => scatterAddRows(reshape(grads, [index.length, dim]), inv, u.unique.length));
-        temps.push(inv, g);
+        g = scope.run(() => noGrad(() => scatterAddRows(reshape(grads, [index.length, dim]), tensor(u.inverse, { dtype: "int32", device: this.device }), u.unique.length)));
       }
-      const idx = tensor(rows, { dtype: "int32", device: this.device });
-      temps.push(idx);
+      const idx = scope.run(() => tensor(rows, { dtype: "int32", device: this.device }));
       const o = this.optimizer;
       const common = {
         device: Number(this.device.slice("cuda:".length)),
@@ -178,7 +175,7 @@ export class RowShard {
     } finally {
       // The device's caching allocator hands freed blocks only to work queued later on the
       // same stream, so the kernels above still read valid memory.
-      for (const t of temps) t.dispose();
+      scope.dispose();
     }
   }
 
