@@ -1,4 +1,3 @@
-import { tensor } from "@gmeta/tensor";
 import type { Tensor } from "@gmeta/tensor";
 
 import { argError, describe } from "./errors.js";
@@ -59,10 +58,7 @@ export class EmbeddingTable {
 
   /** Rows of the ids as a [n, dim] float32 tensor. */
   lookup(ids: IdInput): Tensor {
-    const rows = this.rowsOf(ids);
-    const out = new Float32Array(rows.length * this.config.dim);
-    this.shard.gather(rows, out);
-    return tensor(out, { shape: [rows.length, this.config.dim] });
+    return this.shard.gatherTensor(this.rowsOf(ids));
   }
 
   /** Bags of rows pooled by sum or mean over `offsets` (B + 1 values): [B, dim]. */

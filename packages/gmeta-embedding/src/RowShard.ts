@@ -1,5 +1,5 @@
 import type { Device, Tensor } from "@gmeta/tensor";
-import { assign, cudaStream, devicePointer, gatherRows, noGrad, reshape, scatterAddRows, tensor, untracked } from "@gmeta/tensor";
+import { assign, cudaStream, devicePointer, gatherRows, noGrad, reshape, scatterAddRows, Scope, tensor, untracked } from "@gmeta/tensor";
 
 import { initRows } from "./initRows.js";
 import { addon } from "./native/binding.js";
@@ -73,21 +73,6 @@ export class RowShard {
     return t;
   }
 
-  /** Copies local rows `index` into `out` ([index.length, dim]) on the host. */
-  gather(index: Int32Array, out: Float32Array): void {
-    if (this.device !== "cpu") {
-      const rows = this.gatherTensor(index);
-      try {
-        out.set(rows.toArray() as Float32Array);
-      } finally {
-        rows.dispose();
-      }
-      return;
-    }
-    const bad = addon.gatherRows(this.weights, this.table.dim, index, out);
-    if (bad >= 0) throw this.outside(index, bad);
-  }
-
   /** Local rows `index` as a new [index.length, dim] tensor on the shard's device. */
   gatherTensor(index: Int32Array): Tensor {
     this.checkRows(index);
@@ -123,10 +108,22 @@ export class RowShard {
       return;
     }
     const { unique, inverse } = uniqueOf(index);
-    const summed = new Float32Array(unique.length * dim);
-    const bad = addon.scatterAddRows(summed, dim, inverse, g);
-    if (bad >= 0) throw new Error(`table "${this.table.name}": bad inverse index at ${bad}`);
-    sparseUpdate(this.optimizer, { weights: this.weights, dim, index: unique, grads: summed, state, step: this.step });
+    // Duplicates summed by @gmeta/tensor's scatter-add, the kernel the device path uses too.
+    const summed = untracked(() => noGrad(() => {
+      const inv = tensor(inverse, { dtype: "int32" });
+      const src = tensor(g, { shape: [index.length, dim] });
+      try {
+        return scatterAddRows(src, inv, unique.length);
+      } finally {
+        inv.dispose();
+        src.dispose();
+      }
+    }));
+    try {
+      sparseUpdate(this.optimizer, { weights: this.weights, dim, index: unique, grads: summed.hostView() as Float32Array, state, step: this.step });
+    } finally {
+      summed.dispose();
+    }
   }
 
   /** The fused update on GPU rows: duplicates summed on the device, one kernel per step. */
@@ -139,19 +136,16 @@ export class RowShard {
     this.checkRows(index);
     this.step += 1;
     if (index.length === 0) return;
-    const temps: Tensor[] = [];
+    const scope = new Scope();
     try {
       let rows = index;
       let g = grads;
       if (!indexIsUnique) {
         const u = uniqueOf(index);
         rows = u.unique;
-        const inv = tensor(u.inverse, { dtype: "int32", device: this.device });
-        g = noGrad(() => scatterAddRows(reshape(grads, [index.length, dim]), inv, u.unique.length));
-        temps.push(inv, g);
+        g = scope.run(() => noGrad(() => scatterAddRows(reshape(grads, [index.length, dim]), tensor(u.inverse, { dtype: "int32", device: this.device }), u.unique.length)));
       }
-      const idx = tensor(rows, { dtype: "int32", device: this.device });
-      temps.push(idx);
+      const idx = scope.run(() => tensor(rows, { dtype: "int32", device: this.device }));
       const o = this.optimizer;
       const common = {
         device: Number(this.device.slice("cuda:".length)),
@@ -181,7 +175,7 @@ export class RowShard {
     } finally {
       // The device's caching allocator hands freed blocks only to work queued later on the
       // same stream, so the kernels above still read valid memory.
-      for (const t of temps) t.dispose();
+      scope.dispose();
     }
   }
 

@@ -21,9 +21,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const ADAM: SparseOptimizerConfig = { kind: "adam", lr: 0.05 };
 
 function collections(
-  world: number, plan: ShardingPlan, tables: TableConfig[] = TABLES, optimizer: SparseOptimizerConfig = ADAM, device: Device = "cpu", tensorPath = false,
+  world: number, plan: ShardingPlan, tables: TableConfig[] = TABLES, optimizer: SparseOptimizerConfig = ADAM, device: Device = "cpu",
 ): ShardedEmbeddingCollection[] {
-  return createLocalExchanges(world).map((g) => new ShardedEmbeddingCollection({ tables, plan, processGroup: g, optimizer, device, tensorPath }));
+  return createLocalExchanges(world).map((g) => new ShardedEmbeddingCollection({ tables, plan, processGroup: g, optimizer, device }));
 }
 
 const cuda = backends().cuda;
@@ -32,13 +32,13 @@ const DEVICES: Device[] = ["cpu", ...(cuda.available ? ["cuda:0" as Device] : []
 
 describe("checkpoints across devices", () => {
   for (const device of DEVICES) {
-    it(`a host checkpoint loads into rows on ${device} (tensor path), which then train as the host path does`, async () => {
+    it(`a host checkpoint loads into rows on ${device}, which then train as rows on the host do`, async () => {
       const host = collections(2, rowWise(2));
       await Promise.all(host.map((c) => trainSteps(c, 2)));
       const dir = join(root, `dev-${device}`);
       await Promise.all(host.map((c) => c.save(dir)));
       const one = planSharding({ tables: TABLES, worldSize: 1 });
-      const [moved] = collections(1, one, TABLES, ADAM, device, true);
+      const [moved] = collections(1, one, TABLES, ADAM, device);
       const [ref] = collections(1, one);
       await moved!.load(dir);
       await ref!.load(dir);

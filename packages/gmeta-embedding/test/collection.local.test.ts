@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { backends, noGrad, tidy } from "@gmeta/tensor";
 import type { Device } from "@gmeta/tensor";
 
-import { createLocalExchanges, planSharding, ShardedEmbeddingCollection } from "../src/index.js";
+import { applyGradientsTogether, createLocalExchanges, EmbeddingTable, planSharding, ShardedEmbeddingCollection } from "../src/index.js";
 import type { SparseOptimizerConfig } from "../src/index.js";
 import { runScenario, TABLES } from "./helpers/scenario.js";
 
@@ -39,24 +39,20 @@ describe("ShardedEmbeddingCollection (in-process ranks) equals the unsharded ref
   }
 });
 
-// The path a GPU collection takes (rows as tensors, gathered, sent and updated on the device)
-// runs on the CPU here too, so its routing is checked on every machine; on a GPU it runs on
-// cuda:0 with the CUDA gather and fused optimizer kernels.
+// The host and the GPU share one exchange (rows as tensors); on a GPU it runs on cuda:0 with
+// the CUDA gather and fused optimizer kernels.
 const cuda = backends().cuda;
-const TENSOR_PATH_DEVICES: { label: string; device: Device; tensorPath: boolean }[] = [
-  { label: "cpu (tensor path)", device: "cpu", tensorPath: true },
-  ...(cuda.available ? [{ label: "cuda:0", device: "cuda:0" as Device, tensorPath: true }] : []),
-];
+const GPU_DEVICES: { label: string; device: Device }[] = cuda.available ? [{ label: "cuda:0", device: "cuda:0" }] : [];
 if (!cuda.available) console.info(`[gmeta-embedding tests] cuda: the collection on cuda:0 is skipped (${cuda.reason})`);
 
-describe("rows as device tensors equal the unsharded reference", () => {
-  for (const { label, device, tensorPath } of TENSOR_PATH_DEVICES) {
+describe.runIf(cuda.available)("rows on a GPU equal the unsharded reference", () => {
+  for (const { label, device } of GPU_DEVICES) {
     for (const world of [1, 2, 3]) {
       for (const optimizer of OPTIMIZERS) {
         const name = `${optimizer.kind}${"rowWise" in optimizer && optimizer.rowWise ? "-rowwise" : ""}`;
         it(`${label}, ${world} ranks, row-wise, ${name}`, async () => {
           const reports = await Promise.all(
-            createLocalExchanges(world).map((g) => runScenario(g, { strategy: "row-wise", optimizer, steps: 4, device, tensorPath })),
+            createLocalExchanges(world).map((g) => runScenario(g, { strategy: "row-wise", optimizer, steps: 4, device })),
           );
           // Three ranks sum duplicate gradients in another order than the reference; element-
           // wise Adagrad divides by sqrt(Σg²) of each element, which magnifies that rounding
@@ -76,7 +72,7 @@ describe("rows as device tensors equal the unsharded reference", () => {
     }
     it(`${label}, without dedup (owners sum duplicates on the device)`, async () => {
       const reports = await Promise.all(
-        createLocalExchanges(2).map((g) => runScenario(g, { strategy: "table-wise", optimizer: { kind: "adam", lr: 0.05 }, steps: 3, dedup: false, device, tensorPath })),
+        createLocalExchanges(2).map((g) => runScenario(g, { strategy: "table-wise", optimizer: { kind: "adam", lr: 0.05 }, steps: 3, dedup: false, device })),
       );
       for (const r of reports) {
         expect(r.requested).toBe(r.idsLocal);
@@ -120,8 +116,8 @@ describe("ShardedEmbeddingCollection errors", () => {
     await expect(coll.lookup({ nope: new BigInt64Array([1n]) })).rejects.toThrow(/no table "nope"/);
     await expect(coll.lookup({ tag: { ids: new BigInt64Array([1n]), offsets: new Int32Array([0, 2]) } })).rejects.toThrow(/offsets from 0 to 1/);
     const r = await coll.lookup({ user: new BigInt64Array([1n, 1n]) });
-    await expect(coll.applyGradients({})).rejects.toThrow(/missing gradients for table "user"/);
-    await expect(coll.applyGradients({ user: new Float32Array(8) })).rejects.toThrow(/expected \[1, 4\] \(the unique rows of the lookup\) for gradients of table "user", got 8 floats/);
+    await expect(r.applyGradients({})).rejects.toThrow(/missing gradients for table "user"/);
+    await expect(r.applyGradients({ user: new Float32Array(8) })).rejects.toThrow(/expected \[1, 4\] \(the unique rows of the lookup\) for gradients of table "user", got 8 floats/);
     r.dispose();
   });
 
@@ -181,3 +177,88 @@ describe("lookup values", () => {
 function noGradAsync<T>(fn: () => Promise<T>): Promise<T> {
   return noGrad(fn);
 }
+
+describe("the lookup session", () => {
+  const plan3 = planSharding({ tables: TABLES, worldSize: 3, constraints: { user: { strategy: "row-wise" }, tag: { strategy: "row-wise" } } });
+  const open3 = () => createLocalExchanges(3).map((g) => new ShardedEmbeddingCollection({ tables: TABLES, plan: plan3, processGroup: g, optimizer: { kind: "sgd", lr: 0.5 } }));
+
+  it("takes its gradients once, and none after dispose, with clear errors", async () => {
+    const [g] = createLocalExchanges(1);
+    const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan: planSharding({ tables: TABLES, worldSize: 1 }), processGroup: g!, optimizer: { kind: "sgd", lr: 1 } });
+    const s = await coll.lookup({ user: new BigInt64Array([2n, 2n, 5n]) });
+    expect(s.leaves()).toEqual([s.get("user").unique]);
+    expect(Array.from(s.get("user").inverse)).toEqual([0, 0, 1]);
+    const before = Array.from(coll.localShard("user")!.weights.subarray(8, 12));
+    await s.applyGradients({ user: new Float32Array(8).fill(1) });
+    expect(Array.from(coll.localShard("user")!.weights.subarray(8, 12))).toEqual(before.map((v) => Math.fround(v - 1)));
+    await expect(s.applyGradients({ user: new Float32Array(8) })).rejects.toThrow(
+      /LookupSession.applyGradients: expected a lookup session whose gradients are not yet applied, got one already applied/,
+    );
+    const t = await coll.lookup({ user: new BigInt64Array([1n]) });
+    t.dispose();
+    expect(t.get("user").unique.disposed).toBe(true);
+    await expect(t.applyGradients({ user: new Float32Array(4) })).rejects.toThrow(/LookupSession.applyGradients: expected a live lookup session, got one already disposed/);
+    await expect(t.push({ user: new Float32Array(4) })).rejects.toThrow(/LookupSession.push: expected a live lookup session, got one already disposed/);
+    expect(coll.step("user")).toBe(1);
+    s.dispose();
+  });
+
+  it("pushes rows over the lookup's route: each owner receives exactly its rows, equal to the unsharded table's", async () => {
+    const colls = open3();
+    const ref = Object.fromEntries(TABLES.map((t) => [t.name, new EmbeddingTable({ ...t })]));
+    const ids = [[1n, 30n, 30n, 49n, 7n], [49n, 0n, 26n], [12n, 13n, 40n, 1n]].map((a) => BigInt64Array.from(a));
+    const tagIds = [[3n, 19n], [], [0n, 19n, 10n]].map((a) => BigInt64Array.from(a));
+    const sessions = await Promise.all(colls.map((c, r) => c.lookup({ user: ids[r]!, tag: tagIds[r]! })));
+    const got = await Promise.all(sessions.map((s) => s.push({ user: s.get("user").unique, tag: s.get("tag").unique })));
+    for (const [name, asked] of [["user", ids], ["tag", tagIds]] as const) {
+      const shards = colls.map((c) => c.localShard(name));
+      const want = new Map<number, number>(); // row -> how many ranks asked for it
+      for (const list of asked) for (const row of new Set(Array.from(list, Number))) want.set(row, (want.get(row) ?? 0) + 1);
+      let seen = 0;
+      got.forEach((g, r) => {
+        const shard = shards[r];
+        if (!shard) return expect(g[name]).toBeUndefined();
+        const p = g[name]!;
+        const values = p.values.toArray() as Float32Array;
+        const dim = ref[name]!.config.dim;
+        p.rows.forEach((row, k) => {
+          expect(row >= shard.rowStart && row < shard.rowStart + shard.rowCount, `${name} row ${row} at rank ${r}`).toBe(true);
+          expect(Array.from(values.subarray(k * dim, (k + 1) * dim))).toEqual(Array.from(ref[name]!.weights.subarray(row * dim, (row + 1) * dim)));
+        });
+        seen += p.rows.length;
+        for (const row of new Set(p.rows)) expect(p.rows.filter((x) => x === row).length, `${name} row ${row}`).toBe(want.get(row));
+      });
+      expect(seen).toBe([...want.values()].reduce((a, b) => a + b, 0));
+    }
+    // A push applies nothing and leaves the session's gradients to come.
+    expect(colls[0]!.step("user")).toBe(0);
+    expect(colls[0]!.counters.push.allToAllCalls).toBe(1);
+    await Promise.all(sessions.map((s) => s.applyGradients({ user: new Float32Array(s.get("user").unique.numel), tag: new Float32Array(s.get("tag").unique.numel) })));
+    expect(colls.map((c) => c.step("user"))).toEqual([1, 1, 1]);
+    sessions.forEach((s) => s.dispose());
+  });
+
+  it("applies several sessions' gradients as one update (duplicates across sessions summed)", async () => {
+    const colls = open3();
+    const ref = new EmbeddingTable({ ...TABLES[0]!, optimizer: { kind: "sgd", lr: 0.5 } });
+    const a = [[1n, 30n], [30n], [49n, 1n]].map((x) => BigInt64Array.from(x));
+    const b = [[30n, 2n], [1n, 49n], []].map((x) => BigInt64Array.from(x));
+    const sa = await Promise.all(colls.map((c, r) => c.lookup({ user: a[r]! })));
+    const sb = await Promise.all(colls.map((c, r) => c.lookup({ user: b[r]! })));
+    const fill = (n: number, v: number) => new Float32Array(n).fill(v);
+    await Promise.all(colls.map((_, r) => applyGradientsTogether([sa[r]!, sb[r]!], [
+      { user: fill(sa[r]!.get("user").unique.numel, 1) }, { user: fill(sb[r]!.get("user").unique.numel, 2) },
+    ])));
+    const flat = (l: BigInt64Array[]) => l.flatMap((x) => Array.from(x));
+    ref.applyGradients(BigInt64Array.from([...flat(a), ...flat(b)]), Float32Array.from([...flat(a).map(() => [1, 1, 1, 1]), ...flat(b).map(() => [2, 2, 2, 2])].flat()));
+    const all = new Float32Array(50 * 4);
+    for (const c of colls) {
+      const s = c.localShard("user");
+      if (s) all.set(s.weights, s.rowStart * 4);
+    }
+    expect(Array.from(all)).toEqual(Array.from(ref.weights));
+    expect(colls.map((c) => c.step("user"))).toEqual([1, 1, 1]);
+    await expect(sa[0]!.applyGradients({ user: fill(8, 0) })).rejects.toThrow(/already applied/);
+    [...sa, ...sb].forEach((s) => s.dispose());
+  });
+});

@@ -66,7 +66,7 @@ describe("fused sparse optimizers (native) against a float64 reference", () => {
     expect(() => addon.sparseSgd(f, 0, new Int32Array([0]), new Float32Array(0), 1)).toThrow(/positive integer for dim/);
     expect(() => addon.sparseSgd(new Float64Array(4) as never, 2, new Int32Array(0), new Float32Array(0), 1)).toThrow(/Float32Array for weights/);
     expect(addon.sparseSgd(f, 2, new Int32Array([-1]), new Float32Array(2), 1)).toBe(0);
-    expect(() => addon.gatherRows(f, 3, new Int32Array(0), new Float32Array(0))).toThrow(/divisible by dim/);
+    expect(() => addon.sparseSgd(f, 3, new Int32Array(0), new Float32Array(0), 1)).toThrow("sparseSgd: expected a length divisible by dim (3) for weights, got 4");
     expect(() => addon.uniqueInverse(new Int32Array([-1]), new Int32Array(1), new Int32Array(1))).toThrow(/non-negative/);
     expect(() => addon.mapIds(new BigInt64Array(1), 2 ** 31, false, new Int32Array(1))).toThrow(/rows <= 2\^31 - 1/);
   });

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SampleBlock } from "@gmeta/io";
 import * as T from "@gmeta/tensor";
-import { MeLU, MetaLearner, prepareBatch } from "../src/index.js";
+import { MeLU, MetaLearner, prepareBatch, stepInputs } from "../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const threads = Number(process.env.GMETA_BENCH_THREADS ?? T.getNumThreads());
@@ -59,8 +59,8 @@ const tables = { item: T.randn([VI, E], { std: 0.05 }), cat: T.randn([VC, E], { 
 const step = () =>
   T.tidy(() => {
     const pb = prepareBatch(model, batch);
-    const rows = pb.tables.map((t) => T.gatherRows(tables[t.table]!, T.tensor(t.ids, { dtype: "int64" })).setRequiresGrad(true));
-    learner.step(learner.tensors(pb), rows);
+    const rows = pb.tables.map((t, k) => T.gatherRows(tables[t.table]!, T.tensor(pb.uniqueIds[k]!, { dtype: "int64" })).setRequiresGrad(true));
+    learner.step(stepInputs(pb, "cpu"), rows);
   });
 for (let i = 0; i < 3; i++) step();
 const times: number[] = [];

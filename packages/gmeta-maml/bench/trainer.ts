@@ -21,7 +21,7 @@ import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { TableConfig } from "@gmeta/embedding";
 import type { MetaBatch, SampleBlock } from "@gmeta/io";
 import * as T from "@gmeta/tensor";
-import { CollectionStore, MetaDLRM, MetaLearner, MetaTrainer } from "../src/index.js";
+import { MetaDLRM, MetaLearner, MetaTrainer } from "../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -105,15 +105,12 @@ function makeTrainer(pg: ProcessGroup, c: Config, compile: boolean) {
   const optimizer = { kind: "adagrad" as const, lr: EMB_LR, rowWise: true };
   const plan = planSharding({ tables, worldSize: pg.size, optimizer });
   const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer });
-  const store = new CollectionStore(collection, pg);
-  const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: store, outerLr: OUTER_LR, compile });
+  const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: collection, outerLr: OUTER_LR, compile });
   return {
     trainer,
     dispose() {
       trainer.dispose();
-      trainer.optimizer.dispose();
       learner.dispose();
-      store.dispose();
       collection.dispose();
     },
   };

@@ -75,7 +75,7 @@ function compare(model: MetaModel, algorithm: Algorithm, adapt: AdaptScope, inne
     const batch = step === 3 ? refresh(last, r) : toyBatch(seed * 10 + step, randomSpec(r));
     last = batch;
     const pb = prepareBatch(model, batch);
-    const rows = () => pb.tables.map((t) => T.gatherRows(tables[t.table]!, T.tensor(t.ids, { dtype: "int64" })).setRequiresGrad(true));
+    const rows = () => pb.tables.map((t, k) => T.gatherRows(tables[t.table]!, T.tensor(pb.uniqueIds[k]!, { dtype: "int64" })).setRequiresGrad(true));
     const [rc, re, rp] = [rows(), rows(), rows()];
     const c = compiled.run(pb, rc);
     const e = eager.run(pb, re);
@@ -132,7 +132,7 @@ describe("shape buckets", () => {
     const spec: ToySpec = { tasks: [4, 4, 4], dense: 3, vocab: [13, 7, 7], bag: [1, 1, 1] };
     for (let i = 0; i < 6; i++) {
       const pb = prepareBatch(model, toyBatch(5, spec));
-      const rows = pb.tables.map((t) => T.gatherRows(tables[t.table]!, T.tensor(t.ids, { dtype: "int64" })).setRequiresGrad(true));
+      const rows = pb.tables.map((t, k) => T.gatherRows(tables[t.table]!, T.tensor(pb.uniqueIds[k]!, { dtype: "int64" })).setRequiresGrad(true));
       step.run(pb, rows);
       for (const t of rows) t.dispose();
     }
@@ -154,7 +154,7 @@ describe("compiled prediction", () => {
       const predict = new CompiledPredict(learner);
       for (let step = 0; step < 3; step++) {
         const pb = prepareBatch(model, toyBatch(seed + step, randomSpec(r)));
-        const rows = pb.tables.map((t) => T.gatherRows(tables[t.table]!, T.tensor(t.ids, { dtype: "int64" })));
+        const rows = pb.tables.map((t, k) => T.gatherRows(tables[t.table]!, T.tensor(pb.uniqueIds[k]!, { dtype: "int64" })));
         for (const adapt of [true, false]) {
           const got = predict.run(pb, rows, adapt);
           const want = learner.predict(pb, rows, adapt);
@@ -177,7 +177,7 @@ describe("compiled steps in the steady state", () => {
     const table = T.randn([13, DIM]);
     const step = new CompiledStep(learner);
     const pb = prepareBatch(model, toyBatch(9, { tasks: [2, 3], dense: 2, vocab: [13], bag: [1] }));
-    const ids = T.tensor(pb.tables[0]!.ids, { dtype: "int64" });
+    const ids = T.tensor(pb.uniqueIds[0]!, { dtype: "int64" });
     const run = () => {
       const rows = [T.gatherRows(table, ids).setRequiresGrad(true)];
       step.run(pb, rows).queryLoss.item();

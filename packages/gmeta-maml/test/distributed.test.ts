@@ -11,14 +11,21 @@ import type { ToyRun } from "./toyTraining.js";
 const dir = mkdtempSync(join(tmpdir(), "gmeta-maml-dist-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const worker = fileURLToPath(new URL("./workers/trainWorker.ts", import.meta.url));
+const ALGORITHMS = ["maml", "fomaml", "metasgd", "plain"];
 
-type Out = ToyRun;
-
-async function run(nproc: number, strategy: string, tables: string, path = "host"): Promise<Out> {
+/** One launch of `nproc` ranks training every algorithm in turn; rank 0's runs by algorithm. */
+async function run(nproc: number, strategy: string, tables: string, path = "cpu", algorithms = ALGORITHMS): Promise<Record<string, ToyRun>> {
   const out = join(dir, `${nproc}-${strategy}-${tables}-${path}.json`);
-  const res = await launch({ nproc, command: [process.execPath, "--import", "tsx", worker, out, strategy, "3", tables, path], graceMs: 2000 });
+  const res = await launch({ nproc, command: [process.execPath, "--import", "tsx", worker, out, strategy, "3", tables, path, algorithms.join(",")], graceMs: 2000 });
   expect(res.exitCode, `launch of ${nproc} ranks (${strategy}, ${tables}, ${path})`).toBe(0);
-  return JSON.parse(readFileSync(out, "utf8")) as Out;
+  return JSON.parse(readFileSync(out, "utf8")) as Record<string, ToyRun>;
+}
+
+/** Parameters and every step's query and support losses agree with the reference run. */
+function expectSame(label: string, ref: ToyRun, other: ToyRun, tol: number): void {
+  expect(maxDiff(ref, other), `${label}: parameters`).toBeLessThan(tol);
+  other.losses.forEach((l, i) => expect(Math.abs(l - ref.losses[i]!), `${label}: query loss of step ${i + 1}`).toBeLessThan(tol));
+  other.supportLosses.forEach((l, i) => expect(Math.abs(l - ref.supportLosses[i]!), `${label}: support loss of step ${i + 1}`).toBeLessThan(tol));
 }
 
 const cuda = backends().cuda;
@@ -26,36 +33,34 @@ if (!cuda.available) console.info(`[gmeta-maml tests] cuda: meta-training on cud
 
 describe.runIf(cuda.available)("meta-training on cuda:0 (meta-step and tables on the GPU) equals the CPU", () => {
   it("1 and 2 ranks on cuda:0 give the 1-rank CPU parameters", async () => {
-    const one = await run(1, "gmeta", "row-wise");
-    const gpu1 = await run(1, "gmeta", "row-wise", "cuda:0");
-    const gpu2 = await run(2, "gmeta", "row-wise", "cuda:0");
+    const one = (await run(1, "gmeta", "row-wise", "cpu", ["maml"])).maml!;
+    const gpu1 = (await run(1, "gmeta", "row-wise", "cuda:0", ["maml"])).maml!;
+    const gpu2 = (await run(2, "gmeta", "row-wise", "cuda:0", ["maml"])).maml!;
     console.info(`max |diff| vs CPU: cuda:0 1 rank ${maxDiff(one, gpu1).toExponential(2)}, 2 ranks ${maxDiff(one, gpu2).toExponential(2)}`);
-    for (const other of [gpu1, gpu2]) {
-      expect(maxDiff(one, other)).toBeLessThan(1e-4);
-      other.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]!)).toBeLessThan(1e-4));
-    }
+    expectSame("cuda:0, 1 rank", one, gpu1, 1e-4);
+    expectSame("cuda:0, 2 ranks", one, gpu2, 1e-4);
   });
 });
 
 describe("distributed meta-training equals single-process (real Gloo processes)", () => {
-  it("gmeta: 2 ranks (row-wise and table-wise) and 1 rank give the same parameters; naive gives them too", async () => {
-    const one = await run(1, "gmeta", "row-wise");
-    const two = await run(2, "gmeta", "row-wise");
-    const twoTw = await run(2, "gmeta", "table-wise");
-    const naive = await run(2, "naive", "row-wise");
-    // The tables' device path (gather, exchange and fused update as tensors), here on the CPU.
-    const tensorPath = await run(2, "gmeta", "row-wise", "tensor");
+  it("every algorithm and the non-meta baseline: 1 rank == 2 ranks (row-wise, table-wise) == 3 ranks naive", async () => {
+    const [one, two, twoTw, naive] = await Promise.all([
+      run(1, "gmeta", "row-wise"), run(2, "gmeta", "row-wise"), run(2, "gmeta", "table-wise"), run(3, "naive", "row-wise"),
+    ]);
     // Training must have moved both dense weights and embedding rows, or equality proves nothing.
     const moved = (a: Record<string, number[]>, b: Record<string, number[]>) =>
       Math.max(...Object.keys(a).flatMap((k) => a[k]!.map((v, i) => Math.abs(v - b[k]![i]!))));
-    const movedTables = moved(one.tables, one.initialTables);
-    const movedDense = moved(one.dense, one.initialDense);
-    console.info(`max |diff| vs 1 rank: 2 ranks row-wise ${maxDiff(one, two).toExponential(2)}, table-wise ${maxDiff(one, twoTw).toExponential(2)}, naive ${maxDiff(one, naive).toExponential(2)}, tensor path ${maxDiff(one, tensorPath).toExponential(2)}; losses ${one.losses.map((l) => l.toFixed(4)).join(", ")}`);
-    expect(movedTables).toBeGreaterThan(1e-3);
-    expect(movedDense).toBeGreaterThan(1e-3);
-    for (const other of [two, twoTw, naive, tensorPath]) {
-      expect(maxDiff(one, other)).toBeLessThan(2e-5);
-      other.losses.forEach((l, i) => expect(Math.abs(l - one.losses[i]!)).toBeLessThan(1e-5));
+    for (const alg of ALGORITHMS) {
+      const ref = one[alg]!;
+      console.info(`${alg}: max |diff| vs 1 rank: 2 ranks row-wise ${maxDiff(ref, two[alg]!).toExponential(2)}, table-wise ${maxDiff(ref, twoTw[alg]!).toExponential(2)}, 3 ranks naive ${maxDiff(ref, naive[alg]!).toExponential(2)}; losses ${ref.losses.map((l) => l.toFixed(4)).join(", ")}`);
+      expect(moved(ref.tables, ref.initialTables), `${alg}: rows moved`).toBeGreaterThan(1e-3);
+      expect(moved(ref.dense, ref.initialDense), `${alg}: dense weights moved`).toBeGreaterThan(1e-3);
+      expectSame(`${alg}, 2 ranks row-wise`, ref, two[alg]!, 2e-5);
+      expectSame(`${alg}, 2 ranks table-wise`, ref, twoTw[alg]!, 2e-5);
+      expectSame(`${alg}, 3 ranks naive`, ref, naive[alg]!, 2e-5);
+      for (const [label, r] of [["1 rank", ref], ["2 ranks", two[alg]!], ["3 ranks naive", naive[alg]!]] as const) {
+        expect(r.leftAlive, `${alg}, ${label}: tensors a step left alive, per step`).toEqual([0, 0, 0]);
+      }
     }
   });
 });

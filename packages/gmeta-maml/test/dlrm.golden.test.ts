@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as T from "@gmeta/tensor";
 import type { SampleBlock } from "@gmeta/io";
-import { MetaDLRM, MetaLearner, prepareBatch } from "../src/index.js";
+import { MetaDLRM, MetaLearner, prepareBatch, stepInputs } from "../src/index.js";
 
 interface Blk {
   n: number; dense: number[]; labels: number[];
@@ -67,8 +67,8 @@ describe("MetaDLRM meta-gradient against PyTorch (golden fixture)", () => {
       const tables = Object.fromEntries(Object.entries(golden.tables).map(([k, v]) => [k, T.tensor(v, { shape: [c.vocab[k]!, c.dim] })]));
       const batch = { support: block(golden.tasks.map((t) => t.support), c.dense), query: block(golden.tasks.map((t) => t.query), c.dense) };
       const pb = prepareBatch(model, batch);
-      const rows = pb.tables.map((t) => T.gatherRows(tables[t.table]!, T.tensor(t.ids, { dtype: "int64" })).setRequiresGrad(true));
-      const r = learner.step(learner.tensors(pb), rows);
+      const rows = pb.tables.map((t, k) => T.gatherRows(tables[t.table]!, T.tensor(pb.uniqueIds[k]!, { dtype: "int64" })).setRequiresGrad(true));
+      const r = learner.step(stepInputs(pb, "cpu"), rows);
       const queryLoss = r.queryLoss.item();
       const want = golden.result[order];
       const report: string[] = [`meta_loss |diff| ${Math.abs(queryLoss - want.meta_loss).toExponential(2)}`];
@@ -82,7 +82,7 @@ describe("MetaDLRM meta-gradient against PyTorch (golden fixture)", () => {
       };
       model.params.forEach((p, i) => check(p.name, r.denseGrads[i]!.toArray() as Float32Array, want.grads[p.name]!));
       pb.tables.forEach((t, k) => {
-        const full = T.noGrad(() => T.scatterAddRows(r.embeddingGrads[k]!, T.tensor(t.ids, { dtype: "int64" }), c.vocab[t.table]!));
+        const full = T.noGrad(() => T.scatterAddRows(r.embeddingGrads[k]!, T.tensor(pb.uniqueIds[k]!, { dtype: "int64" }), c.vocab[t.table]!));
         check(`table.${t.table}`, full.toArray() as Float32Array, want.grads[`table.${t.table}`]!);
       });
       console.info(`MetaDLRM golden (${order} order):\n  ${report.join("\n  ")}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as T from "@gmeta/tensor";
 import type { Tensor } from "@gmeta/tensor";
-import { MeLU, MetaDLRM, MetaLearner, prepareBatch } from "../src/index.js";
+import { MeLU, MetaDLRM, MetaLearner, prepareBatch, stepInputs } from "../src/index.js";
 import type { MetaModel } from "../src/index.js";
 import { sliceTask, toyBatch } from "./fixtures.js";
 import type { ToySpec } from "./fixtures.js";
@@ -23,11 +23,11 @@ function models(): MetaModel[] {
 /** Runs one meta-step and returns the loss, dense grads and full-table embedding grads. */
 function run(learner: MetaLearner, tables: Record<string, Tensor>, b: ReturnType<typeof toyBatch>) {
   const pb = prepareBatch(learner.model, b);
-  const rows = pb.tables.map((t) => T.gatherRows(tables[t.table]!, T.tensor(t.ids, { dtype: "int64" })).setRequiresGrad(true));
-  const r = learner.step(learner.tensors(pb), rows);
+  const rows = pb.tables.map((t, k) => T.gatherRows(tables[t.table]!, T.tensor(pb.uniqueIds[k]!, { dtype: "int64" })).setRequiresGrad(true));
+  const r = learner.step(stepInputs(pb, "cpu"), rows);
   const full = Object.fromEntries(
     pb.tables.map((t, k) => {
-      const g = T.noGrad(() => T.scatterAddRows(r.embeddingGrads[k]!, T.tensor(t.ids, { dtype: "int64" }), tables[t.table]!.shape[0]!));
+      const g = T.noGrad(() => T.scatterAddRows(r.embeddingGrads[k]!, T.tensor(pb.uniqueIds[k]!, { dtype: "int64" }), tables[t.table]!.shape[0]!));
       return [t.table, g.toArray() as Float32Array];
     }),
   );

@@ -97,7 +97,7 @@ describe("prepareBatch against a plain reference", () => {
               const table = pb.tables[uses[i]!.tableIndex]!;
               for (let j2 = ps.offsets[row]!; j2 < ps.offsets[row + 1]!; j2++) {
                 const p = uses[i]!.pair[j2]!;
-                expect(table.ids[table.pairRow[p]!]).toBe(ps.ids[j2]);
+                expect(pb.uniqueIds[uses[i]!.tableIndex]![table.pairRow[p]!]).toBe(ps.ids[j2]);
                 expect(pairTask.get(`${table.table}/${p}`) ?? t).toBe(t);
                 pairTask.set(`${table.table}/${p}`, t);
               }
@@ -127,7 +127,8 @@ describe("prepareBatch against a plain reference", () => {
         }
         expect(tu.pairRow.length).toBe(order.length);
         const all = slotIdx.flatMap((i) => [batch.support.slots[i]!.ids]).concat(slotIdx.map((i) => batch.query.slots[i]!.ids));
-        expect(Array.from(tu.ids)).toEqual(refUnique(...all).ids);
+        expect(Array.from(pb.uniqueIds[pb.tables.indexOf(tu)]!)).toEqual(refUnique(...all).ids);
+        expect(tu.uniqueCount).toBe(refUnique(...all).ids.length);
       }
       pairTask.clear();
     }

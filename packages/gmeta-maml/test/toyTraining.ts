@@ -4,17 +4,22 @@
 import type { ProcessGroup } from "@gmeta/collectives";
 import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { TableConfig } from "@gmeta/embedding";
-import type { Device } from "@gmeta/tensor";
-import { CollectionStore } from "../src/trainer/CollectionStore.js";
+import { watchTensors } from "@gmeta/tensor";
+import type { Device, Tensor } from "@gmeta/tensor";
 import { MetaDLRM } from "../src/models/MetaDLRM.js";
 import { MetaLearner } from "../src/learner/MetaLearner.js";
+import type { Algorithm } from "../src/learner/MetaLearner.js";
 import { MetaTrainer } from "../src/trainer/MetaTrainer.js";
 import type { Strategy } from "../src/trainer/MetaTrainer.js";
 import { sliceTasks } from "../src/trainer/sliceBatch.js";
 import { toyBatch } from "./fixtures.js";
 
 export interface ToyRun {
+  /** Query loss of every step (over all ranks). */
   losses: number[];
+  supportLosses: number[];
+  /** Per step, tensors the step made that were still alive after it (on this rank). */
+  leftAlive: number[];
   dense: Record<string, number[]>;
   tables: Record<string, number[]>;
   initialDense: Record<string, number[]>;
@@ -27,9 +32,12 @@ export interface ToyOptions {
   tableStrategy: "row-wise" | "table-wise";
   /** Where the meta-step and the tables live (default "cpu"). */
   device?: Device;
-  /** The tables' device path on the CPU. */
-  tensorPath?: boolean;
+  /** Default "maml"; "plain" is the non-meta baseline. */
+  algorithm?: Algorithm;
 }
+
+/** Tasks of the toy global meta-batch: uneven sizes, and a count that 1, 2 and 3 ranks divide. */
+export const TOY_TASKS = [3, 5, 2, 6, 4, 1];
 
 export async function trainToy(pg: ProcessGroup, o: ToyOptions): Promise<ToyRun> {
   const device = o.device ?? "cpu";
@@ -37,7 +45,7 @@ export async function trainToy(pg: ProcessGroup, o: ToyOptions): Promise<ToyRun>
     denseDim: 3, embeddingDim: 4, bottom: [5], top: [6],
     slots: [{ name: "item", table: "item", pooling: "sum" }, { name: "tags", table: "tags", pooling: "mean" }],
   });
-  const learner = new MetaLearner(model, { algorithm: "maml", innerSteps: 2, innerLr: 0.2, seed: 1, device });
+  const learner = new MetaLearner(model, { algorithm: o.algorithm ?? "maml", innerSteps: 2, innerLr: 0.2, seed: 1, device });
   const tables: TableConfig[] = [
     { name: "item", rows: 11, dim: 4, init: { kind: "normal", std: 0.3 }, seed: 5 },
     { name: "tags", rows: 6, dim: 4, init: { kind: "normal", std: 0.3 }, seed: 6 },
@@ -45,9 +53,8 @@ export async function trainToy(pg: ProcessGroup, o: ToyOptions): Promise<ToyRun>
   const optimizer = { kind: "adagrad" as const, lr: 0.05 };
   const constraints = Object.fromEntries(tables.map((t) => [t.name, { strategy: o.tableStrategy }]));
   const plan = planSharding({ tables, worldSize: pg.size, optimizer, constraints });
-  const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer, device, tensorPath: o.tensorPath });
-  const store = new CollectionStore(collection, pg);
-  const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: store, outerLr: 0.01, strategy: o.strategy });
+  const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer, device });
+  const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: collection, outerLr: 0.01, strategy: o.strategy });
   const denseNow = () => Object.fromEntries(model.params.map((p) => [p.name, Array.from(learner.params[p.name]!.toArray() as Float32Array)]));
   const fullTables = async (): Promise<Record<string, number[]>> => {
     const all = await collection.lookup({ item: BigInt64Array.from({ length: 11 }, (_, i) => BigInt(i)), tags: BigInt64Array.from({ length: 6 }, (_, i) => BigInt(i)) });
@@ -58,18 +65,28 @@ export async function trainToy(pg: ProcessGroup, o: ToyOptions): Promise<ToyRun>
   };
   const initialTables = await fullTables();
   const initialDense = denseNow();
-  const T = 4;
+  const T = TOY_TASKS.length;
   const losses: number[] = [];
+  const supportLosses: number[] = [];
+  const leftAlive: number[] = [];
   for (let s = 0; s < o.steps; s++) {
-    const global = toyBatch(100 + s, { tasks: [3, 5, 2, 6], dense: 3, vocab: [11, 6], bag: [1, 3] });
+    const global = toyBatch(100 + s, { tasks: TOY_TASKS, dense: 3, vocab: [11, 6], bag: [1, 3] });
     const per = T / pg.size;
+    // After the first step (which makes the optimizers' state) a step keeps no tensor alive
+    // but those its compiled programs own (a new shape bucket's slots and outputs): every
+    // other one it made is disposed, none left to the garbage collector.
+    const made: Tensor[] = [];
+    const stop = s > 0 ? watchTensors((t) => made.push(t)) : () => true;
     const m = await trainer.step(sliceTasks(global, pg.rank * per, (pg.rank + 1) * per));
+    stop();
+    const held = trainer.heldTensors();
+    leftAlive.push(made.filter((t) => !t.disposed && !held.has(t)).length);
     losses.push(m.queryLoss);
+    supportLosses.push(m.supportLoss);
   }
-  const run = { losses, dense: denseNow(), tables: await fullTables(), initialDense, initialTables };
-  trainer.optimizer.dispose();
+  const run = { losses, supportLosses, leftAlive, dense: denseNow(), tables: await fullTables(), initialDense, initialTables };
+  trainer.dispose();
   learner.dispose();
-  store.dispose();
   collection.dispose();
   return run;
 }

@@ -3,7 +3,7 @@ export { DTYPES, isFloat } from "./dtype.js";
 export type { Device } from "./device.js";
 export { Tensor } from "./Tensor.js";
 export type { GradFn } from "./Tensor.js";
-export { captureTensors, keep, tidy, untracked } from "./memory.js";
+export { captureTensors, keep, Scope, tidy, tidyAsync, untracked, watchTensors } from "./memory.js";
 export { getNumThreads, info, memory, releaseCachedMemory, setNumThreads } from "./runtime.js";
 export { assertDeviceAvailable, backends } from "./backends.js";
 export type { BackendStatus, TensorBackends } from "./backends.js";

@@ -64,6 +64,37 @@ describe("memory: handles, tidy, dispose", () => {
     expect(cpuBytes()).toBe(before);
   });
 
+  it("tidyAsync frees what its scope made and adopted across awaits, except its result; Scope refuses use after dispose", async () => {
+    const before = cpuBytes();
+    const turn = () => new Promise<void>((r) => setImmediate(r));
+    const seen: T.Tensor[] = [];
+    const stop = T.watchTensors((t) => seen.push(t));
+    const out = await T.tidyAsync(async (s) => {
+      const a = s.run(() => T.tidy(() => T.mul(T.ones([256]), 2)));
+      await turn();
+      // Made after an await, outside run: only adopt gives it an owner.
+      const b = s.adopt(T.add(a, 1));
+      await turn();
+      return { sum: s.run(() => T.add(a, b)) };
+    });
+    stop();
+    expect(out.sum.toList()).toEqual(new Array(256).fill(5));
+    expect(seen.filter((t) => !t.disposed)).toEqual([out.sum]);
+    out.sum.dispose();
+    expect(cpuBytes()).toBe(before);
+    await expect(T.tidyAsync(async (s) => {
+      s.run(() => T.zeros([64]));
+      await turn();
+      throw new Error("boom");
+    })).rejects.toThrow("boom");
+    expect(cpuBytes()).toBe(before);
+    const s = new T.Scope();
+    s.run(() => T.zeros([8]));
+    s.dispose();
+    expect(cpuBytes()).toBe(before);
+    expect(() => s.run(() => 1)).toThrow(/Scope.run: expected an open scope, got one already disposed/);
+  });
+
   it("optimizer state survives the tidy it was created in", () => {
     const p = T.ones([4], { requiresGrad: true });
     const opt = T.tidy(() => new T.Adam([p], { lr: 0.1 }));

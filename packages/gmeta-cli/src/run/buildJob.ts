@@ -3,7 +3,7 @@ import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { SparseOptimizerConfig, TableConfig } from "@gmeta/embedding";
 import type { Manifest } from "@gmeta/io";
 import type { Algorithm, MetaModel, SlotSpec } from "@gmeta/maml";
-import { CollectionStore, MeLU, MetaDLRM, MetaLearner, MetaTrainer } from "@gmeta/maml";
+import { MeLU, MetaDLRM, MetaLearner, MetaTrainer } from "@gmeta/maml";
 import { backends } from "@gmeta/tensor";
 import type { Device } from "@gmeta/tensor";
 import type { TrainConfig } from "../config.js";
@@ -64,18 +64,15 @@ export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGro
   const plan = planSharding({ tables, worldSize: pg.size, optimizer });
   const device = rankDevice(cfg.device);
   const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer, device });
-  const store = new CollectionStore(collection, pg);
   const learner = new MetaLearner(model, {
     algorithm, innerSteps: cfg.innerSteps, innerLr: cfg.innerLr, adapt: cfg.adapt, seed: cfg.seed, device,
     ...(cfg.embeddingInnerLr !== null ? { embeddingInnerLr: cfg.embeddingInnerLr } : {}),
   });
-  const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: store, outerLr: cfg.outerLr, strategy: cfg.strategy, compile: cfg.compile });
+  const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: collection, outerLr: cfg.outerLr, strategy: cfg.strategy, compile: cfg.compile });
   const dispose = () => {
     trainer.dispose();
-    trainer.optimizer.dispose();
     learner.dispose();
-    store.dispose();
     collection.dispose();
   };
-  return { model, tables, plan, collection, store, learner, trainer, dispose };
+  return { model, tables, plan, collection, learner, trainer, dispose };
 }

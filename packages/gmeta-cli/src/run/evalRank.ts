@@ -24,7 +24,7 @@ export async function evalRank(cfg: TrainConfig, dataDir: string, tasksPerBatch:
     await job.collection.load(join(ck, "embeddings"));
     const per = Math.max(1, Math.min(Math.floor(tasksPerBatch / pg.size), Math.floor(data.index.task.length / pg.size)));
     const loader = data.loader({ rank: pg.rank, worldSize: pg.size, tasksPerBatch: per, shuffle: false, remainder: "pad", workers: cfg.workers });
-    return { checkpoint: ck, eval: await evaluate(job.learner, job.store, pg, loader, { compile: cfg.compile }) };
+    return { checkpoint: ck, eval: await evaluate(job.learner, job.collection, pg, loader, { compile: cfg.compile }) };
   } finally {
     await pg.close();
   }

@@ -129,7 +129,7 @@ async function runPhase(
     const tasks = evalData.index.task.length;
     const evalPerRank = Math.max(1, Math.min(perRank, Math.floor(tasks / W)));
     const evalLoader = evalData.loader({ rank: pg.rank, worldSize: W, tasksPerBatch: evalPerRank, shuffle: false, remainder: "pad", workers: cfg.workers });
-    ev = await evaluate(job.learner, job.store, pg, evalLoader, { compile: cfg.compile });
+    ev = await evaluate(job.learner, job.collection, pg, evalLoader, { compile: cfg.compile });
   }
   job.dispose();
   return {

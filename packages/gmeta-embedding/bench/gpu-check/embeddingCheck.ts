@@ -34,7 +34,7 @@ export async function embeddingCheck(device: Device): Promise<CheckResult[]> {
       const name = `collection on ${device}, ${world} rank(s), row-wise, ${label}`;
       try {
         const reports = await Promise.all(
-          createLocalExchanges(world).map((g) => runScenario(g, { strategy: "row-wise", optimizer, steps: 4, device, tensorPath: true })),
+          createLocalExchanges(world).map((g) => runScenario(g, { strategy: "row-wise", optimizer, steps: 4, device })),
         );
         const worst = Math.max(...reports.flatMap((r) => [r.worstLookupDiff, r.worstRowDiff, r.worstStateDiff]));
         const exact = reports.every((r) => r.firstLookupDiff === 0);

@@ -2,9 +2,6 @@
 // under a millisecond per thousand rows, so a worker thread would cost more than it saves.
 #include "AddonSparse.h"
 
-#include <cstring>
-
-#include "../kernels/row_copy/row_copy.h"
 #include "../kernels/row_index/row_index.h"
 #include "../kernels/sparse_optim/sparse_optim.h"
 #include "AddonArgs.h"
@@ -18,7 +15,7 @@ Napi::Value num(Napi::Env env, int64_t v) { return Napi::Number::New(env, static
 // Checks a [rows, dim] table against dim and returns rows.
 int64_t tableRows(const Napi::CallbackInfo& info, const char* op, const char* name, int64_t length, int64_t dim) {
   if (length % dim != 0) {
-    throw argError(info.Env(), op, std::string("expected a length divisible by dim for ") + name);
+    throw argError(info.Env(), op, "a length divisible by dim (" + std::to_string(dim) + ")", name, std::to_string(length));
   }
   return length / dim;
 }
@@ -27,7 +24,7 @@ Napi::Value MapIds(const Napi::CallbackInfo& info) {
   const char* op = "mapIds";
   auto ids = i64Arg(info, 0, op, "ids");
   int64_t rows = positiveIntArg(info, 1, op, "rows");
-  if (rows > INT32_MAX) throw argError(info.Env(), op, "expected rows <= 2^31 - 1");
+  if (rows > INT32_MAX) throw argError(info.Env(), op, "rows <= 2^31 - 1", "rows", std::to_string(rows));
   bool hash = info.Length() > 2 && info[2].ToBoolean().Value();
   auto out = i32Arg(info, 3, op, "out");
   requireLength(info, op, "out", out.length, ids.length);
@@ -36,7 +33,7 @@ Napi::Value MapIds(const Napi::CallbackInfo& info) {
 
 Napi::Value MixId(const Napi::CallbackInfo& info) {
   bool lossless = false;
-  if (info.Length() < 1 || !info[0].IsBigInt()) throw argError(info.Env(), "mixId", "expected a bigint for id");
+  if (info.Length() < 1 || !info[0].IsBigInt()) throw argError(info.Env(), "mixId", "a bigint", "id", info.Length() < 1 ? "nothing" : describe(info[0]));
   uint64_t id = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
   return Napi::BigInt::New(info.Env(), mixId(id));
 }
@@ -49,31 +46,9 @@ Napi::Value UniqueInverse(const Napi::CallbackInfo& info) {
   requireLength(info, op, "unique", unique.length, rows.length);
   requireLength(info, op, "inverse", inverse.length, rows.length);
   for (int64_t i = 0; i < rows.length; ++i) {
-    if (rows.data[i] < 0) throw argError(info.Env(), op, "expected non-negative rows");
+    if (rows.data[i] < 0) throw argError(info.Env(), op, "non-negative rows", "rows", std::to_string(rows.data[i]) + " at position " + std::to_string(i));
   }
   return num(info.Env(), uniqueInverse(rows.data, rows.length, unique.data, inverse.data));
-}
-
-Napi::Value GatherRows(const Napi::CallbackInfo& info) {
-  const char* op = "gatherRows";
-  auto table = f32Arg(info, 0, op, "table");
-  int64_t dim = positiveIntArg(info, 1, op, "dim");
-  auto index = i32Arg(info, 2, op, "index");
-  auto out = f32Arg(info, 3, op, "out");
-  int64_t rows = tableRows(info, op, "table", table.length, dim);
-  requireLength(info, op, "out", out.length, index.length * dim);
-  return num(info.Env(), gatherRowsF32(table.data, rows, dim, index.data, index.length, out.data));
-}
-
-Napi::Value ScatterAddRows(const Napi::CallbackInfo& info) {
-  const char* op = "scatterAddRows";
-  auto out = f32Arg(info, 0, op, "out");
-  int64_t dim = positiveIntArg(info, 1, op, "dim");
-  auto index = i32Arg(info, 2, op, "index");
-  auto src = f32Arg(info, 3, op, "src");
-  int64_t rows = tableRows(info, op, "out", out.length, dim);
-  requireLength(info, op, "src", src.length, index.length * dim);
-  return num(info.Env(), scatterAddRowsF32(out.data, rows, dim, index.data, index.length, src.data));
 }
 
 SparseRows sparseRows(const Napi::CallbackInfo& info, const char* op) {
@@ -118,27 +93,15 @@ Napi::Value SparseAdam(const Napi::CallbackInfo& info) {
   return num(info.Env(), sparseAdam(r, m.data, v.data, lr, b1, b2, eps, step));
 }
 
-// The benchmark's reference: a plain memcpy of the same bytes a gather moves.
-Napi::Value CopyF32(const Napi::CallbackInfo& info) {
-  auto dst = f32Arg(info, 0, "copyF32", "dst");
-  auto src = f32Arg(info, 1, "copyF32", "src");
-  requireLength(info, "copyF32", "dst", dst.length, src.length);
-  std::memcpy(dst.data, src.data, static_cast<size_t>(src.length) * sizeof(float));
-  return info.Env().Undefined();
-}
-
 }  // namespace
 
 void RegisterSparse(Napi::Env env, Napi::Object exports) {
   exports.Set("mapIds", Napi::Function::New(env, MapIds));
   exports.Set("mixId", Napi::Function::New(env, MixId));
   exports.Set("uniqueInverse", Napi::Function::New(env, UniqueInverse));
-  exports.Set("gatherRows", Napi::Function::New(env, GatherRows));
-  exports.Set("scatterAddRows", Napi::Function::New(env, ScatterAddRows));
   exports.Set("sparseSgd", Napi::Function::New(env, SparseSgd));
   exports.Set("sparseAdagrad", Napi::Function::New(env, SparseAdagrad));
   exports.Set("sparseAdam", Napi::Function::New(env, SparseAdam));
-  exports.Set("copyF32", Napi::Function::New(env, CopyF32));
 }
 
 }  // namespace gmeta

@@ -26,27 +26,27 @@ struct Fields {
   Napi::Object o;
 
   Napi::Value get(const char* name) const {
-    if (!o.Has(name)) throw argError(info.Env(), op, std::string("expected a value for ") + name);
+    if (!o.Has(name)) throw argError(info.Env(), op, "a value", name, "none");
     return o.Get(name);
   }
   double number(const char* name) const {
     Napi::Value v = get(name);
-    if (!v.IsNumber()) throw argError(info.Env(), op, std::string("expected a number for ") + name);
+    if (!v.IsNumber()) throw argError(info.Env(), op, "a number", name, describe(v));
     return v.As<Napi::Number>().DoubleValue();
   }
   int64_t count(const char* name, int64_t min) const {
     double d = number(name);
     if (!(d >= static_cast<double>(min) && d <= 9007199254740991.0) || d != static_cast<double>(static_cast<int64_t>(d))) {
-      throw argError(info.Env(), op, std::string("expected an integer >= ") + std::to_string(min) + " for " + name);
+      throw argError(info.Env(), op, "an integer >= " + std::to_string(min), name, num(d));
     }
     return static_cast<int64_t>(d);
   }
   void* pointer(const char* name) const {
     Napi::Value v = get(name);
-    if (!v.IsBigInt()) throw argError(info.Env(), op, std::string("expected a bigint address for ") + name);
+    if (!v.IsBigInt()) throw argError(info.Env(), op, "a bigint address", name, describe(v));
     bool lossless = false;
     uint64_t p = v.As<Napi::BigInt>().Uint64Value(&lossless);
-    if (!lossless || p == 0) throw argError(info.Env(), op, std::string("expected a non-null address for ") + name);
+    if (!lossless || p == 0) throw argError(info.Env(), op, "a non-null address", name, p == 0 ? "0" : "an address beyond 64 bits");
     return reinterpret_cast<void*>(static_cast<uintptr_t>(p));
   }
   // The tensor package's stream: never 0, since the legacy default stream does not order
@@ -71,7 +71,7 @@ Napi::Value CudaStatus(const Napi::CallbackInfo& info) {
 Napi::Value SparseUpdateDevice(const Napi::CallbackInfo& info) {
   const char* op = "sparseUpdateDevice";
   if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject()) {
-    throw argError(info.Env(), op, "expected (kind, fields)");
+    throw argError(info.Env(), op, "a kind string and a fields object", "arguments", std::to_string(info.Length()) + " arguments");
   }
   const std::string kind = info[0].As<Napi::String>().Utf8Value();
   Fields f{info, op, info[1].As<Napi::Object>()};
@@ -95,7 +95,7 @@ Napi::Value SparseUpdateDevice(const Napi::CallbackInfo& info) {
                      static_cast<float>(f.number("beta1")), static_cast<float>(f.number("beta2")),
                      static_cast<float>(f.number("eps")), f.count("step", 1));
     } else {
-      throw argError(info.Env(), op, "expected \"sgd\", \"adagrad\" or \"adam\" for kind, got \"" + kind + "\"");
+      throw argError(info.Env(), op, "\"sgd\", \"adagrad\" or \"adam\"", "kind", "\"" + kind + "\"");
     }
   } catch (const std::runtime_error& e) {
     throw Napi::Error::New(info.Env(), std::string(op) + "(" + kind + "): " + e.what());
@@ -103,7 +103,7 @@ Napi::Value SparseUpdateDevice(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 #else
   (void)kind;
-  throw argError(info.Env(), op, "this addon was built without CUDA (no nvcc, or GMETA_WITH_CUDA=OFF)");
+  throw Napi::Error::New(info.Env(), std::string(op) + ": this addon was built without CUDA (no nvcc, or GMETA_WITH_CUDA=OFF)");
 #endif
 }
 

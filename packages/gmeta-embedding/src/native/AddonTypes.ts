@@ -3,8 +3,6 @@ export interface Addon {
   mapIds(ids: BigInt64Array, rows: number, hash: boolean, out: Int32Array): number;
   mixId(id: bigint): bigint;
   uniqueInverse(rows: Int32Array, unique: Int32Array, inverse: Int32Array): number;
-  gatherRows(table: Float32Array, dim: number, index: Int32Array, out: Float32Array): number;
-  scatterAddRows(out: Float32Array, dim: number, index: Int32Array, src: Float32Array): number;
   sparseSgd(weights: Float32Array, dim: number, index: Int32Array, grads: Float32Array, lr: number): number;
   sparseAdagrad(
     weights: Float32Array, dim: number, index: Int32Array, grads: Float32Array,
@@ -14,7 +12,6 @@ export interface Addon {
     weights: Float32Array, dim: number, index: Int32Array, grads: Float32Array,
     m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, eps: number, step: number,
   ): number;
-  copyF32(dst: Float32Array, src: Float32Array): void;
   /** Whether CUDA was compiled into this addon and a device is usable, and why not. */
   cudaStatus(): { compiled: boolean; usable: boolean; reason: string };
   /**

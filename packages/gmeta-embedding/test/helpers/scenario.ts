@@ -43,8 +43,6 @@ export interface ScenarioOptions {
   dedup?: boolean;
   /** Where the collection keeps rows (default "cpu"). */
   device?: Device;
-  /** Run the device path's tensor code on the CPU. */
-  tensorPath?: boolean;
 }
 
 export interface ScenarioReport {
@@ -74,7 +72,7 @@ export async function runScenario(group: Exchange, opts: ScenarioOptions): Promi
   const r = group.rank;
   const constraints = Object.fromEntries(TABLES.map((t) => [t.name, { strategy: opts.strategy }]));
   const plan = planSharding({ tables: TABLES, worldSize: W, constraints });
-  const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: group, optimizer: opts.optimizer, dedup: opts.dedup, device: opts.device, tensorPath: opts.tensorPath });
+  const coll = new ShardedEmbeddingCollection({ tables: TABLES, plan, processGroup: group, optimizer: opts.optimizer, dedup: opts.dedup, device: opts.device });
   const device = coll.device;
   const ref = Object.fromEntries(TABLES.map((t) => [t.name, new EmbeddingTable({ ...t, optimizer: opts.optimizer })]));
   const lo = r * IDS_PER_RANK;
@@ -110,7 +108,7 @@ export async function runScenario(group: Exchange, opts: ScenarioOptions): Promi
     const total = [mul(res.get("user").values, cU), mul(res.get("item").values, cI), mul(res.get("tag").values, cT)].map((x) => sum(x));
     const leaves = [res.get("user").unique, res.get("item").unique, res.get("tag").unique];
     const gs = grad(total, leaves, { allowUnused: false });
-    await coll.applyGradients({ user: gs[0]!, item: gs[1]!, tag: gs[2]! });
+    await res.applyGradients({ user: gs[0]!, item: gs[1]!, tag: gs[2]! });
 
     // Reference: per-id gradients are the loss weights (mean pooling: weight / bag size).
     ref.user!.applyGradients(b.user, b.cUser);

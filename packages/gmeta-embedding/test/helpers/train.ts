@@ -17,7 +17,7 @@ export async function trainSteps(coll: ShardedEmbeddingCollection, steps: number
       return sum(mul(res.get(n).values, c));
     });
     const gs = grad(parts, [res.get("user").unique, res.get("item").unique, res.get("tag").unique]);
-    await coll.applyGradients({ user: gs[0]!, item: gs[1]!, tag: gs[2]! });
+    await res.applyGradients({ user: gs[0]!, item: gs[1]!, tag: gs[2]! });
     res.dispose();
   }
 }

@@ -16,16 +16,15 @@ const OPTIMIZERS: SparseOptimizerConfig[] = [
 
 async function main(): Promise<void> {
   const strategy = process.argv[2] as ShardingStrategy;
-  // "host" (default), "tensor" (the device path's code on the CPU) or a device such as
-  // "cuda:0" (rows on the GPU, exchanged through Gloo on the host).
+  // "host" (default) or a device such as "cuda:0" (rows on the GPU, exchanged through Gloo
+  // on the host).
   const path = process.argv[3] ?? "host";
   const device = path.startsWith("cuda:") ? (path as Device) : "cpu";
-  const tensorPath = path !== "host";
   const pg = await initProcessGroup({ backend: "gloo", timeoutMs: 30_000 });
   // The collectives ProcessGroup is used as is: it is an Exchange.
   const group: Exchange = pg;
   for (const optimizer of OPTIMIZERS) {
-    const r = await runScenario(group, { strategy, optimizer, steps: 4, device, tensorPath });
+    const r = await runScenario(group, { strategy, optimizer, steps: 4, device });
     const bad: string[] = [];
     if (r.firstLookupDiff !== 0) bad.push(`first lookup differs by ${r.firstLookupDiff}`);
     if (!(r.worstLookupDiff < 2e-6)) bad.push(`lookups differ by ${r.worstLookupDiff}`);

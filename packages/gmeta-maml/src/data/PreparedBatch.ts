@@ -4,12 +4,12 @@ import { unique } from "./Dedup.js";
 import type { TaskBlock } from "./TaskBlock.js";
 import { padBlock } from "./TaskBlock.js";
 
-/** Per embedding table: the unique ids of the whole meta-batch and the (task, row) pairs. */
+/** Per embedding table: its unique rows in the lookup and the (task, row) pairs. */
 export interface TableUse {
   table: string;
-  /** Unique ids over support and query (one lookup for both, as in the G-Meta step). */
-  ids: BigInt64Array;
-  /** Adapted rows are per (task, unique id) pair: pair p copies unique row pairRow[p]. */
+  /** Unique rows over support and query (one lookup for both, as in the G-Meta step). */
+  uniqueCount: number;
+  /** Adapted rows are per (task, unique row) pair: pair p copies unique row pairRow[p]. */
   pairRow: Int32Array;
 }
 
@@ -20,7 +20,19 @@ export interface SlotUse {
   offsets: Int32Array;
 }
 
-/** A meta-batch padded for batched tasks, with ids deduplicated per table. */
+/** A meta-batch padded for batched tasks, before its ids are looked up. */
+export interface PaddedBatch {
+  support: TaskBlock;
+  query: TaskBlock;
+  /** Tables the model's slots read, in first-use order. */
+  tables: string[];
+  /** Per table, every id occurrence: the table's support slots, then its query slots (what a lookup is given). */
+  ids: BigInt64Array[];
+  /** Per table, how many of `ids` are the support set's (they come first). */
+  supportIds: number[];
+}
+
+/** A meta-batch padded for batched tasks, with its (task, row) pairs numbered per table. */
 export interface PreparedBatch {
   support: TaskBlock;
   query: TaskBlock;
@@ -29,8 +41,8 @@ export interface PreparedBatch {
   querySlots: SlotUse[];
 }
 
-/** Pads the blocks, deduplicates ids per table, and builds the (task, id) pairs. */
-export function prepareBatch(model: MetaModel, batch: Pick<MetaBatch, "support" | "query">): PreparedBatch {
+/** Pads both blocks and gathers each table's ids for one lookup of support and query. */
+export function padBatch(model: MetaModel, batch: Pick<MetaBatch, "support" | "query">): PaddedBatch {
   for (const [name, blk] of [["support", batch.support], ["query", batch.query]] as const) {
     if (blk.slots.length !== model.slots.length) {
       throw new Error(`prepareBatch: expected ${model.slots.length} sparse slots (the model's) for batch.${name}, got ${blk.slots.length}`);
@@ -41,18 +53,33 @@ export function prepareBatch(model: MetaModel, batch: Pick<MetaBatch, "support" 
   }
   const support = padBlock(batch.support, model.denseDim);
   const query = padBlock(batch.query, model.denseDim);
-  const tableNames = [...new Set(model.slots.map((s) => s.table))];
+  const tables = [...new Set(model.slots.map((s) => s.table))];
+  const ids = tables.map((name) => {
+    const slotIdx = slotsOf(model, name);
+    return concatIds([...slotIdx.map((i) => support.slots[i]!.ids), ...slotIdx.map((i) => query.slots[i]!.ids)]);
+  });
+  const supportIds = tables.map((name) => slotsOf(model, name).reduce((a, i) => a + support.slots[i]!.ids.length, 0));
+  return { support, query, tables, ids, supportIds };
+}
+
+/**
+ * Numbers the (task, row) pairs of a padded batch from the lookup's inverse index (per
+ * table, the unique row of each id of `padded.ids`): the step's only dedup is the lookup's.
+ */
+export function numberPairs(model: MetaModel, padded: PaddedBatch, lookups: readonly { inverse: Int32Array; uniqueCount: number }[]): PreparedBatch {
+  const { support, query } = padded;
   const tables: TableUse[] = [];
   const supportSlots: SlotUse[] = new Array(model.slots.length);
   const querySlots: SlotUse[] = new Array(model.slots.length);
-  tableNames.forEach((name, ti) => {
-    const slotIdx = model.slots.flatMap((s, i) => (s.table === name ? [i] : []));
-    const lists = [...slotIdx.map((i) => support.slots[i]!.ids), ...slotIdx.map((i) => query.slots[i]!.ids)];
-    const u = unique(...lists);
-    // (task, unique id) pairs: each task adapts its own copy of a row in the inner loop.
+  padded.tables.forEach((name, ti) => {
+    const slotIdx = slotsOf(model, name);
+    const { inverse: inv, uniqueCount: U } = lookups[ti]!;
+    if (inv.length !== padded.ids[ti]!.length) {
+      throw new Error(`numberPairs: expected an inverse index of ${padded.ids[ti]!.length} entries (the ids of table "${name}") for lookups[${ti}], got ${inv.length}`);
+    }
+    // (task, unique row) pairs: each task adapts its own copy of a row in the inner loop.
     // Pair numbers live in a dense [tasks, unique] table when that is small (the usual
     // case), else in a Map.
-    const U = u.ids.length;
     const T = support.tasks;
     const dense = T * U <= 1 << 22 ? new Int32Array(T * U) : null;
     const sparse = dense ? null : new Map<number, number>();
@@ -62,7 +89,6 @@ export function prepareBatch(model: MetaModel, batch: Pick<MetaBatch, "support" 
       const slot = block.slots[i]!;
       const out = new Int32Array(slot.ids.length);
       const offsets = slot.offsets;
-      const inv = u.inverse;
       for (let r = 0; r < block.tasks * block.width; r++) {
         const base = Math.floor(r / block.width) * U;
         const end = offsets[r + 1]!;
@@ -92,7 +118,33 @@ export function prepareBatch(model: MetaModel, batch: Pick<MetaBatch, "support" 
     };
     for (const i of slotIdx) supportSlots[i] = { tableIndex: ti, pair: pairsFor(support, i), offsets: support.slots[i]!.offsets };
     for (const i of slotIdx) querySlots[i] = { tableIndex: ti, pair: pairsFor(query, i), offsets: query.slots[i]!.offsets };
-    tables.push({ table: name, ids: u.ids, pairRow: Int32Array.from(pairRow) });
+    tables.push({ table: name, uniqueCount: U, pairRow: Int32Array.from(pairRow) });
   });
   return { support, query, tables, supportSlots, querySlots };
+}
+
+/**
+ * Pads, deduplicates ids per table on the host and numbers the pairs: for a learner used
+ * without sharded tables (tests, benchmarks, a full table in memory). Each table's unique
+ * ids come back beside the batch, in the rows' order.
+ */
+export function prepareBatch(model: MetaModel, batch: Pick<MetaBatch, "support" | "query">): PreparedBatch & { uniqueIds: BigInt64Array[] } {
+  const padded = padBatch(model, batch);
+  const u = padded.ids.map((ids) => unique(ids));
+  return { ...numberPairs(model, padded, u.map((x) => ({ inverse: x.inverse, uniqueCount: x.ids.length }))), uniqueIds: u.map((x) => x.ids) };
+}
+
+function slotsOf(model: MetaModel, table: string): number[] {
+  return model.slots.flatMap((s, i) => (s.table === table ? [i] : []));
+}
+
+function concatIds(parts: BigInt64Array[]): BigInt64Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new BigInt64Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }

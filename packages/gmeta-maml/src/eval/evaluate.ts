@@ -1,12 +1,11 @@
 import type { ProcessGroup } from "@gmeta/collectives";
 import type { MetaBatch } from "@gmeta/io";
-import type { Tensor } from "@gmeta/tensor";
-import { gatherRows, tensor } from "@gmeta/tensor";
-import { prepareBatch } from "../data/PreparedBatch.js";
+import type { ShardedEmbeddingCollection } from "@gmeta/embedding";
+import { tensor } from "@gmeta/tensor";
+import { numberPairs, padBatch } from "../data/PreparedBatch.js";
 import { CompiledPredict } from "../learner/CompiledPredict.js";
 import type { MetaLearner, Predictions } from "../learner/MetaLearner.js";
 import { auc, gauc, logloss } from "../metrics.js";
-import type { SparseStore } from "../trainer/SparseStore.js";
 import { sliceTasks } from "../trainer/sliceBatch.js";
 
 /** AUC, GAUC (per-task AUC weighted by samples) and log loss of query predictions. */
@@ -60,13 +59,14 @@ function score(labels: Float32Array, scores: Float32Array, sizes: Float32Array):
  * Padded tasks (repeated to fill the last batch) are left out. Collective.
  */
 export async function evaluate(
-  learner: MetaLearner, store: SparseStore, pg: ProcessGroup, batches: AsyncIterable<MetaBatch>, options: { compile?: boolean } = {},
+  learner: MetaLearner, embeddings: ShardedEmbeddingCollection, pg: ProcessGroup, batches: AsyncIterable<MetaBatch>, options: { compile?: boolean } = {},
 ): Promise<Evaluation> {
   const adapted = new Collector();
   const plain = new Collector();
+  // Scored through captured programs like training (eager with compile: false).
   const predict = new CompiledPredict(learner, options);
   try {
-    await scoreAll(learner, store, batches, predict, adapted, plain);
+    await scoreAll(learner, embeddings, batches, predict, adapted, plain);
   } finally {
     predict.dispose();
   }
@@ -77,36 +77,23 @@ export async function evaluate(
 }
 
 async function scoreAll(
-  learner: MetaLearner, store: SparseStore, batches: AsyncIterable<MetaBatch>, predict: CompiledPredict, adapted: Collector, plain: Collector,
+  learner: MetaLearner, embeddings: ShardedEmbeddingCollection, batches: AsyncIterable<MetaBatch>, predict: CompiledPredict,
+  adapted: Collector, plain: Collector,
 ): Promise<void> {
   for await (const batch of batches) {
     const real = batch.tasks - batch.padded;
-    const b = real === batch.tasks ? batch : sliceTasks(batch, 0, real);
-    const pb = prepareBatch(learner.model, batch);
-    const rows = await store.lookup(pb.tables.map((t) => t.table), pb.tables.map((t) => t.ids));
+    // Every rank looks up once per batch (a collective), its real tasks' ids only.
+    const padded = padBatch(learner.model, real === batch.tasks ? batch : sliceTasks(batch, 0, real));
+    const session = await embeddings.lookup(Object.fromEntries(padded.tables.map((name, k) => [name, padded.ids[k]!])));
     try {
       if (real > 0) {
-        const pbReal = b === batch ? pb : prepareBatch(learner.model, b);
-        // Rows of the real tasks' ids, taken from the lookup of the whole batch.
-        const realRows = b === batch ? rows : pbReal.tables.map((t, k) => pickRows(pb.tables[k]!.ids, rows[k]!, t.ids));
-        // The predictor moves the rows to the learner's device itself.
-        adapted.add(predict.run(pbReal, realRows, true));
-        plain.add(predict.run(pbReal, realRows, false));
-        if (realRows !== rows) for (const r of realRows) r.dispose();
+        const pb = numberPairs(learner.model, padded, padded.tables.map((name) => ({ inverse: session.get(name).inverse, uniqueCount: session.get(name).uniqueRows.length })));
+        const rows = padded.tables.map((name) => session.get(name).unique);
+        adapted.add(predict.run(pb, rows, true));
+        plain.add(predict.run(pb, rows, false));
       }
     } finally {
-      for (const r of rows) r.dispose();
+      session.dispose();
     }
   }
-}
-
-/** Rows of `want` ids out of rows looked up for `have` ids. */
-function pickRows(have: BigInt64Array, rows: Tensor, want: BigInt64Array): Tensor {
-  const pos = new Map<bigint, number>();
-  have.forEach((id, i) => pos.set(id, i));
-  const idx = Int32Array.from(want, (id) => pos.get(id)!);
-  const t = tensor(idx, { dtype: "int32" });
-  const out = gatherRows(rows, t);
-  t.dispose();
-  return out;
 }

@@ -1,6 +1,6 @@
 import type { CompiledFunction, Tensor } from "@gmeta/tensor";
 import { compile, detach } from "@gmeta/tensor";
-import { bucketSize, padRows, unflattenBatch } from "../data/BatchTensors.js";
+import { bucketSize, padRows, unflattenStep } from "./StepInputs.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { MetaLearner, Predictions } from "./MetaLearner.js";
 import { unpad } from "./MetaLearner.js";
@@ -21,7 +21,7 @@ export class CompiledPredict {
     const layout = learner.layout();
     this.buckets = options.compile ?? true;
     this.fn = compile(
-      (xs: Tensor[]) => learner.queryScores(unflattenBatch(xs.slice(layout.tables), layout), xs.slice(0, layout.tables), this.adapt),
+      (xs: Tensor[]) => learner.queryScores(unflattenStep(xs.slice(layout.tables), layout), xs.slice(0, layout.tables), this.adapt),
       { name: "predict", enabled: this.buckets, maxPrograms: 32 },
     );
   }
@@ -29,13 +29,13 @@ export class CompiledPredict {
   /** Scores of `pb`'s query samples with E_U `rows` (not modified). */
   run(pb: PreparedBatch, rows: Tensor[], adapt: boolean): Predictions {
     const host = this.learner.inputs(pb, this.buckets);
-    const own = this.learner.leavesOnDevice(rows.map((r) => detach(r)));
+    const own = this.learner.leavesOnDevice(rows.map((r) => detach(r).setRequiresGrad(true)));
     const leaves = own.map((r) => (this.buckets ? padRows(r, bucketSize(r.shape[0]!)) : r));
     this.adapt = adapt;
     try {
       const scores = this.fn.run([...leaves, ...host], adapt ? "adapted" : "as-is");
-      // The query block's dense [T, W, D] follows the support block's 4 + 2 per slot inputs.
-      const queryDense = host[4 + 2 * this.learner.model.slots.length]!;
+      // The query block's dense [T, W, D] follows the support block's six inputs.
+      const queryDense = host[6]!;
       return unpad(scores.toArray() as Float32Array, pb.query, queryDense.shape[1]!);
     } finally {
       for (const l of new Set([...own, ...leaves])) l.dispose();

@@ -1,6 +1,6 @@
 import type { CompiledFunction, OpProfile, SignatureStatus, Tensor } from "@gmeta/tensor";
 import { compile, slice } from "@gmeta/tensor";
-import { bucketSize, padRows, unflattenBatch } from "../data/BatchTensors.js";
+import { bucketSize, padRows, unflattenStep } from "./StepInputs.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { MetaLearner, MetaStepResult } from "./MetaLearner.js";
 
@@ -32,7 +32,7 @@ export class CompiledStep {
     // Padding to buckets serves replays; an eager step may take it too (to compare like with like).
     this.buckets = options.buckets ?? options.compile ?? true;
     this.fn = compile(
-      (xs: Tensor[]) => learner.step(unflattenBatch(xs.slice(layout.tables), layout), xs.slice(0, layout.tables)),
+      (xs: Tensor[]) => learner.step(unflattenStep(xs.slice(layout.tables), layout), xs.slice(0, layout.tables)),
       { name: "meta-step", enabled: options.compile ?? true, maxPrograms: 32 },
     );
   }
@@ -67,6 +67,13 @@ export class CompiledStep {
   /** One timed replay of the latest program, per op (null when it ran eagerly). */
   profile(byShape = false): OpProfile[] | null {
     return this.fn.profile(byShape);
+  }
+
+  /** Tensors this step owns between runs (program slots and outputs, cut row gradients). */
+  heldTensors(): Set<Tensor> {
+    const out = this.fn.heldTensors();
+    for (const t of this.cut) out.add(t);
+    return out;
   }
 
   /** Shape buckets captured so far. */

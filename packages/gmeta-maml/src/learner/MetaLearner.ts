@@ -1,14 +1,14 @@
-import type { HostInput, Tensor } from "@gmeta/tensor";
+import type { Device, HostInput, Tensor } from "@gmeta/tensor";
 import {
-  Generator, add, detach, div, expand, full, gatherRows, grad, maximum, mean, mul, noGrad, reshape, segmentMean, segmentSum, sigmoid,
-  sub, sum, tensor, tidy, unsqueeze,
+  Generator, add, detach, expand, full, gatherRows, grad, mean, mul, noGrad, reshape, segmentMean, segmentSum, sigmoid, sub, sum,
+  tensor, tidy, toDevice, unsqueeze,
 } from "@gmeta/tensor";
-import type { BatchLayout, BatchTensors, BlockTensors, SlotTensors } from "../data/BatchTensors.js";
-import { batchInputs, batchTensors } from "../data/BatchTensors.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { TaskBlock } from "../data/TaskBlock.js";
 import type { MetaModel } from "../models/MetaModel.js";
 import { initParams } from "../models/MetaModel.js";
+import { realSamples, stepHostInputs, stepInputs } from "./StepInputs.js";
+import type { BlockTensors, SlotTensors, StepInputs, StepLayout } from "./StepInputs.js";
 import { taskLosses } from "./taskLoss.js";
 
 /** "plain" is the non-meta baseline: ordinary mini-batch training on all samples of the tasks. */
@@ -34,18 +34,29 @@ export const DEFAULT_LEARNER: MetaLearnerConfig = {
 };
 
 /**
- * What one meta-step computed on this rank, as tensors: the step reads nothing back to the
- * host, so it can be captured and replayed.
+ * What one learner step computed on this rank, all tensors: nothing was read to the host,
+ * so the caller reads the losses when it chooses (after the exchange, say).
  */
 export interface MetaStepResult {
-  /** Mean query loss over this rank's tasks (after adaptation), a scalar. */
+  /** [] mean query loss over this rank's tasks after adaptation (the baseline: per query sample). */
   queryLoss: Tensor;
-  /** Mean support loss before adaptation, a scalar. */
+  /** [] mean support loss before adaptation (the baseline: per support sample). */
   supportLoss: Tensor;
-  /** Gradients of the query loss for `denseParameters()`, in order. */
+  /** Gradients of the objective for `denseParameters()`, in order. */
   denseGrads: Tensor[];
   /** Gradients for each table's unique rows (the E_U leaves given to `step`). */
   embeddingGrads: Tensor[];
+}
+
+/**
+ * How much this rank's share weighs in the global objective and losses: the objective of a
+ * global meta-batch is the mean over all its tasks (MAML family) or all its samples (the
+ * baseline), so a rank's mean counts by its tasks or its samples.
+ */
+export interface LossWeights {
+  objective: number;
+  query: number;
+  support: number;
 }
 
 export interface Predictions {
@@ -117,49 +128,50 @@ export class MetaLearner {
 
   /**
    * Looked-up rows as leaves that require grad on this learner's device (copies when the
-   * tables live on the host and the step runs elsewhere; the rows themselves otherwise).
+   * tables live elsewhere; the rows themselves otherwise).
    */
   leavesOnDevice(rows: readonly Tensor[]): Tensor[] {
     const device = this.config.device;
-    return rows.map((r) =>
-      r.device === device ? r.setRequiresGrad(true) : tensor(r.toArray() as Float32Array, { shape: r.shape.slice(), device, requiresGrad: true }),
-    );
+    return rows.map((r) => (r.device === device ? r : noGrad(() => toDevice(detach(r), device)).setRequiresGrad(true)));
+  }
+
+  /** This rank's weights in the global objective and losses (see LossWeights). */
+  lossWeights(b: PreparedBatch): LossWeights {
+    if (this.config.algorithm !== "plain") return { objective: b.support.tasks, query: b.support.tasks, support: b.support.tasks };
+    const q = realSamples(b.query);
+    const s = realSamples(b.support);
+    return { objective: q + s, query: q, support: s };
   }
 
   /** The structure of this model's batches: each slot's table, in first-use order. */
-  layout(): BatchLayout {
+  layout(): StepLayout {
     const names = [...new Set(this.model.slots.map((s) => s.table))];
     return { slotTables: this.model.slots.map((s) => names.indexOf(s.table)), tables: names.length };
   }
 
-  /** A prepared batch's inputs as host arrays, in `flattenBatch` order (what compiled steps take). */
+  /** A prepared batch's inputs as host arrays (what a compiled step copies into its slots). */
   inputs(pb: PreparedBatch, buckets = false): HostInput[] {
-    return batchInputs(pb, { device: this.config.device, buckets });
-  }
-
-  /** A prepared batch's tensors on this learner's device (padded to shape buckets with `buckets`). */
-  tensors(pb: PreparedBatch, buckets = false): BatchTensors {
-    return batchTensors(pb, { device: this.config.device, buckets }, this.layout());
+    return stepHostInputs(pb, { device: this.config.device as Device, buckets });
   }
 
   /** Pooled embeddings [T, W, dim] of every slot of a block, from per-table pair rows. */
-  private pool(rows: Tensor[], block: BlockTensors): Tensor[] {
-    return block.slots.map((s: SlotTensors, i) => {
+  private pool(rows: Tensor[], slots: SlotTensors[], block: BlockTensors): Tensor[] {
+    return slots.map((s, i) => {
       const picked = gatherRows(rows[s.tableIndex]!, s.pair);
       const pooled = this.model.slots[i]!.pooling === "mean" ? segmentMean(picked, s.offsets) : segmentSum(picked, s.offsets);
       return reshape(pooled, [block.tasks, block.width, this.model.embeddingDim]);
     });
   }
 
-  private logits(fast: Record<string, Tensor>, rows: Tensor[], block: BlockTensors): Tensor {
-    return this.model.forward(fast, { dense: block.dense, slots: this.pool(rows, block) });
+  private logits(fast: Record<string, Tensor>, rows: Tensor[], slots: SlotTensors[], block: BlockTensors): Tensor {
+    return this.model.forward(fast, { dense: block.dense, slots: this.pool(rows, slots, block) });
   }
 
   /**
    * Runs the inner loop on the support set and returns the adapted fast weights and rows.
    * With `createGraph` the adaptation stays differentiable (second-order MAML, Meta-SGD).
    */
-  adapt(b: BatchTensors, uniqueRows: Tensor[], steps: number, createGraph: boolean): {
+  adapt(b: StepInputs, uniqueRows: Tensor[], steps: number, createGraph: boolean): {
     fast: Record<string, Tensor>; rows: Tensor[]; supportLoss: Tensor | null;
   } {
     const T = b.support.tasks;
@@ -172,11 +184,11 @@ export class MetaLearner {
     const names = this.adaptedNames();
     const adaptRows = this.adaptsEmbeddings();
     const alphaE = this.config.embeddingInnerLr ?? this.config.innerLr;
-    let supportLoss: Tensor | null = null;
+    let supportLoss: Tensor | undefined;
     for (let s = 0; s < steps; s++) {
       // Tasks own disjoint fast weights: the gradient of the summed loss is each task's own.
-      const losses = taskLosses(this.logits(fast, rows, b.support), b.support);
-      if (s === 0) supportLoss = noGrad(() => mean(losses));
+      const losses = taskLosses(this.logits(fast, rows, b.supportSlots, b.support), b.support);
+      if (s === 0) supportLoss = noGrad(() => mean(detach(losses)));
       const targets = [...names.map((n) => fast[n]!), ...(adaptRows ? rows : [])];
       if (targets.length === 0) break;
       const g = grad(sum(losses), targets, { createGraph, allowUnused: true });
@@ -186,45 +198,38 @@ export class MetaLearner {
       });
       if (adaptRows) rows = rows.map((r, k) => sub(r, mul(g[names.length + k]!, alphaE)));
     }
-    return { fast, rows, supportLoss };
+    return { fast, rows, supportLoss: supportLoss ?? null };
   }
 
   /**
-   * One meta-step's loss and meta-gradients on this rank's tasks. `uniqueRows` are the
-   * looked-up rows E_U per table (leaves that require grad), in `b.pairRow` order. Reads
-   * nothing back to the host, so the trainer can capture it once and replay it.
+   * DESIGN steps 2-4 on this rank's tasks: inner loop, query loss and meta-gradients, a
+   * synchronous function of tensors (the meta-parameters, E_U per table in `b`'s table
+   * order, and the batch's tensors) that reads nothing back to the host.
    */
-  step(b: BatchTensors, uniqueRows: Tensor[]): MetaStepResult {
+  step(b: StepInputs, uniqueRows: Tensor[]): MetaStepResult {
     if (this.config.algorithm === "plain") return this.plainStep(b, uniqueRows);
     const secondOrder = this.config.algorithm !== "fomaml";
     const { fast, rows, supportLoss } = this.adapt(b, uniqueRows, this.config.innerSteps, secondOrder);
-    const query = mean(taskLosses(this.logits(fast, rows, b.query), b.query));
+    const query = mean(taskLosses(this.logits(fast, rows, b.querySlots, b.query), b.query));
     // Without inner steps the support loss is that of the meta-parameters as they are.
-    const support = supportLoss ?? noGrad(() => mean(taskLosses(this.logits(fast, rows, b.support), b.support)));
+    const support = supportLoss ?? noGrad(() => mean(taskLosses(this.logits(fast, rows, b.supportSlots, b.support), b.support)));
     const dense = this.denseParameters();
     const g = grad(query, [...dense, ...uniqueRows], { allowUnused: true });
-    return {
-      queryLoss: detach(query),
-      supportLoss: support,
-      denseGrads: g.slice(0, dense.length),
-      embeddingGrads: g.slice(dense.length),
-    };
+    return { queryLoss: detach(query), supportLoss: support, denseGrads: g.slice(0, dense.length), embeddingGrads: g.slice(dense.length) };
   }
 
   /** The baseline: the mean BCE over every support and query sample, with no inner loop. */
-  private plainStep(b: BatchTensors, uniqueRows: Tensor[]): MetaStepResult {
+  private plainStep(b: StepInputs, uniqueRows: Tensor[]): MetaStepResult {
     const { fast, rows } = this.adapt(b, uniqueRows, 0, false);
-    const total = (block: BlockTensors) => sum(mul(taskLosses(this.logits(fast, rows, block), block), block.counts));
-    const s = total(b.support);
-    const q = total(b.query);
-    const ns = sum(b.support.mask);
-    const nq = sum(b.query.mask);
-    const loss = div(add(s, q), maximum(add(ns, nq), 1));
+    const total = (block: BlockTensors, slots: SlotTensors[]) => sum(mul(taskLosses(this.logits(fast, rows, slots, block), block), block.counts));
+    const s = total(b.support, b.supportSlots);
+    const q = total(b.query, b.querySlots);
+    const loss = mul(add(s, q), b.invAllSamples);
     const dense = this.denseParameters();
     const g = grad(loss, [...dense, ...uniqueRows], { allowUnused: true });
     return {
-      queryLoss: detach(div(q, maximum(nq, 1))),
-      supportLoss: detach(div(s, maximum(ns, 1))),
+      queryLoss: noGrad(() => mul(detach(q), b.query.invSamples)),
+      supportLoss: noGrad(() => mul(detach(s), b.support.invSamples)),
       denseGrads: g.slice(0, dense.length),
       embeddingGrads: g.slice(dense.length),
     };
@@ -234,17 +239,17 @@ export class MetaLearner {
    * Query scores [T, W] (sigmoid) after adapting on the support set, or with the
    * meta-parameters as they are; reads nothing back, so it can be captured like the step.
    */
-  queryScores(b: BatchTensors, uniqueRows: Tensor[], adapt: boolean): Tensor {
+  queryScores(b: StepInputs, uniqueRows: Tensor[], adapt: boolean): Tensor {
     const { fast, rows } = this.adapt(b, uniqueRows, adapt ? this.config.innerSteps : 0, false);
-    return noGrad(() => sigmoid(this.logits(fast, rows, b.query)));
+    return noGrad(() => sigmoid(this.logits(fast, rows, b.querySlots, b.query)));
   }
 
   /** Query scores after adapting on the support set (or with the meta-parameters as they are). */
-  predict(b: PreparedBatch, uniqueRows: Tensor[], adapt: boolean): Predictions {
+  predict(pb: PreparedBatch, uniqueRows: Tensor[], adapt: boolean): Predictions {
     return tidy(() => {
-      const rowsIn = this.leavesOnDevice(uniqueRows.map((r) => detach(r)));
-      const bt = this.tensors(b);
-      return unpad(this.queryScores(bt, rowsIn, adapt).toArray() as Float32Array, b.query, bt.query.width);
+      const b = stepInputs(pb, this.config.device as Device);
+      const rowsIn = this.leavesOnDevice(uniqueRows.map((r) => detach(r).setRequiresGrad(true)));
+      return unpad(this.queryScores(b, rowsIn, adapt).toArray() as Float32Array, pb.query, b.query.width);
     });
   }
 }

@@ -1,22 +1,25 @@
 import type { ProcessGroup } from "@gmeta/collectives";
+import { applyGradientsTogether } from "@gmeta/embedding";
+import type { LookupSession, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { MetaBatch } from "@gmeta/io";
-import type { OpProfile, SignatureStatus, Tensor } from "@gmeta/tensor";
-import { Adam, add, assign, concat, mul, tidy } from "@gmeta/tensor";
+import type { OpProfile, Scope, SignatureStatus, Tensor } from "@gmeta/tensor";
+import { Adam, add, assign, clone, mul, tidy, tidyAsync } from "@gmeta/tensor";
 import type { OptimizerState } from "@gmeta/tensor";
-import { prepareBatch } from "../data/PreparedBatch.js";
-import type { PreparedBatch } from "../data/PreparedBatch.js";
+import { numberPairs, padBatch } from "../data/PreparedBatch.js";
+import type { PaddedBatch } from "../data/PreparedBatch.js";
+import type { LossWeights, MetaLearner, MetaStepResult } from "../learner/MetaLearner.js";
 import { CompiledStep } from "../learner/CompiledStep.js";
-import type { MetaLearner } from "../learner/MetaLearner.js";
+import { realSamples } from "../learner/StepInputs.js";
 import { pack, unpack } from "./bucket.js";
 import { sliceTasks } from "./sliceBatch.js";
-import type { SparseStore } from "./SparseStore.js";
 
 export type Strategy = "gmeta" | "naive";
 
 export interface MetaTrainerOptions {
   learner: MetaLearner;
   processGroup: ProcessGroup;
-  embeddings: SparseStore;
+  /** The sharded tables the model's slots read (every slot's table must be one of them). */
+  embeddings: ShardedEmbeddingCollection;
   /** Outer (meta) learning rate of Adam on the dense meta-parameters. */
   outerLr?: number;
   weightDecay?: number;
@@ -53,20 +56,31 @@ export interface TrainerState {
   optimizer: OptimizerState;
 }
 
+/** One step's learner result on this rank with its weights in the global objective. */
+interface RankPart {
+  /** The tables of the step, in the order of its embedding gradients. */
+  tables: string[];
+  result: MetaStepResult;
+  weights: LossWeights;
+  tasks: number;
+  samples: number;
+}
+
 /**
- * The distributed meta-trainer. Per meta-step ("gmeta"): one lookup of the unique ids of
- * support and query together, a communication-free inner loop over all tasks at once, one
- * bucketed AllReduce (mean) of dense gradients, one AlltoAllV of embedding gradient rows,
- * then Adam on dense weights and the sparse optimizer on owned rows.
+ * The distributed meta-trainer. Per meta-step ("gmeta"): one lookup of the ids of support
+ * and query together, a communication-free inner loop over all tasks at once, one bucketed
+ * AllReduce of dense gradients, one AlltoAllV of embedding gradient rows, then Adam on dense
+ * weights and the sparse optimizer on owned rows. Every rank's share weighs by its tasks
+ * (its samples for the baseline), so any rank count gives the single-process result.
  */
 export class MetaTrainer {
   readonly learner: MetaLearner;
   readonly pg: ProcessGroup;
-  readonly store: SparseStore;
+  readonly embeddings: ShardedEmbeddingCollection;
   readonly strategy: Strategy;
   readonly optimizer: Adam;
   private readonly bucketElems: number;
-  private readonly learnerStep: CompiledStep;
+  private readonly compiled: CompiledStep;
   private stepCount = 0;
   private allReduceCalls = 0;
   private allReduceBytes = 0;
@@ -74,48 +88,44 @@ export class MetaTrainer {
   constructor(o: MetaTrainerOptions) {
     this.learner = o.learner;
     this.pg = o.processGroup;
-    this.store = o.embeddings;
+    this.embeddings = o.embeddings;
     this.strategy = o.strategy ?? "gmeta";
     if (this.strategy !== "gmeta" && this.strategy !== "naive") {
       throw new Error(`MetaTrainer: expected "gmeta" or "naive" for strategy, got ${JSON.stringify(o.strategy)}`);
     }
     this.optimizer = new Adam(this.learner.denseParameters(), { lr: o.outerLr ?? 1e-3, weightDecay: o.weightDecay ?? 0 });
     this.bucketElems = Math.max(1, Math.floor(((o.bucketMiB ?? 25) * 2 ** 20) / 4));
-    this.learnerStep = new CompiledStep(this.learner, { compile: o.compile });
+    this.compiled = new CompiledStep(this.learner, { compile: o.compile });
   }
 
   /** How each shape bucket of the learner step runs (compiled, or eagerly and why). */
   compileStatus(): SignatureStatus[] {
-    return this.learnerStep.status();
+    return this.compiled.status();
   }
 
-  /** One timed replay of the latest compiled learner step, per op (null when it ran eagerly). */
-  compileProfile(): OpProfile[] | null {
-    return this.learnerStep.profile();
+  /** Tensors the compiled learner step owns between steps (its programs' slots and outputs). */
+  heldTensors(): Set<Tensor> {
+    return this.compiled.heldTensors();
   }
 
-  /** Frees the compiled programs (the learner and optimizer belong to the caller). */
-  dispose(): void {
-    this.learnerStep.dispose();
+  /** One timed replay of the latest compiled learner step, per op (per GEMM shape with `byShape`). */
+  compileProfile(byShape = false): OpProfile[] | null {
+    return this.compiled.profile(byShape);
   }
 
-  /**
-   * The learner step on `pb` with E_U `rows` (leaves): compiled or eager. Its outputs belong
-   * to the compiled function until the next step; the row gradients returned are the real rows'.
-   */
   get steps(): number {
     return this.stepCount;
   }
 
-  /** One meta-step on this rank's share of the global meta-batch. */
+  /** One meta-step on this rank's share of the global meta-batch. Collective. */
   async step(batch: Pick<MetaBatch, "support" | "query">): Promise<StepMetrics> {
     const t0 = performance.now();
-    const a2a0 = this.store.counters();
+    const a2a0 = this.allToAllSoFar();
     const ar0 = { calls: this.allReduceCalls, bytes: this.allReduceBytes };
-    const out = this.strategy === "gmeta" ? await this.gmetaStep(prepareBatch(this.learner.model, batch)) : await this.naiveStep(batch);
+    const out = await tidyAsync((scope) => (this.strategy === "gmeta" ? this.gmetaStep(scope, batch) : this.naiveStep(scope, batch)));
     this.stepCount++;
     const seconds = (performance.now() - t0) / 1000;
-    const a2a1 = this.store.counters();
+    const a2a1 = this.allToAllSoFar();
     return {
       step: this.stepCount,
       ...out,
@@ -127,110 +137,130 @@ export class MetaTrainer {
     };
   }
 
-  private async lookupLeaves(pb: PreparedBatch): Promise<Tensor[]> {
-    const rows = await this.store.lookup(pb.tables.map((t) => t.table), pb.tables.map((t) => t.ids));
-    const leaves = this.learner.leavesOnDevice(rows);
-    for (const r of rows) if (!leaves.includes(r)) r.dispose();
-    return leaves;
+  /** The G-Meta step, DESIGN.md steps 1-6. */
+  private async gmetaStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">) {
+    const padded = padBatch(this.learner.model, batch);
+    const session = await this.lookup(padded, padded.ids); // 1
+    try {
+      const part = this.learnerStep(scope, padded, session); // 2-4
+      const totals = await this.reduceDense(scope, [part]); // 5, dense
+      await this.applySparse(scope, [session], [part], totals.objective); // 5 and 6, sparse
+      this.outerUpdate(scope, totals.grads); // 6, dense
+      return totals.metrics;
+    } finally {
+      session.dispose();
+    }
   }
 
-  /** AllReduce-mean of dense gradients in buckets, with loss sums and counts riding along. */
-  private async reduceDense(grads: Tensor[], extra: number[]): Promise<{ grads: Tensor[]; extra: Float32Array }> {
-    const W = this.pg.size;
+  /**
+   * The DMAML-style baseline: tasks one at a time; per task a support lookup, one push of
+   * its rows to their owners per inner step (a parameter server receiving adapted rows), a
+   * lookup of the task's support and query rows again, and an AllReduce of the task's dense
+   * gradients. The arithmetic equals the G-Meta step's, so the two differ in time and
+   * traffic only; the sparse gradients of all tasks still go home in one update.
+   */
+  private async naiveStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">) {
+    const T = batch.support.taskOffsets.length - 1;
+    const sessions: LookupSession[] = [];
+    const parts: RankPart[] = [];
+    const reducedGrads: Tensor[][] = [];
+    try {
+      for (let t = 0; t < T; t++) {
+        const padded = padBatch(this.learner.model, sliceTasks(batch, t, t + 1));
+        const support = await this.lookup(padded, padded.ids.map((ids, k) => ids.subarray(0, padded.supportIds[k])));
+        try {
+          const rows = Object.fromEntries(padded.tables.map((name) => [name, support.get(name).unique]));
+          for (let s = 0; s < this.learner.config.innerSteps; s++) await support.push(rows);
+        } finally {
+          support.dispose();
+        }
+        const session = await this.lookup(padded, padded.ids);
+        sessions.push(session);
+        // The next task's step overwrites the compiled step's outputs: keep what is read later.
+        const part = this.learnerStep(scope, padded, session, true);
+        parts.push(part);
+        reducedGrads.push(await this.allReduceSum(scope, part.result.denseGrads.map((g) => scope.run(() => mul(g, part.weights.objective))), []).then((r) => r.grads));
+      }
+      const totals = await this.reduceTotals(scope, parts);
+      // Σ over tasks of each task's weighted, reduced gradients, over the global weight.
+      const dense = scope.run(() => (reducedGrads[0] ?? []).map((_, i) => mul(reducedGrads.map((g) => g[i]!).reduce((a, g) => add(a, g)), 1 / totals.objective)));
+      await this.applySparse(scope, sessions, parts, totals.objective);
+      this.outerUpdate(scope, dense);
+      return totals.metrics;
+    } finally {
+      for (const s of sessions) s.dispose();
+    }
+  }
+
+  /** Step 1: one lookup of every id of the padded batch (or of the ids given, a subset of them). */
+  private lookup(padded: PaddedBatch, ids: BigInt64Array[]): Promise<LookupSession> {
+    return this.embeddings.lookup(Object.fromEntries(padded.tables.map((name, k) => [name, ids[k]!])));
+  }
+
+  /**
+   * Steps 2-4 on this rank's tasks: the batch's arrays go into the compiled step (captured once
+   * per shape bucket, then replayed), whose outputs stay valid until its next run; `keep`
+   * copies what is read after that.
+   */
+  private learnerStep(scope: Scope, padded: PaddedBatch, session: LookupSession, keep = false): RankPart {
+    const pb = numberPairs(this.learner.model, padded, padded.tables.map((name) => {
+      const t = session.get(name);
+      return { inverse: t.inverse, uniqueCount: t.uniqueRows.length };
+    }));
+    const result: MetaStepResult = scope.run(() => {
+      const leaves = this.learner.leavesOnDevice(padded.tables.map((name) => session.get(name).unique));
+      const out = this.compiled.run(pb, leaves);
+      if (!keep) return out;
+      return { queryLoss: clone(out.queryLoss), supportLoss: clone(out.supportLoss), denseGrads: out.denseGrads, embeddingGrads: out.embeddingGrads.map((g) => clone(g)) };
+    });
+    return { tables: padded.tables, result, weights: this.learner.lossWeights(pb), tasks: pb.support.tasks, samples: realSamples(pb.support) + realSamples(pb.query) };
+  }
+
+  /** Step 5, dense half: the weighted AllReduce of this rank's gradients, divided by the global weight. */
+  private async reduceDense(scope: Scope, parts: RankPart[]) {
+    const p = parts[0]!;
+    const weighted = scope.run(() => p.result.denseGrads.map((g) => mul(g, p.weights.objective)));
+    const r = await this.allReduceSum(scope, weighted, lossSums(parts));
+    const totals = readTotals(r.extra);
+    return { ...totals, grads: scope.run(() => r.grads.map((g) => mul(g, 1 / totals.objective))) };
+  }
+
+  /** The global weights and losses of the baseline's tasks, after its per-task AllReduces. */
+  private async reduceTotals(scope: Scope, parts: RankPart[]) {
+    return readTotals((await this.allReduceSum(scope, [], lossSums(parts))).extra);
+  }
+
+  /** Steps 5 and 6, sparse half: E_U's gradients, weighted like the dense ones, go home in one update. */
+  private async applySparse(scope: Scope, sessions: LookupSession[], parts: RankPart[], objective: number): Promise<void> {
+    const grads = parts.map((p) => scope.run(() => Object.fromEntries(p.tables.map((name, k) => [name, mul(p.result.embeddingGrads[k]!, p.weights.objective / objective)]))));
+    await applyGradientsTogether(sessions, grads);
+  }
+
+  /** Step 6, dense half: Adam on every rank identically. */
+  private outerUpdate(scope: Scope, grads: Tensor[]): void {
+    scope.run(() => tidy(() => this.optimizer.step(grads)));
+  }
+
+  /** AllReduce (sum) of dense gradients in buckets, with extra numbers riding along. */
+  private async allReduceSum(scope: Scope, grads: Tensor[], extra: number[]): Promise<{ grads: Tensor[]; extra: Float32Array }> {
     const b = pack(grads, extra, this.bucketElems, this.pg.device);
+    for (const buf of b.buffers) scope.adopt(buf);
     for (const buf of b.buffers) {
       await this.pg.allReduce(buf, "sum");
       this.allReduceCalls++;
       this.allReduceBytes += buf.numel * 4;
     }
     const out = unpack(b, grads);
-    const mean = out.grads.map((g) => mul(g, 1 / W));
-    for (const t of [...b.buffers, ...out.grads]) t.dispose();
-    return { grads: mean, extra: out.extra };
+    for (const g of out.grads) scope.adopt(g);
+    return out;
   }
 
-  /** Exchanges and applies one step's gradients; returns the global losses and counts. */
-  private async finish(tables: string[], ids: BigInt64Array[], denseGrads: Tensor[], embGrads: Tensor[], sums: number[]) {
-    const reduced = await this.reduceDense(denseGrads, sums);
-    // The meta-loss is a mean over all ranks' tasks: each rank's rows carry 1/W of it. The
-    // store moves them to the tables' device if that is another one.
-    const scaled = embGrads.map((g) => mul(g, 1 / this.pg.size));
-    try {
-      await this.store.applyGradients(tables, ids, scaled);
-      this.optimizer.step(reduced.grads);
-    } finally {
-      for (const t of [...scaled, ...reduced.grads]) t.dispose();
-    }
-    const [qSum, sSum, tasks, samples] = reduced.extra;
-    return { queryLoss: qSum! / tasks!, supportLoss: sSum! / tasks!, tasks: tasks!, samples: samples! };
-  }
-
-  private async gmetaStep(pb: PreparedBatch) {
-    const rows = await this.lookupLeaves(pb);
-    const T = pb.support.tasks;
-    try {
-      const s = this.learnerStep.run(pb, rows);
-      return await this.finish(pb.tables.map((t) => t.table), pb.tables.map((t) => t.ids), s.denseGrads, s.embeddingGrads,
-        [s.queryLoss.item() * T, s.supportLoss.item() * T, T, countSamples(pb)]);
-    } finally {
-      for (const t of rows) t.dispose();
-    }
-  }
-
-  /**
-   * The DMAML-style baseline: tasks one at a time; per task a support lookup, one push of
-   * the task's rows to their owners per inner step (a parameter server receiving adapted
-   * rows), a separate query lookup, and an AllReduce of the task's dense gradients. The
-   * arithmetic equals the G-Meta step's, so the two differ in time and traffic only.
-   */
-  private async naiveStep(batch: Pick<MetaBatch, "support" | "query">) {
-    const T = batch.support.taskOffsets.length - 1;
-    const steps = this.learner.config.innerSteps;
-    let denseAcc = null as Tensor[] | null;
-    const embIds = new Map<string, BigInt64Array[]>();
-    const embGrads = new Map<string, Tensor[]>();
-    let qSum = 0;
-    let sSum = 0;
-    let samples = 0;
-    for (let t = 0; t < T; t++) {
-      const pb = prepareBatch(this.learner.model, sliceTasks(batch, t, t + 1));
-      samples += countSamples(pb);
-      const names = pb.tables.map((x) => x.table);
-      const ids = pb.tables.map((x) => x.ids);
-      const rows = await this.lookupLeaves(pb);
-      for (let s = 0; s < steps; s++) await this.store.push(names, ids, rows);
-      for (const r of await this.store.lookup(names, ids)) r.dispose();
-      const r = this.learnerStep.run(pb, rows);
-      qSum += r.queryLoss.item();
-      sSum += r.supportLoss.item();
-      const red = await this.reduceDense(r.denseGrads, []);
-      const prev: Tensor[] | null = denseAcc;
-      denseAcc = prev ? prev.map((a, i) => add(a, red.grads[i]!)) : red.grads.map((g) => mul(g, 1));
-      for (const x of [...(prev ?? []), ...red.grads, ...rows]) x.dispose();
-      // The step's outputs are overwritten by the next task's step: keep copies.
-      const kept = r.embeddingGrads.map((g) => mul(g, 1));
-      pb.tables.forEach((x, k) => {
-        embIds.set(x.table, [...(embIds.get(x.table) ?? []), x.ids]);
-        embGrads.set(x.table, [...(embGrads.get(x.table) ?? []), kept[k]!]);
-      });
-    }
-    const tables = [...embIds.keys()];
-    const ids = tables.map((n) => concatIds(embIds.get(n)!));
-    // Per-task gradients were of per-task losses: the meta-loss is their mean.
-    const grads = tables.map((n) => tidy(() => mul(concat(embGrads.get(n)!, 0), 1 / T)));
-    const meanDense = (denseAcc ?? []).map((g) => mul(g, 1 / T));
-    const scaled = grads.map((g) => mul(g, 1 / this.pg.size));
-    try {
-      // Gradients of all tasks go back once, answering one lookup of all their ids.
-      for (const r of await this.store.lookup(tables, ids)) r.dispose();
-      await this.store.applyGradients(tables, ids, scaled);
-      this.optimizer.step(meanDense);
-    } finally {
-      for (const x of [...(denseAcc ?? []), ...meanDense, ...grads, ...scaled, ...[...embGrads.values()].flat()]) x.dispose();
-    }
-    const totals = await this.reduceDense([], [qSum, sSum, T, samples]);
-    const [q, s, tasks, n] = totals.extra;
-    return { queryLoss: q! / tasks!, supportLoss: s! / tasks!, tasks: tasks!, samples: n! };
+  private allToAllSoFar(): { calls: number; bytes: number } {
+    const c = this.embeddings.counters;
+    return {
+      calls: c.lookup.allToAllCalls + c.update.allToAllCalls + c.push.allToAllCalls,
+      bytes: c.lookup.bytesSent + c.update.bytesSent + c.push.bytesSent,
+    };
   }
 
   /** Dense parameters and optimizer state, for checkpoints. */
@@ -260,21 +290,32 @@ export class MetaTrainer {
     this.optimizer.loadState(s.optimizer);
     this.stepCount = s.step;
   }
+
+  /** Frees the optimizer's state and the compiled programs (the learner and the tables belong to their creators). */
+  dispose(): void {
+    this.compiled.dispose();
+    this.optimizer.dispose();
+  }
 }
 
-function countSamples(pb: PreparedBatch): number {
-  let n = 0;
-  for (const c of pb.support.counts) n += c;
-  for (const c of pb.query.counts) n += c;
-  return n;
-}
-
-function concatIds(parts: BigInt64Array[]): BigInt64Array {
-  const out = new BigInt64Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
+/** This rank's weighted loss sums and weights: what rides along in the AllReduce. The losses are read here, after the learner step. */
+function lossSums(parts: RankPart[]): number[] {
+  const out = [0, 0, 0, 0, 0, 0, 0];
   for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
+    const w = p.weights;
+    out[0]! += p.result.queryLoss.item() * w.query;
+    out[1]! += p.result.supportLoss.item() * w.support;
+    out[2]! += w.objective;
+    out[3]! += w.query;
+    out[4]! += w.support;
+    out[5]! += p.tasks;
+    out[6]! += p.samples;
   }
   return out;
+}
+
+/** Global losses and counts from the reduced sums of lossSums. */
+function readTotals(e: Float32Array) {
+  const [qSum, sSum, objective, wq, ws, tasks, samples] = Array.from(e);
+  return { objective: objective!, metrics: { queryLoss: qSum! / wq!, supportLoss: sSum! / ws!, tasks: tasks!, samples: samples! } };
 }

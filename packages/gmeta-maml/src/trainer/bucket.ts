@@ -1,5 +1,5 @@
 import type { Device, Tensor } from "@gmeta/tensor";
-import { clone, concat, noGrad, reshape, slice, tensor, toDevice, untracked, zeros } from "@gmeta/tensor";
+import { clone, concat, noGrad, reshape, slice, tensor, tidy, toDevice, untracked, zeros } from "@gmeta/tensor";
 
 /** Dense gradients flattened into buckets of at most `bucketElems` floats (one AllReduce each). */
 export interface Buckets {
@@ -30,29 +30,14 @@ export function pack(grads: readonly Tensor[], extra: readonly number[], bucketE
   }
   const last = sizes.length - 1;
   const extraOffset = sizes[last]!;
-  const buffers = untracked(() => noGrad(() => sizes.map((_, b) => {
-    const temps: Tensor[] = [];
-    try {
-      const parts = grads.flatMap((g, i) => {
-        if (places[i]!.bucket !== b) return [];
-        const on = toDevice(g, device);
-        if (on !== g) temps.push(on);
-        const flat = reshape(on, [g.numel]);
-        temps.push(flat);
-        return [flat];
-      });
-      if (b === last && extra.length > 0) {
-        const e = tensor(Float32Array.from(extra), { device });
-        temps.push(e);
-        parts.push(e);
-      }
-      // A lone part is copied too: the reduction writes the buffer in place.
-      if (parts.length === 0) return zeros([0], { device });
-      return parts.length === 1 ? clone(parts[0]!) : concat(parts, 0);
-    } finally {
-      for (const t of temps) t.dispose();
-    }
-  })));
+  // Each bucket's flat views and staged copies are freed by its tidy; the buffer is kept.
+  const buffers = untracked(() => noGrad(() => sizes.map((_, b) => tidy(() => {
+    const parts = grads.flatMap((g, i) => (places[i]!.bucket === b ? [reshape(toDevice(g, device), [g.numel])] : []));
+    if (b === last && extra.length > 0) parts.push(tensor(Float32Array.from(extra), { device }));
+    // A lone part is copied too: the reduction writes the buffer in place.
+    if (parts.length === 0) return zeros([0], { device });
+    return parts.length === 1 ? clone(parts[0]!) : concat(parts, 0);
+  }))));
   return { buffers, places, extraOffset };
 }
 

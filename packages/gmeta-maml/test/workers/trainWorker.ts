@@ -1,17 +1,21 @@
-// One rank of the distributed-equals-single test: trains the toy MetaDLRM (toyTraining.ts),
-// then rank 0 writes the dense parameters and the full embedding tables as JSON.
+// One rank of the distributed-equals-single test: trains the toy MetaDLRM (toyTraining.ts)
+// once per algorithm asked for, then rank 0 writes, per algorithm, the losses, the dense
+// parameters and the full embedding tables as JSON.
 import { writeFileSync } from "node:fs";
 import { initProcessGroup } from "@gmeta/collectives";
 import type { Device } from "@gmeta/tensor";
-import type { Strategy } from "../../src/index.js";
+import type { Algorithm, Strategy } from "../../src/index.js";
 import { trainToy } from "../toyTraining.js";
+import type { ToyRun } from "../toyTraining.js";
 
-const [out, strategy, stepsArg, tableStrategy, path = "host"] = process.argv.slice(2) as [string, Strategy, string, "row-wise" | "table-wise", string?];
-// "host": tables as host arrays; "tensor": the device path's code on the CPU; "cuda:N": the
-// meta-step and the tables on that GPU (exchanged through Gloo on the host).
+const [out, strategy, stepsArg, tableStrategy, path = "cpu", algorithms = "maml"] = process.argv.slice(2) as [string, Strategy, string, "row-wise" | "table-wise", string?, string?];
+// "cpu": tables and meta-step on the host; "cuda:N": both on that GPU (exchanged through Gloo on the host).
 const device = (path.startsWith("cuda:") ? path : "cpu") as Device;
 const pg = await initProcessGroup({ backend: "gloo", timeoutMs: 60_000 });
-const run = await trainToy(pg, { strategy, steps: Number(stepsArg), tableStrategy, device, tensorPath: path !== "host" });
-if (pg.rank === 0) writeFileSync(out, JSON.stringify(run));
+const runs: Record<string, ToyRun> = {};
+for (const algorithm of algorithms.split(",") as Algorithm[]) {
+  runs[algorithm] = await trainToy(pg, { strategy, steps: Number(stepsArg), tableStrategy, device, algorithm });
+}
+if (pg.rank === 0) writeFileSync(out, JSON.stringify(runs));
 await pg.barrier();
 await pg.close();

@@ -1,5 +1,7 @@
 #include "AddonArgs.h"
 
+#include <gmeta/check.h>
+
 #include <cmath>
 #include <string>
 
@@ -8,8 +10,7 @@ namespace gmeta {
 namespace {
 
 [[noreturn]] void Fail(const Napi::Value& v, const char* op, const char* what, const char* name) {
-  throw Napi::TypeError::New(v.Env(), std::string(op) + ": expected " + what + " for " + name +
-                                          ", got " + DescribeType(v));
+  throw Napi::TypeError::New(v.Env(), argMessage(op, what, name, DescribeType(v)));
 }
 
 }  // namespace

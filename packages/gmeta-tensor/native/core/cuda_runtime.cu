@@ -112,7 +112,8 @@ size_t release_device_locked(int device) {
   }
   if (first != cudaSuccess) {
     cudaGetLastError();
-    cuda_fail(first, what, __FILE__, __LINE__);
+    ::gmeta::throwAt(__FILE__, __LINE__, std::string("CUDA error ") + cudaGetErrorName(first) + " (" +
+                                             cudaGetErrorString(first) + ") in " + what);
   }
   return released;
 }

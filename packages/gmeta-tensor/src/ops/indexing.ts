@@ -6,7 +6,7 @@ import { numelOf } from "../shape.js";
 import { Tensor } from "../Tensor.js";
 import { maximum, mul, sub } from "./binary.js";
 import { checkIndexDType, checkRank, checkSameKind, checkTensor } from "./check.js";
-import { cast, clone, concat, reshape, slice } from "./shapeOps.js";
+import { cast, clone, concat, detach, reshape, slice } from "./shapeOps.js";
 import { reciprocal } from "./unary.js";
 
 function checkIndex(op: string, src: Tensor, idx: Tensor): void {
@@ -169,9 +169,11 @@ function segment(mode: SegmentMode, op: string, src: Tensor, offsets: Tensor): T
     }
   }
   if (!grad) return out;
-  const summed = record(out, op, [src], (g) => [segmentExpand(g, offsets, srcRows)]);
+  // The gradient reads the offsets on the device, later: hold them (callers may free theirs).
+  const saved = detach(offsets);
+  const summed = record(out, op, [src], (g) => [segmentExpand(g, saved, srcRows)]);
   if (mode === SegmentMode.Sum) return summed;
-  return mul(summed, inverseCounts(offsets, summed));
+  return mul(summed, inverseCounts(saved, summed));
 }
 
 /** Sum of src rows over each segment [offsets[s], offsets[s+1]) (embedding-bag pooling). */

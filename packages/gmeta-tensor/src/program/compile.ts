@@ -134,6 +134,13 @@ export class CompiledFunction<O> {
     return last?.program ? last.program.profile(byShape) : null;
   }
 
+  /** The tensors the programs own (input slots and outputs), which outlive each run by design. */
+  heldTensors(): Set<Tensor> {
+    const out = new Set<Tensor>();
+    for (const e of this.entries.values()) for (const t of [...e.slots, ...e.owned]) out.add(t);
+    return out;
+  }
+
   /** Frees every program, its arena, inputs and outputs. */
   dispose(): void {
     for (const e of this.entries.values()) drop(e);

@@ -3,6 +3,7 @@
 // rounding. Index rows are unique (the caller sums duplicates first), so no two threads
 // write one row and no atomics are needed.
 #include <cuda_runtime.h>
+#include <gmeta/cuda_check.h>
 
 #include <cmath>
 #include <stdexcept>
@@ -13,14 +14,6 @@
 namespace gmeta {
 
 namespace {
-
-void check(cudaError_t err, const char* what, const char* file, int line) {
-  if (err != cudaSuccess) {
-    throw std::runtime_error(std::string("CUDA error ") + cudaGetErrorName(err) + " (" + cudaGetErrorString(err) +
-                             ") in " + what + " at " + file + ":" + std::to_string(line));
-  }
-}
-#define GMETA_EMB_CUDA_CHECK(expr) check((expr), #expr, __FILE__, __LINE__)
 
 constexpr int kThreads = 256;
 
@@ -90,7 +83,7 @@ __global__ void adamKernel(float* w, int64_t dim, const int32_t* index, const fl
 }
 
 cudaStream_t prepare(int device, void* stream) {
-  GMETA_EMB_CUDA_CHECK(cudaSetDevice(device));
+  GMETA_CUDA_CHECK(cudaSetDevice(device));
   return static_cast<cudaStream_t>(stream);
 }
 
@@ -116,7 +109,7 @@ void sparseSgdCuda(int device, void* stream, const SparseRows& r, float lr) {
   cudaStream_t s = prepare(device, stream);
   const int64_t total = r.n * r.dim;
   sgdKernel<<<blocksFor(total), kThreads, 0, s>>>(r.weights, r.dim, r.index, r.grads, total, lr);
-  GMETA_EMB_CUDA_CHECK(cudaGetLastError());
+  GMETA_CUDA_CHECK(cudaGetLastError());
 }
 
 void sparseAdagradCuda(int device, void* stream, const SparseRows& r, float* state, bool rowWise, float lr,
@@ -129,7 +122,7 @@ void sparseAdagradCuda(int device, void* stream, const SparseRows& r, float* sta
     const int64_t total = r.n * r.dim;
     adagradKernel<<<blocksFor(total), kThreads, 0, s>>>(r.weights, r.dim, r.index, r.grads, total, state, lr, eps);
   }
-  GMETA_EMB_CUDA_CHECK(cudaGetLastError());
+  GMETA_CUDA_CHECK(cudaGetLastError());
 }
 
 void sparseAdamCuda(int device, void* stream, const SparseRows& r, float* m, float* v, float lr, float beta1,
@@ -143,7 +136,7 @@ void sparseAdamCuda(int device, void* stream, const SparseRows& r, float* m, flo
   const int64_t total = r.n * r.dim;
   adamKernel<<<blocksFor(total), kThreads, 0, s>>>(r.weights, r.dim, r.index, r.grads, total, m, v, beta1, beta2, eps,
                                                   lr / c1, c2);
-  GMETA_EMB_CUDA_CHECK(cudaGetLastError());
+  GMETA_CUDA_CHECK(cudaGetLastError());
 }
 
 }  // namespace gmeta

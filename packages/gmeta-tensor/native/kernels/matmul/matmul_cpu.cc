@@ -104,6 +104,9 @@ void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint 
 
 // Multiply-adds below which OpenBLAS keeps a GEMM on one thread (its threshold is about 64^3).
 constexpr int64_t kSmallGemm = 64 * 64 * 64;
+// Multiply-adds a thread of a batched GEMM gets at least: waking the pool costs about as much
+// as this much arithmetic, so smaller batches stay on the calling thread.
+constexpr int64_t kGemmGrain = 1 << 20;
 
 template <typename T>
 void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
@@ -111,7 +114,7 @@ void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
   if constexpr (std::is_same_v<T, float>) {
     if (p.K > 0 && p.M * p.N * p.K <= kSmallSgemm && small_sgemm_enabled()) {
       const int64_t work = p.M * p.N * p.K;
-      parallel_for(0, p.batch, std::max<int64_t>(1, kSmallGemm / std::max<int64_t>(1, work)), [&](int64_t lo, int64_t hi) {
+      parallel_for(0, p.batch, std::max<int64_t>(1, kGemmGrain / std::max<int64_t>(1, work)), [&](int64_t lo, int64_t hi) {
         thread_local std::vector<float> scratch;
         scratch.resize(static_cast<size_t>(p.M * p.K + p.K * p.N));
         for (int64_t i = lo; i < hi; ++i)
@@ -139,7 +142,7 @@ void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
   // alone, so a batch of small ones (per-task fast weights) is spread over the pool instead.
   const int64_t work = p.M * p.N * p.K;
   if (p.batch > 1 && work <= kSmallGemm) {
-    parallel_for(0, p.batch, std::max<int64_t>(1, kSmallGemm / std::max<int64_t>(1, work)), [&](int64_t lo, int64_t hi) {
+    parallel_for(0, p.batch, std::max<int64_t>(1, kGemmGrain / std::max<int64_t>(1, work)), [&](int64_t lo, int64_t hi) {
       for (int64_t i = lo; i < hi; ++i) one(i);
     });
     return;
