@@ -2,6 +2,7 @@ import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { sha256File } from "./checksum.js";
 import { DataError } from "./dataError.js";
+import { explainFsError, isFsError } from "./fsError.js";
 import { readManifest, type Manifest, type ManifestFile } from "./manifest.js";
 import { MetaLoader, type LoaderOptions } from "./metaLoader.js";
 import { readTaskIndex, type TaskIndex } from "./taskIndex.js";
@@ -30,8 +31,9 @@ export async function openMetaDataset(dir: string, options: OpenOptions = {}): P
     let size: number;
     try {
       size = (await fsp.stat(path)).size;
-    } catch {
-      throw new DataError({ file: path }, `missing file listed in ${join(dir, "manifest.json")}`);
+    } catch (e) {
+      const why = isFsError(e) ? (explainFsError(e, path) as Error).message.slice(path.length + 2) : String(e);
+      throw new DataError({ file: path }, `listed in ${join(dir, "manifest.json")} but ${why}`);
     }
     if (size !== f.bytes) throw new DataError({ file: path }, `size ${size} differs from the manifest's ${f.bytes} bytes (truncated or replaced)`);
     if (options.verify ?? true) {
@@ -43,5 +45,24 @@ export async function openMetaDataset(dir: string, options: OpenOptions = {}): P
   if (index.task.length !== manifest.counts.tasks) {
     throw new DataError({ file: join(dir, manifest.index.file) }, `holds ${index.task.length} tasks, the manifest counts ${manifest.counts.tasks}`);
   }
+  checkIndexAgainstParts(dir, manifest, index);
   return { dir, manifest, index, loader: (o) => new MetaLoader(dir, manifest, index, o) };
+}
+
+// The index is what the loader trusts to slice parts: its tasks and rows must add up to each part's.
+function checkIndexAgainstParts(dir: string, manifest: Manifest, index: TaskIndex): void {
+  const file = join(dir, manifest.index.file);
+  manifest.parts.forEach((p, k) => {
+    const from = index.partStart[k]!;
+    const to = index.partStart[k + 1]!;
+    let rows = 0;
+    for (let t = from; t < to; t++) {
+      if (index.row[t] !== rows) throw new DataError({ file, row: t + 1, column: "row" }, `expected task ${t + 1} to start at row ${rows} of part ${p.file}, got ${index.row[t]}`);
+      if (!(index.support[t]! >= 1 && index.query[t]! >= 1)) throw new DataError({ file, row: t + 1, column: "support" }, `expected at least one support and one query sample, got ${index.support[t]} and ${index.query[t]}`);
+      rows += index.support[t]! + index.query[t]!;
+    }
+    if (to - from !== p.tasks || rows !== p.rows) {
+      throw new DataError({ file, column: "part" }, `lists ${to - from} tasks and ${rows} rows in part ${p.file}; the manifest says ${p.tasks} tasks and ${p.rows} rows`);
+    }
+  });
 }
