@@ -15,6 +15,8 @@ export type { AdaptScope, Algorithm, MetaLearnerConfig, MetaStepResult, Predicti
 export { taskLosses } from "./learner/taskLoss.js";
 export { auc, gauc, logloss } from "./metrics.js";
 export { MetaTrainer } from "./trainer/MetaTrainer.js";
+export { DEFAULT_TRAINER } from "./trainer/defaults.js";
+export { checkFiniteStep, NonFiniteError } from "./trainer/finiteCheck.js";
 export type { MetaTrainerOptions, StepMetrics, Strategy, TrainerState } from "./trainer/MetaTrainer.js";
 export type { CommCounters, SparseStore } from "./trainer/SparseStore.js";
 export { CollectionStore } from "./trainer/CollectionStore.js";

@@ -7,6 +7,8 @@ import { prepareBatch } from "../data/PreparedBatch.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { MetaLearner } from "../learner/MetaLearner.js";
 import { pack, unpack } from "./bucket.js";
+import { DEFAULT_TRAINER } from "./defaults.js";
+import { checkFiniteStep } from "./finiteCheck.js";
 import { sliceTasks } from "./sliceBatch.js";
 import type { SparseStore } from "./SparseStore.js";
 
@@ -68,12 +70,12 @@ export class MetaTrainer {
     this.learner = o.learner;
     this.pg = o.processGroup;
     this.store = o.embeddings;
-    this.strategy = o.strategy ?? "gmeta";
+    this.strategy = o.strategy ?? DEFAULT_TRAINER.strategy;
     if (this.strategy !== "gmeta" && this.strategy !== "naive") {
       throw new Error(`MetaTrainer: expected "gmeta" or "naive" for strategy, got ${JSON.stringify(o.strategy)}`);
     }
-    this.optimizer = new Adam(this.learner.denseParameters(), { lr: o.outerLr ?? 1e-3, weightDecay: o.weightDecay ?? 0 });
-    this.bucketElems = Math.max(1, Math.floor(((o.bucketMiB ?? 25) * 2 ** 20) / 4));
+    this.optimizer = new Adam(this.learner.denseParameters(), { lr: o.outerLr ?? DEFAULT_TRAINER.outerLr, weightDecay: o.weightDecay ?? 0 });
+    this.bucketElems = Math.max(1, Math.floor(((o.bucketMiB ?? DEFAULT_TRAINER.bucketMiB) * 2 ** 20) / 4));
   }
 
   get steps(): number {
@@ -129,6 +131,8 @@ export class MetaTrainer {
     // store moves them to the tables' device if that is another one.
     const scaled = embGrads.map((g) => mul(g, 1 / this.pg.size));
     try {
+      const [q, , n] = reduced.extra;
+      checkFiniteStep(this.stepCount + 1, { "query loss": q! / n! }, [...reduced.grads, ...scaled], [...this.gradNames(), ...tables.map((t) => `embedding rows of ${t}`)]);
       await this.store.applyGradients(tables, ids, scaled);
       this.optimizer.step(reduced.grads);
     } finally {
@@ -196,6 +200,7 @@ export class MetaTrainer {
     try {
       // Gradients of all tasks go back once, answering one lookup of all their ids.
       for (const r of await this.store.lookup(tables, ids)) r.dispose();
+      checkFiniteStep(this.stepCount + 1, {}, [...meanDense, ...scaled], [...this.gradNames(), ...tables.map((t) => `embedding rows of ${t}`)]);
       await this.store.applyGradients(tables, ids, scaled);
       this.optimizer.step(meanDense);
     } finally {
@@ -204,6 +209,12 @@ export class MetaTrainer {
     const totals = await this.reduceDense([], [qSum, sSum, T, samples]);
     const [q, s, tasks, n] = totals.extra;
     return { queryLoss: q! / tasks!, supportLoss: s! / tasks!, tasks: tasks!, samples: n! };
+  }
+
+  // Names of denseParameters() in order, as state() lists them.
+  private gradNames(): string[] {
+    const names = this.learner.model.params.map((p) => p.name);
+    return [...names, ...(this.learner.innerLrs ? names.map((n) => `innerLr.${n}`) : [])];
   }
 
   /** Dense parameters and optimizer state, for checkpoints. */
