@@ -31,7 +31,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 };
 
 /** Entry point of the `gmeta` command; returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], err: { write(s: string): unknown } = process.stderr): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
     console.log(HELP);
@@ -39,14 +39,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const run = COMMANDS[cmd];
   if (!run) {
-    process.stderr.write(`gmeta: unknown command ${JSON.stringify(cmd)}\n\n${HELP}\n`);
+    err.write(`gmeta: unknown command ${JSON.stringify(cmd)}\n\n${HELP}\n`);
     return 2;
   }
   try {
     return await run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n`);
+      err.write(`${e.message}\n`);
       return 2;
     }
     throw e;
@@ -59,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
  */
 export async function runCli(argv: string[], err: { write(s: string): unknown } = process.stderr): Promise<number> {
   try {
-    return await main(argv);
+    return await main(argv, err);
   } catch (e) {
     if (e instanceof Interrupted) {
       err.write(`${e.message}\n`);

@@ -49,6 +49,7 @@ export async function* readArrow(file: string, schema: RawSchema, bad = new BadR
 }
 
 function damaged(file: string, rows: number, e: unknown): DataError {
-  const why = e instanceof Error ? e.message : String(e);
+  // Arrow's own TypeErrors on a cut file say nothing a user can act on.
+  const why = e instanceof TypeError ? "its metadata cannot be read" : e instanceof Error ? e.message : String(e);
   return new DataError({ file, row: rows + 1 }, `truncated or damaged Arrow IPC file (${why})`);
 }

@@ -30,6 +30,11 @@ export class FsError extends Error {
   ) {
     super(`${path}: cannot ${action}: ${CAUSES[code] ?? code} (${code})`);
   }
+
+  /** The cause alone: "no such file or folder (ENOENT)". */
+  get reason(): string {
+    return `${CAUSES[this.code] ?? this.code} (${this.code})`;
+  }
 }
 
 interface SystemError {

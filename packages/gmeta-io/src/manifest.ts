@@ -1,7 +1,7 @@
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { DataError } from "./dataError.js";
-import { explainFsError } from "./fsError.js";
+import { explainFsError, FsError } from "./fsError.js";
 import { manifestSchema } from "./schemas/manifestSchema.js";
 import { FileFormatError, parseJsonText, parseWith } from "./schemas/readJsonFile.js";
 import type { RawSchema } from "./rawSchema.js";
@@ -56,7 +56,8 @@ export async function readManifest(dir: string): Promise<Manifest> {
     text = await fsp.readFile(file, "utf8");
   } catch (e) {
     const err = explainFsError(e, file, "read the manifest");
-    throw new DataError({ file }, `${err instanceof Error ? err.message.slice(file.length + 2) : String(err)}; is ${dir} a folder written by prepare?`);
+    const why = err instanceof FsError ? `cannot read the manifest: ${err.reason}` : `cannot read the manifest (${(err as Error).message})`;
+    throw new DataError({ file }, `${why}; is ${dir} a folder written by prepare?`);
   }
   const raw = parseJsonText(text, file);
   // A newer layout is named as such, not as a list of fields this reader does not know.

@@ -1,9 +1,11 @@
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { sha256File } from "./checksum.js";
+import { tableFromIPC } from "apache-arrow";
+import { sha256Bytes } from "./checksum.js";
+import { decodePartBatch } from "./partLayout.js";
 import { DataError } from "./dataError.js";
-import { explainFsError, isFsError } from "./fsError.js";
-import { readManifest, type Manifest, type ManifestFile } from "./manifest.js";
+import { explainFsError, FsError, isFsError } from "./fsError.js";
+import { readManifest, type Manifest, type ManifestPart } from "./manifest.js";
 import { MetaLoader, type LoaderOptions } from "./metaLoader.js";
 import { readTaskIndex, type TaskIndex } from "./taskIndex.js";
 
@@ -25,21 +27,23 @@ export interface OpenOptions {
 /** Opens a folder written by `prepare`, validating the manifest and (by default) every checksum. */
 export async function openMetaDataset(dir: string, options: OpenOptions = {}): Promise<MetaDataset> {
   const manifest = await readManifest(dir);
-  const files: ManifestFile[] = [...manifest.parts, manifest.index];
-  for (const f of files) {
+  const slotNames = manifest.slots.map((x) => x.name);
+  for (const f of [...manifest.parts, manifest.index]) {
     const path = join(dir, f.file);
-    let size: number;
+    let bytes: Uint8Array;
     try {
-      size = (await fsp.stat(path)).size;
+      bytes = await fsp.readFile(path);
     } catch (e) {
-      const why = isFsError(e) ? (explainFsError(e, path) as Error).message.slice(path.length + 2) : String(e);
-      throw new DataError({ file: path }, `listed in ${join(dir, "manifest.json")} but ${why}`);
+      const why = isFsError(e) ? (explainFsError(e, path) as FsError).reason : String(e);
+      throw new DataError({ file: path }, `listed in ${join(dir, "manifest.json")} but not readable: ${why}`);
     }
-    if (size !== f.bytes) throw new DataError({ file: path }, `size ${size} differs from the manifest's ${f.bytes} bytes (truncated or replaced)`);
+    if (bytes.length !== f.bytes) throw new DataError({ file: path }, `size ${bytes.length} differs from the manifest's ${f.bytes} bytes (truncated or replaced)`);
     if (options.verify ?? true) {
-      const sum = await sha256File(path);
+      const sum = sha256Bytes(bytes);
       if (sum !== f.sha256) throw new DataError({ file: path }, `sha256 mismatch: the manifest says ${f.sha256}, the file has ${sum}`);
     }
+    // Each part must be what the manifest says it is (rows, columns, dense width) before anyone trains on it.
+    if (f !== manifest.index) checkPart(path, bytes, (f as ManifestPart).rows, slotNames, manifest.denseDim);
   }
   const index = readTaskIndex(dir, manifest);
   if (index.task.length !== manifest.counts.tasks) {
@@ -65,4 +69,15 @@ function checkIndexAgainstParts(dir: string, manifest: Manifest, index: TaskInde
       throw new DataError({ file, column: "part" }, `lists ${to - from} tasks and ${rows} rows in part ${p.file}; the manifest says ${p.tasks} tasks and ${p.rows} rows`);
     }
   });
+}
+
+function checkPart(file: string, bytes: Uint8Array, rows: number, slotNames: string[], denseDim: number): void {
+  try {
+    const t = tableFromIPC(bytes);
+    if (t.batches.length !== 1) throw new Error(`expected one record batch, got ${t.batches.length}`);
+    if (t.numRows !== rows) throw new Error(`expected ${rows} rows as the manifest lists, got ${t.numRows}`);
+    decodePartBatch(t.batches[0]!, slotNames, denseDim);
+  } catch (e) {
+    throw new DataError({ file }, `does not match the manifest (${(e as Error).message})`);
+  }
 }

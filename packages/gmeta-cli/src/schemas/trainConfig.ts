@@ -22,7 +22,7 @@ const choice = <T extends readonly [string, ...string[]]>(options: T) => {
 };
 const int = (min: number) => z.int({ error: `an integer >= ${min}` }).min(min, { error: `an integer >= ${min}` });
 const rate = z.number({ error: "a finite number >= 0" }).min(0, { error: "a finite number >= 0" }).refine(Number.isFinite, { error: "a finite number >= 0" });
-const widths = z.array(z.int().positive(), { error: "a list of positive integers" });
+const widths = z.array(z.int({ error: "a list of positive integers" }).positive({ error: "a list of positive integers" }), { error: "a list of positive integers" });
 
 export const trainConfigSchema = z
   .strictObject({

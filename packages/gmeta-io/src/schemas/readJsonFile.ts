@@ -42,7 +42,9 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, file: 
   const issue = r.error.issues[0]!;
   const got = valueAt(value, issue.path);
   const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problem${r.error.issues.length > 2 ? "s" : ""})` : "";
-  const what = issue.code === "unrecognized_keys" ? issue.message : `${issue.message.replace(/^Invalid input: /, "")}, got ${describe(got)}`;
+  let msg = issue.message.replace(/^Invalid input: /, "").replace(/, received \w+$/, "");
+  if (!/^(expected|Too|Unrecognized|Invalid)/.test(msg)) msg = `expected ${msg}`;
+  const what = issue.code === "unrecognized_keys" ? issue.message : `${msg}, got ${describe(got)}`;
   throw new FileFormatError(file, fieldPath(issue.path), `${what}${more}`);
 }
 
