@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
-import { basename, extname, join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { checkInputFile, checkWritableTarget, convertMovieLens, movieLensSchema, prepare, rawSchemaSchema, readJsonFile, splitTasks, syntheticSchema, validateSchema } from "@gmeta/io";
 import type { OnBadRow, RawSchema } from "@gmeta/io";
 import { parse, reader, UsageError } from "../args.js";
 import { status } from "../progress.js";
+import { onInterrupt } from "../run/interrupt.js";
 
 export const PREPARE_HELP = `gmeta prepare: group raw samples by task into a Meta-IO dataset folder
 
@@ -141,12 +142,25 @@ function report(dir: string, c: { tasks: number; samples: number; supportSamples
   if (skipped.rows) status(`skipped ${skipped.rows} row(s) with bad values (first: ${skipped.first})`);
 }
 
+/** Temporaries of a prepare into `out` by this process: removed when it is interrupted. */
+function removeTemporaries(out: string): void {
+  for (const p of [`${out}.split.tmp`, `${out}.partial`, `${out}.movielens.tmp`]) rmSync(p, { recursive: true, force: true });
+  const parent = dirname(resolve(out));
+  const own = `.${basename(out)}.tmp-${process.pid}-`;
+  if (existsSync(parent)) for (const n of readdirSync(parent)) if (n.startsWith(own)) rmSync(join(parent, n), { recursive: true, force: true });
+}
+
 export async function prepareCommand(argv: string[]): Promise<number> {
   const a = prepareArgs(argv);
   if (!a) {
     console.log(PREPARE_HELP);
     return 0;
   }
-  await runPrepare(a);
+  const stop = onInterrupt(() => removeTemporaries(a.out), (signal) => `gmeta prepare: interrupted by ${signal}; nothing was written to ${a.out}`);
+  try {
+    await runPrepare(a);
+  } finally {
+    stop();
+  }
   return 0;
 }

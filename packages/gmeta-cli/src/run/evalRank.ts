@@ -6,7 +6,8 @@ import { UsageError } from "../args.js";
 import type { TrainConfig } from "../config.js";
 import { buildJob, checkCompatible } from "./buildJob.js";
 import { memoryPerRank, verifyCheckpoint, type VerifiedCheckpoint } from "./preflight.js";
-import { launchEnv } from "./rankEnv.js";
+import { onInterrupt } from "./interrupt.js";
+import { isLaunchedRank, launchEnv } from "./rankEnv.js";
 import { latestCheckpoint } from "./runFiles.js";
 import { joinGroup } from "./trainRank.js";
 
@@ -38,6 +39,7 @@ export async function preflightEval(cfg: TrainConfig, dataDir: string, tasksPerB
 export async function evalRank(cfg: TrainConfig, dataDir: string, tasksPerBatch: number): Promise<{ checkpoint: string; eval: Evaluation }> {
   const inputs = await preflightEval(cfg, dataDir, tasksPerBatch, launchEnv().size);
   const pg = await joinGroup(cfg);
+  const stop = onInterrupt(() => undefined, isLaunchedRank() ? null : (signal) => `gmeta eval: interrupted by ${signal}; nothing was written`);
   try {
     const { ck, train, data, perRank } = inputs;
     // The tables are as the checkpoint holds them, whatever vocabulary the new data has.
@@ -51,6 +53,7 @@ export async function evalRank(cfg: TrainConfig, dataDir: string, tasksPerBatch:
       job.dispose();
     }
   } finally {
+    stop();
     await pg.close();
   }
 }

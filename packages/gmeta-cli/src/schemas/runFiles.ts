@@ -14,9 +14,30 @@ export const trainerStateSchema = z.strictObject({
   }),
 });
 
-/** What a run folder's commands read of a checkpoint's embeddings/manifest.json (the collection checks the rest). */
+const inside = z.string().min(1).refine((f) => !f.includes("/") && !f.includes("\\") && f !== "..", { error: "a file name inside the checkpoint folder" });
+
+/**
+ * A checkpoint's embeddings/manifest.json (@gmeta/embedding's format 1), checked before the
+ * collection opens any shard; the collection then checks it against its own tables and plan.
+ */
 export const embeddingManifestSchema = z.looseObject({
-  tables: z.array(z.looseObject({ name: z.string().min(1), rows: z.int().positive() })).min(1),
+  format: z.literal("gmeta-embedding-checkpoint"),
+  version: z.literal(1),
+  byteOrder: z.literal("little"),
+  worldSize: z.int().positive(),
+  tables: z.array(z.looseObject({ name: z.string().min(1), rows: z.int().positive(), dim: z.int().positive() })).min(1),
+  optimizer: z.looseObject({ kind: z.enum(["sgd", "adagrad", "adam"]) }),
+  steps: z.record(z.string(), z.int().nonnegative()),
+  plan: z.looseObject({}),
+  shards: z.array(z.strictObject({
+    table: z.string().min(1),
+    rank: z.int().nonnegative(),
+    rowStart: z.int().nonnegative(),
+    rowCount: z.int().positive(),
+    file: inside,
+    bytes: z.int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: "a sha256 hex digest" }),
+  })).min(1),
 });
 
 const nullableNumber = z.number().nullable();
