@@ -1,7 +1,7 @@
 // Faults from outside the input: a full disk, a read-only file system, Ctrl-C on one and two
 // ranks, a crash's leftovers, and mpirun's ranks. Each is a real process of the built command.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { syntheticSchema } from "@gmeta/io";
@@ -72,6 +72,35 @@ describe.skipIf(!canMount)("a full disk and a read-only file system (2 MiB tmpfs
     expect(t.code, t.stderr).toBe(1);
     expect(t.stderr.trim()).toMatch(/read-only file system \(EROFS\)$/);
     expect(readdirSync(ro)).toEqual([]);
+  });
+});
+
+// ---- permissions (root can read and write anything, so the command runs as nobody)
+const setpriv = spawnSync("setpriv", ["--version"], { encoding: "utf8" });
+const noDrop = !isRoot ? "it needs root to run the command as another user" : setpriv.status !== 0 ? "setpriv not found (util-linux)" : "";
+if (noDrop) console.info(`[gmeta-cli faults] permission cases skipped: ${noDrop}`);
+
+describe.skipIf(noDrop !== "")("permission denied (EACCES), as the user nobody", () => {
+  it("an unreadable input and an unwritable output folder are named with the cause, before anything is written", () => {
+    const d = join(dir, "perm");
+    mkdirSync(join(d, "locked"), { recursive: true });
+    mkdirSync(join(d, "open"));
+    for (const p of [dir, d, join(d, "locked")]) chmodSync(p, 0o755);
+    chmodSync(join(d, "open"), 0o777);
+    copyFileSync(raw, join(d, "secret.arrow"));
+    chmodSync(join(d, "secret.arrow"), 0o000);
+    copyFileSync(raw, join(d, "raw.arrow"));
+    chmodSync(join(d, "raw.arrow"), 0o644);
+    const asNobody = (args: string[]) => spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BIN, ...args], { encoding: "utf8", timeout: 60_000 });
+    const r = asNobody(["prepare", "--input", join(d, "secret.arrow"), "--out", join(d, "open", "tasks"), "--schema", "synthetic:3"]);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr.trim()).toBe(`gmeta: ${join(d, "secret.arrow")}: cannot read the input: permission denied (EACCES)`);
+    const w = asNobody(["prepare", "--input", join(d, "raw.arrow"), "--out", join(d, "locked", "tasks"), "--schema", "synthetic:3"]);
+    expect(w.status, w.stderr).toBe(1);
+    expect(w.stderr.trim()).toBe(`gmeta: ${join(d, "locked")}: cannot create ${join(d, "locked", "tasks", "manifest.json")}: permission denied (EACCES)`);
+    expect(readdirSync(join(d, "locked"))).toEqual([]);
+    expect(readdirSync(join(d, "open"))).toEqual([]);
+    chmodSync(dir, 0o700);
   });
 });
 

@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { readArrow } from "./arrowReader.js";
 import { BadRows } from "./badRows.js";
 import { readCsv } from "./csvReader.js";
@@ -26,6 +26,11 @@ export function checkInputFile(file: string): void {
     throw explainFsError(e, file, "read the input");
   }
   if (st.isDirectory()) throw new FsError(file, "read the input", "EISDIR");
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (e) {
+    throw explainFsError(e, file, "read the input");
+  }
 }
 
 /** Streams raw samples from a CSV, Arrow IPC or Parquet file as chunks, checked against `schema`. */
