@@ -1,13 +1,13 @@
 import { totalmem } from "node:os";
 import { join } from "node:path";
 import { planSharding } from "@gmeta/embedding";
-import type { LoaderState, MetaDataset } from "@gmeta/io";
+import type { LoaderState, Manifest, MetaDataset } from "@gmeta/io";
 import { checkWritableTarget, loaderStateSchema } from "@gmeta/io";
 import type { TrainerState } from "@gmeta/maml";
 import { UsageError } from "../args.js";
 import { trainConfigSchema, type TrainConfig } from "../schemas/trainConfig.js";
 import { embeddingManifestSchema, trainerStateSchema } from "../schemas/runFiles.js";
-import { buildTables, checkCompatible, sparseOptimizer } from "./buildJob.js";
+import { buildModel, buildTables, checkCompatible, sparseOptimizer } from "./buildJob.js";
 import { latestCheckpoint, readChecked } from "./runFiles.js";
 
 /** A checkpoint whose files were all read and checked. */
@@ -22,6 +22,24 @@ export interface VerifiedCheckpoint {
 /** Bytes of embedding rows and optimizer state one rank may hold: a share of this host's memory. */
 export function memoryPerRank(localRanks: number): number {
   return Math.floor((totalmem() * 0.75) / Math.max(1, localRanks));
+}
+
+/**
+ * Refuses dense layers that cannot be held, before any is allocated: every rank holds the
+ * parameters, their gradients, Adam's two moments and (Meta-SGD) a learning rate per value.
+ */
+export function checkDenseBudget(cfg: TrainConfig, manifest: Manifest, budget: number): void {
+  const model = buildModel(cfg, manifest);
+  const values = model.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  const copies = cfg.algorithm === "metasgd" ? 8 : 4;
+  const bytes = values * 4 * copies;
+  const widest = model.params.reduce((m, p) => Math.max(m, p.shape.reduce((a, b) => a * b, 1)), 0);
+  if (bytes > budget || widest > 2 ** 31 - 1) {
+    const fmt = (n: number) => n.toLocaleString("en-US");
+    throw new UsageError(
+      `gmeta train: the ${cfg.model} model's dense parameters (${fmt(values)} values, ${fmt(bytes)} bytes with gradients and optimizer state) do not fit the budget of ${fmt(budget)} bytes per rank; lower --embedding-dim or the layer widths (bottom ${JSON.stringify(cfg.bottom)}, top ${JSON.stringify(cfg.top)}, hidden ${JSON.stringify(cfg.hidden)})`,
+    );
+  }
 }
 
 /** Reads and checks every file of a checkpoint that a resume or an evaluation needs. */
@@ -57,8 +75,10 @@ export function preflightTrain(cfg: TrainConfig, data: MetaDataset, evalData: Me
       }
     }
   }
+  const budget = memoryPerRank(opts.localRanks);
+  checkDenseBudget(cfg, data.manifest, budget);
   const tables = buildTables(cfg, manifests, ck?.rows);
-  planSharding({ tables, worldSize: W, optimizer: sparseOptimizer(cfg), memoryPerRank: memoryPerRank(opts.localRanks) });
+  planSharding({ tables, worldSize: W, optimizer: sparseOptimizer(cfg), memoryPerRank: budget });
   // The loaders check their settings against the data when made (they start no work until read).
   const perRank = cfg.tasksPerBatch / W;
   for (let rank = 0; rank < W; rank++) {
