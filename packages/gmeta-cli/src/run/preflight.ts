@@ -79,6 +79,10 @@ export function preflightTrain(cfg: TrainConfig, data: MetaDataset, evalData: Me
   checkDenseBudget(cfg, data.manifest, budget);
   const tables = buildTables(cfg, manifests, ck?.rows);
   planSharding({ tables, worldSize: W, optimizer: sparseOptimizer(cfg), memoryPerRank: budget });
+  const tasks = data.index.task.length;
+  if (cfg.tasksPerBatch > tasks) {
+    throw new UsageError(`gmeta train: expected at most ${tasks - (tasks % W)} (the tasks in ${cfg.data}) for tasksPerBatch, got ${cfg.tasksPerBatch}`);
+  }
   // The loaders check their settings against the data when made (they start no work until read).
   const perRank = cfg.tasksPerBatch / W;
   for (let rank = 0; rank < W; rank++) {

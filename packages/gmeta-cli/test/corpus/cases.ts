@@ -161,7 +161,7 @@ export const CASES: Case[] = [
   { id: "train: dense layers too large", command: "config", code: 2, argv: (f, sb) => withCfg(f, sb, cfgFile(sb, { top: [200000, 200000] })), message: /gmeta train: the dlrm model's dense parameters \([\d,]+ values, [\d,]+ bytes with gradients and optimizer state\) do not fit the budget of [\d,]+ bytes per rank/ },
   { id: "train: incompatible --eval", command: "train", code: 1, argv: (f, sb) => trainOn(f.tasks, sb, "--eval", f.tasks3), message: /manifest\.json: expected 2 dense, slots .* \(the training data's\) for its features, got 3 dense/ },
   // ---- train: settings
-  { id: "train: tasks per batch beyond the data", command: "train", code: 1, argv: (f, sb) => trainOn(f.tasks, sb, "--tasks-per-batch", "4000"), message: /loader: \d+ tasks do not fill one step of 4000 tasks × 1 ranks/ },
+  { id: "train: tasks per batch beyond the data", command: "train", code: 2, argv: (f, sb) => trainOn(f.tasks, sb, "--tasks-per-batch", "4000"), message: /gmeta train: expected at most \d+ \(the tasks in .*tasks\) for tasksPerBatch, got 4000/ },
   { id: "train: --prefetch 0", command: "train", code: 2, argv: (f, sb) => trainOn(f.tasks, sb, "--prefetch", "0"), message: /gmeta train: flags: expected an integer >= 1 for prefetch, got 0/ },
   { id: "train: --inner-lr text", command: "train", code: 2, argv: (f, sb) => trainOn(f.tasks, sb, "--inner-lr", "fast"), message: /gmeta train: expected a number for --inner-lr, got "fast"/ },
   { id: "train: --outer-lr negative", command: "train", code: 2, argv: (f, sb) => trainOn(f.tasks, sb, "--outer-lr=-1"), message: /expected a finite number >= 0 for outerLr, got -1/ },
