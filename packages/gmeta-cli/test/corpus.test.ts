@@ -55,6 +55,7 @@ describe("bad-input corpus", () => {
     const before = snapshot(sb);
     let err = "";
     const code = await runCli(argv, { write: (s: string) => (err += s) });
+    // CORPUS_DUMP=FILE lists every case with its status and message (to review the wording).
     if (process.env.CORPUS_DUMP) appendFileSync(process.env.CORPUS_DUMP, `${c.id}\t${code}\t${err.trim()}\n`);
     const message = typeof c.message === "function" ? c.message(fx, sb) : c.message;
     expect(code, err).toBe(c.code);
