@@ -1,4 +1,6 @@
+import { explainFsError } from "@gmeta/io";
 import { UsageError } from "./args.js";
+import { Interrupted } from "./run/interrupt.js";
 import { demoCommand } from "./commands/demo.js";
 import { infoCommand } from "./commands/info.js";
 import { launchCommand } from "./commands/launch.js";
@@ -29,7 +31,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 };
 
 /** Entry point of the `gmeta` command; returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], err: { write(s: string): unknown } = process.stderr): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
     console.log(HELP);
@@ -37,16 +39,36 @@ export async function main(argv: string[]): Promise<number> {
   }
   const run = COMMANDS[cmd];
   if (!run) {
-    process.stderr.write(`gmeta: unknown command ${JSON.stringify(cmd)}\n\n${HELP}\n`);
+    err.write(`gmeta: unknown command ${JSON.stringify(cmd)}\n\n${HELP}\n`);
     return 2;
   }
   try {
     return await run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`${e.message}\n`);
+      err.write(`${e.message}\n`);
       return 2;
     }
     throw e;
+  }
+}
+
+/**
+ * The whole command as the `gmeta` binary runs it: the exit code, with every failure printed
+ * as one line (usage errors exit 2, an interrupt 130 / 143, anything else 1).
+ */
+export async function runCli(argv: string[], err: { write(s: string): unknown } = process.stderr): Promise<number> {
+  try {
+    return await main(argv, err);
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      err.write(`${e.message}\n`);
+      return e.exitCode;
+    }
+    const x = explainFsError(e);
+    const msg = x instanceof Error ? x.message : String(x);
+    err.write(`${msg.startsWith("gmeta") ? msg : `gmeta: ${msg}`}\n`);
+    if (process.env.GMETA_DEBUG && x instanceof Error) err.write(`${x.stack}\n`);
+    return 1;
   }
 }

@@ -46,7 +46,7 @@ describe("checkpoints and --resume", () => {
     expect(latestCheckpoint(full)).not.toBeNull();
     // A resumed run must keep what the checkpoint's state means.
     const changed = gmeta(["train", "--data", prep.train, "--out", cut, "--nproc", "2", "--tasks-per-batch", "4", "--epochs", "2", "--no-baseline", "--seed", "3", "--resume"]);
-    expect(changed.code).toBe(1);
+    expect(changed.code).toBe(2);
     expect(changed.stderr).toContain("gmeta train --resume: expected tasksPerBatch 8");
   });
 });

@@ -5,6 +5,7 @@ import { invalidArgument } from "./errors.js";
 import { readLaunchEnv, type LaunchEnv } from "./launchEnv.js";
 import { glooAddon, mpiAddon, mpiBuilt } from "./native/binding.js";
 import { NativeArrayGroup } from "./NativeArrayGroup.js";
+import { Heartbeat } from "./store/heartbeat.js";
 import { StoreServer } from "./store/StoreServer.js";
 
 /** Where ranks meet: the TCP store (default) or a FileStore folder on a shared filesystem. */
@@ -103,6 +104,10 @@ async function initGloo(launch: LaunchEnv, opts: InitOptions, timeoutMs: number)
     } catch (e) {
       await server?.close();
       throw explainRendezvous(e, launch.jobId);
+    }
+    if (launch.size > 1) {
+      const beat = await Heartbeat.start({ host, port: server?.address.port ?? port, token, rank: launch.rank });
+      return new NativeArrayGroup("gloo", native, () => beat.stop());
     }
   }
   // Rank 0's server outlives its own group (peers may still be reading keys or asking who

@@ -18,12 +18,13 @@ function runRank(rank: number, size: number, port: number, args: string[], extra
   child.stderr.on("data", (d) => (out += d));
   // A hung rank must not outlive the test.
   const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  return new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) =>
+  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) =>
     child.on("close", (code, signal) => {
       clearTimeout(guard);
       resolve({ code, signal, out });
     }),
   );
+  return Object.assign(done, { child });
 }
 
 const freePort = () => 20000 + Math.floor(Math.random() * 20000);
@@ -71,8 +72,24 @@ describe("a stuck rank", () => {
     expect(r0!.code, r0!.out).toBe(3);
     const m = /CAUGHT (\d+) (.*)/.exec(r0!.out);
     expect(Number(m![1])).toBeLessThan(1500 + 2500);
-    expect(m![2]).toContain("allReduce failed on rank 0: no peer has left the job: a peer is stuck or slow");
+    expect(m![2]).toContain("allReduce failed on rank 0: no peer has left the job and every peer still sends heartbeats: a peer is stuck or slow");
     expect(m![2]).toMatch(/Timed out/i);
+  });
+});
+
+describe("a frozen rank (SIGSTOP)", () => {
+  it("is named in the timeout error: its heartbeats through the store stopped", async () => {
+    const port = freePort();
+    const runs = [0, 1].map((r) => runRank(r, 2, port, ["freeze"]));
+    const r0 = await runs[0]!;
+    // A stopped process cannot act on SIGTERM; SIGKILL ends it.
+    runs[1]!.child.kill("SIGKILL");
+    expect(r0.code, r0.out).toBe(3);
+    const m = /CAUGHT (\d+) (.*)/.exec(r0.out);
+    expect(m, r0.out).not.toBeNull();
+    expect(Number(m![1])).toBeLessThan(5000 + 3000);
+    expect(m![2]).toMatch(/allReduce failed on rank 0: peer rank 1 stopped answering \(no heartbeat for [\d.]+ s: stopped, frozen or starved\)/);
+    await runs[1];
   });
 });
 

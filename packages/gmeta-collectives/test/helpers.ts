@@ -25,11 +25,12 @@ export async function launchWorker(
   nproc: number,
   command: string[],
   env: NodeJS.ProcessEnv = {},
+  master?: string,
 ): Promise<{ result: LaunchResult; out: string }> {
   const out = new Collect();
   // The abort stops the ranks if a test hangs, so a timed-out test leaves no process behind.
   const signal = AbortSignal.timeout(90_000);
-  const result = await launch({ nproc, command, cwd: PACKAGE_DIR, env: { ...process.env, ...env }, stdout: out, stderr: out, graceMs: 2000, signal });
+  const result = await launch({ nproc, command, cwd: PACKAGE_DIR, env: { ...process.env, ...env }, stdout: out, stderr: out, graceMs: 2000, signal, ...(master ? { master } : {}) });
   return { result, out: out.text };
 }
 

@@ -1,6 +1,7 @@
 import { DataType, type Data, type RecordBatch } from "apache-arrow";
 import { DataError } from "./dataError.js";
-import { checkLabel } from "./fieldParsers.js";
+import { BadRows, keepRows } from "./badRows.js";
+import { checkFloat32, checkLabel } from "./fieldParsers.js";
 import type { RawSchema } from "./rawSchema.js";
 import type { SampleChunk } from "./sampleChunk.js";
 
@@ -10,8 +11,20 @@ type Num = ArrayLike<number | bigint>;
  * Reads the schema's columns out of one Arrow record batch, checking types and values.
  * `rowBase` is the number of rows before this batch in the file, so errors name file rows.
  */
-export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: string, rowBase: number): SampleChunk {
+export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: string, rowBase: number, bad = new BadRows()): SampleChunk {
   const n = batch.numRows;
+  // Rows with a bad value, dropped at the end when the policy says skip (else the check throws).
+  let drop: Uint8Array | null = null;
+  const value = (check: () => number, i: number): number => {
+    try {
+      return check();
+    } catch (e) {
+      if (drop?.[i]) return 0;
+      bad.absorb(e);
+      (drop ??= new Uint8Array(n))[i] = 1;
+      return 0;
+    }
+  };
   const column = (name: string): Data => {
     const k = batch.schema.fields.findIndex((f) => f.name === name);
     if (k < 0) {
@@ -41,16 +54,14 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
 
   const labV = numeric(schema.label, column(schema.label), "number");
   const label = new Float32Array(n);
-  for (let i = 0; i < n; i++) label[i] = checkLabel(Number(labV[i]), file, rowBase + i + 1, schema.label);
+  for (let i = 0; i < n; i++) label[i] = value(() => checkLabel(Number(labV[i]), file, rowBase + i + 1, schema.label), i);
 
   const D = schema.dense.length;
   const dense = new Float32Array(n * D);
   schema.dense.forEach((name, j) => {
     const v = numeric(name, column(name), "number");
     for (let i = 0; i < n; i++) {
-      const x = Number(v[i]);
-      if (!Number.isFinite(x)) throw new DataError({ file, row: rowBase + i + 1, column: name }, `expected a finite number, got ${x}`);
-      dense[i * D + j] = x;
+      dense[i * D + j] = value(() => checkFloat32(Number(v[i]), file, rowBase + i + 1, name), i);
     }
   });
 
@@ -91,9 +102,11 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
     const v = DataType.isTimestamp(d.type) || DataType.isDate(d.type)
       ? (d.values as Num & { subarray(a: number, b: number): Num }).subarray(d.offset, d.offset + n)
       : numeric(schema.timestamp, d, "number");
-    timestamp = Float64Array.from({ length: n }, (_, i) => Number(v[i]));
+    const name = schema.timestamp;
+    timestamp = Float64Array.from({ length: n }, (_, i) => value(() => checkFloat32(Number(v[i]), file, rowBase + i + 1, name), i));
   }
-  return { n, task, label, dense, sparse, timestamp };
+  const chunk = { n, task, label, dense, sparse, timestamp };
+  return drop ? keepRows(chunk, drop) : chunk;
 }
 
 function toBigInt(v: Num): BigInt64Array {

@@ -1,6 +1,7 @@
 import { promises as fsp } from "node:fs";
 import { RecordBatchReader } from "apache-arrow";
 import { arrowBatchToChunk } from "./arrowBatchToChunk.js";
+import { BadRows } from "./badRows.js";
 import { DataError } from "./dataError.js";
 import type { RawSchema } from "./rawSchema.js";
 import type { SampleChunk } from "./sampleChunk.js";
@@ -9,7 +10,7 @@ import type { SampleChunk } from "./sampleChunk.js";
  * Streams an Arrow IPC file (file or stream format) batch by batch. It reads through a file
  * handle, so Arrow reads the footer and then one batch at a time instead of buffering the file.
  */
-export async function* readArrow(file: string, schema: RawSchema): AsyncGenerator<SampleChunk> {
+export async function* readArrow(file: string, schema: RawSchema, bad = new BadRows()): AsyncGenerator<SampleChunk> {
   const stat = await fsp.stat(file);
   if (stat.size === 0) throw new DataError({ file, row: "schema" }, "empty file (expected an Arrow IPC file)");
   let rows = 0;
@@ -41,13 +42,14 @@ export async function* readArrow(file: string, schema: RawSchema): AsyncGenerato
       if (r.done) break;
       const batch = r.value;
       if (batch.numRows === 0) continue;
-      yield arrowBatchToChunk(batch, schema, file, rows);
+      yield arrowBatchToChunk(batch, schema, file, rows, bad);
       rows += batch.numRows;
     }
   }
 }
 
 function damaged(file: string, rows: number, e: unknown): DataError {
-  const why = e instanceof Error ? e.message : String(e);
+  // Arrow's own TypeErrors on a cut file say nothing a user can act on.
+  const why = e instanceof TypeError ? "its metadata cannot be read" : e instanceof Error ? e.message : String(e);
   return new DataError({ file, row: rows + 1 }, `truncated or damaged Arrow IPC file (${why})`);
 }

@@ -2,13 +2,14 @@ import { createReadStream, promises as fsp } from "node:fs";
 import { DataError } from "./dataError.js";
 import type { RawSchema } from "./rawSchema.js";
 import { SampleChunk, SampleChunkBuilder } from "./sampleChunk.js";
+import { BadRows } from "./badRows.js";
 import { parseFloat32Field, parseIdField, parseLabelField, parseTaskField } from "./fieldParsers.js";
 
 /**
  * Streams a comma-separated file with a header row; list ids are separated by `|` inside a
  * field. Quoted fields are not supported (numeric data has no need of them).
  */
-export async function* readCsv(file: string, schema: RawSchema, chunkRows = 65536): AsyncGenerator<SampleChunk> {
+export async function* readCsv(file: string, schema: RawSchema, chunkRows = 65536, bad = new BadRows()): AsyncGenerator<SampleChunk> {
   const stat = await fsp.stat(file);
   if (stat.size === 0) throw new DataError({ file, row: "header" }, "empty file (expected a header row)");
   const D = schema.dense.length;
@@ -44,9 +45,17 @@ export async function* readCsv(file: string, schema: RawSchema, chunkRows = 6553
     if (f.length !== ncol) {
       throw new DataError({ file, row }, `expected ${ncol} fields as in the header, got ${f.length}`);
     }
-    const ts = idx.ts >= 0 ? parseFloat32Field(f[idx.ts]!, file, row, schema.timestamp!, false) : 0;
+    try {
+      parseRow(f, idx);
+    } catch (e) {
+      b.abort();
+      bad.absorb(e);
+    }
+  };
+  const parseRow = (f: string[], idx: { task: number; label: number; dense: number[]; sparse: number[]; ts: number }): void => {
+    const ts = idx.ts >= 0 ? parseFloat32Field(f[idx.ts]!, file, row, schema.timestamp!) : 0;
     b.begin(parseTaskField(f[idx.task]!, file, row, schema.taskKey), parseLabelField(f[idx.label]!, file, row, schema.label), ts);
-    for (let j = 0; j < D; j++) b.setDense(j, parseFloat32Field(f[idx.dense[j]!]!, file, row, schema.dense[j]!, true));
+    for (let j = 0; j < D; j++) b.setDense(j, parseFloat32Field(f[idx.dense[j]!]!, file, row, schema.dense[j]!));
     for (let s = 0; s < idx.sparse.length; s++) {
       const slot = schema.sparse[s]!;
       const field = f[idx.sparse[s]!]!;

@@ -7,6 +7,8 @@ import { PartCache } from "./partCache.js";
 export interface DecodeSetup {
   dir: string;
   files: string[];
+  /** Rows of each part as the manifest lists them. */
+  rows: number[];
   slotNames: string[];
   denseDim: number;
 }
@@ -28,7 +30,7 @@ let cache: PartCache | null = null;
 parentPort?.on("message", (msg: DecodeJob | { setup: DecodeSetup }) => {
   if ("setup" in msg) {
     setup = msg.setup;
-    cache = new PartCache(setup.dir, setup.files, setup.slotNames, setup.denseDim);
+    cache = new PartCache(setup.dir, setup.files, setup.slotNames, setup.denseDim, 4, setup.rows);
     return;
   }
   try {

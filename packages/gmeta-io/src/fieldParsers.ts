@@ -20,22 +20,34 @@ export function parseLabelField(text: string, file: string, row: number, column:
 
 /** Throws unless v is a usable label. */
 export function checkLabel(v: number, file: string, row: number, column: string): number {
-  if (Number.isNaN(v)) throw new DataError({ file, row, column }, "expected a label in [0, 1], got NaN");
-  if (!(v >= 0 && v <= 1)) throw new DataError({ file, row, column }, `expected a label in [0, 1], got ${v}`);
+  if (!(v >= 0 && v <= 1)) throw new BadValueError({ file, row, column }, `expected a label in [0, 1], got ${v}`);
   return v;
 }
 
-/** Parses a float; `finite` rejects NaN and infinities. */
-export function parseFloat32Field(text: string, file: string, row: number, column: string, finite: boolean): number {
-  const v = parseNumber(text, file, row, column);
-  if (finite && !Number.isFinite(v)) throw new DataError({ file, row, column }, `expected a finite number, got ${text}`);
+/** The largest finite float32; a larger magnitude is stored as an infinity. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A value that is NaN, infinite or beyond float32's range: the rows `onBadRow: "skip"` may drop. */
+export class BadValueError extends DataError {
+  override name = "BadValueError";
+}
+
+/** Throws a BadValueError unless v is finite and within float32's range. */
+export function checkFloat32(v: number, file: string, row: number, column: string): number {
+  if (!Number.isFinite(v)) throw new BadValueError({ file, row, column }, `expected a finite number, got ${v}`);
+  if (Math.abs(v) > FLOAT32_MAX) throw new BadValueError({ file, row, column }, `expected a number within float32's range (|x| <= 3.4028235e38), got ${v}`);
   return v;
+}
+
+/** Parses a finite float within float32's range (dense features and timestamps). */
+export function parseFloat32Field(text: string, file: string, row: number, column: string): number {
+  return checkFloat32(parseNumber(text, file, row, column), file, row, column);
 }
 
 function parseNumber(text: string, file: string, row: number, column: string): number {
   const t = text.trim();
   const v = Number(t);
-  if (t.length === 0 || (Number.isNaN(v) && t !== "NaN")) {
+  if (t.length === 0 || (Number.isNaN(v) && t !== "NaN" && t !== "nan")) {
     throw new DataError({ file, row, column }, `expected a number, got ${JSON.stringify(text)}`);
   }
   return v;

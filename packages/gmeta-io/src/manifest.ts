@@ -1,6 +1,9 @@
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { DataError } from "./dataError.js";
+import { explainFsError, FsError } from "./fsError.js";
+import { manifestSchema } from "./schemas/manifestSchema.js";
+import { FileFormatError, parseJsonText, parseWith } from "./schemas/readJsonFile.js";
 import type { RawSchema } from "./rawSchema.js";
 import type { SplitRule } from "./splitRule.js";
 
@@ -37,37 +40,53 @@ export interface Manifest {
     querySamples: number;
     droppedTasks: number;
     droppedSamples: number;
+    /** Rows refused for a bad value and dropped (prepare with onBadRow: "skip"). */
+    skippedRows?: number;
   };
   parts: ManifestPart[];
   /** Arrow file of the task index: part, row, support, query, task per task, in part order. */
   index: ManifestFile;
 }
 
-/** Reads and checks `dir/manifest.json` (not the checksums; see openMetaDataset). */
+/** Reads and checks `dir/manifest.json` against its schema and itself (not the checksums; see openMetaDataset). */
 export async function readManifest(dir: string): Promise<Manifest> {
   const file = join(dir, "manifest.json");
   let text: string;
   try {
     text = await fsp.readFile(file, "utf8");
   } catch (e) {
-    throw new DataError({ file }, `cannot read the manifest (${(e as Error).message}); is ${dir} a folder written by prepare?`);
+    const err = explainFsError(e, file, "read the manifest");
+    const why = err instanceof FsError ? `cannot read the manifest: ${err.reason}` : `cannot read the manifest (${(err as Error).message})`;
+    throw new DataError({ file }, `${why}; is ${dir} a folder written by prepare?`);
   }
-  let m: Manifest;
-  try {
-    m = JSON.parse(text) as Manifest;
-  } catch (e) {
-    throw new DataError({ file }, `not valid JSON (${(e as Error).message})`);
+  const raw = parseJsonText(text, file);
+  // A newer layout is named as such, not as a list of fields this reader does not know.
+  const version = (raw as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof version === "number" && version > FORMAT_VERSION) {
+    throw new FileFormatError(file, "formatVersion", `format version ${version} is newer than this reader supports (${FORMAT_VERSION}); upgrade @gmeta/io`);
   }
-  const bad = (column: string, what: string): never => {
-    throw new DataError({ file, row: "schema", column }, what);
+  const m: Manifest = parseWith(manifestSchema, raw, file);
+  const bad = (field: string, what: string): never => {
+    throw new FileFormatError(file, field, what);
   };
-  if (typeof m.formatVersion !== "number") bad("formatVersion", "missing format version");
-  if (m.formatVersion > FORMAT_VERSION) {
-    bad("formatVersion", `format version ${m.formatVersion} is newer than this reader supports (${FORMAT_VERSION}); upgrade @gmeta/io`);
+  if (m.denseDim !== m.schema.dense.length) bad("denseDim", `expected ${m.schema.dense.length} (the schema's dense columns), got ${m.denseDim}`);
+  const names = m.schema.sparse.map((s) => s.name);
+  if (m.slots.length !== names.length || m.slots.some((s, i) => s.name !== names[i] || s.list !== !!m.schema.sparse[i]!.list)) {
+    bad("slots", `expected the schema's sparse columns [${names.join(", ")}], got [${m.slots.map((s) => s.name).join(", ")}]`);
   }
-  if (!Array.isArray(m.parts) || m.parts.length === 0) bad("parts", "expected a non-empty list of part files");
-  if (!Array.isArray(m.slots)) bad("slots", "expected a list of slots");
-  if (typeof m.denseDim !== "number") bad("denseDim", "expected a number");
-  if (!m.index || typeof m.index.file !== "string") bad("index", "expected the task index file");
+  const rows = m.parts.reduce((a, p) => a + p.rows, 0);
+  const tasks = m.parts.reduce((a, p) => a + p.tasks, 0);
+  if (rows !== m.counts.samples) bad("counts.samples", `expected ${rows} (the sum of the parts' rows), got ${m.counts.samples}`);
+  if (tasks !== m.counts.tasks) bad("counts.tasks", `expected ${tasks} (the sum of the parts' tasks), got ${m.counts.tasks}`);
+  if (m.counts.supportSamples + m.counts.querySamples !== m.counts.samples) {
+    bad("counts.samples", `expected supportSamples + querySamples (${m.counts.supportSamples + m.counts.querySamples}), got ${m.counts.samples}`);
+  }
+  const seen = new Set<string>();
+  m.parts.forEach((p, i) => {
+    if (p.file.includes("..") || p.file.startsWith("/")) bad(`parts[${i}].file`, `expected a file inside the dataset folder, got ${JSON.stringify(p.file)}`);
+    if (seen.has(p.file)) bad(`parts[${i}].file`, `${JSON.stringify(p.file)} is listed twice`);
+    seen.add(p.file);
+  });
+  if (m.index.file.includes("..") || m.index.file.startsWith("/")) bad("index.file", `expected a file inside the dataset folder, got ${JSON.stringify(m.index.file)}`);
   return m;
 }

@@ -162,7 +162,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
     };
 
     if (this.workers === 0) {
-      const cache = new PartCache(this.dir, this.manifest.parts.map((p) => p.file), this.slotNames, this.manifest.denseDim);
+      const cache = new PartCache(this.dir, this.manifest.parts.map((p) => p.file), this.slotNames, this.manifest.denseDim, 4, this.manifest.parts.map((p) => p.rows));
       for (const j of jobs) {
         const d = describe(j);
         const batch = finish(j, gatherTasks((p) => cache.get(p), d.tasks, d.keys, this.manifest.denseDim, this.slotNames.length), d.padded);
@@ -175,6 +175,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
     this.pool ??= new DecodePool(this.workers, {
       dir: this.dir,
       files: this.manifest.parts.map((p) => p.file),
+      rows: this.manifest.parts.map((p) => p.rows),
       slotNames: this.slotNames,
       denseDim: this.manifest.denseDim,
     });

@@ -14,6 +14,8 @@ export class PartCache {
     private readonly slotNames: string[],
     private readonly denseDim: number,
     private readonly capacity = 4,
+    /** Rows the manifest lists for each part, checked on decoding. */
+    private readonly rows?: readonly number[],
   ) {}
 
   /** Part `part`, decoded from `bytes` when given and not cached, else read from its file. */
@@ -29,7 +31,10 @@ export class PartCache {
     try {
       const table = tableFromIPC(bytes ?? readFileSync(file));
       if (table.batches.length !== 1) throw new Error(`expected one record batch, got ${table.batches.length}`);
-      cols = decodePartBatch(table.batches[0]!, this.slotNames, this.denseDim);
+      const batch = table.batches[0]!;
+      const want = this.rows?.[part];
+      if (want !== undefined && batch.numRows !== want) throw new Error(`expected ${want} rows as the manifest lists, got ${batch.numRows}`);
+      cols = decodePartBatch(batch, this.slotNames, this.denseDim);
     } catch (e) {
       throw new DataError({ file }, `cannot decode part file (${(e as Error).message})`);
     }

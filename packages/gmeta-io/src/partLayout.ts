@@ -73,6 +73,8 @@ export function decodePartBatch(batch: RecordBatch, slotNames: string[], denseDi
   const roleD = col("role");
   const label = view<Float32Array>(need("label"));
   let dense: Float32Array = new Float32Array(0);
+  const width = col("dense") ? (col("dense")!.type as { listSize?: number }).listSize ?? -1 : 0;
+  if (width !== denseDim) throw new Error(`expected ${denseDim} dense values per row as the manifest says, got ${width}`);
   if (denseDim > 0) {
     const d = need("dense");
     const c = d.children[0]!;

@@ -1,13 +1,16 @@
 import { existsSync, promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { tempSibling } from "./atomicFile.js";
+import { BadRows, type OnBadRow } from "./badRows.js";
+import { explainFsError } from "./fsError.js";
+import { checkWritableTarget } from "./outputCheck.js";
 import { FORMAT_VERSION, type Manifest } from "./manifest.js";
 import type { PartColumns } from "./partLayout.js";
 import { int32Words } from "./int32Words.js";
 import { PartWriter } from "./partWriter.js";
 import type { RawFormat } from "./rawFormat.js";
 import { validateSchema, type RawSchema } from "./rawSchema.js";
-import { readRaw } from "./readRaw.js";
+import { checkInputFile, readRaw } from "./readRaw.js";
 import { SampleChunkBuilder, type SampleChunk } from "./sampleChunk.js";
 import { RUN_BATCH, RunWriter, readRun } from "./spillRun.js";
 import { validateSplit, type SplitRule } from "./splitRule.js";
@@ -37,11 +40,19 @@ export interface PrepareOptions {
   chunkRows?: number;
   /** Replace an existing output folder (default false). */
   overwrite?: boolean;
+  /**
+   * Rows holding NaN, an infinity or a value beyond float32's range in the label, dense or
+   * timestamp columns: "fail" (default) refuses the input naming file, row and column; "skip"
+   * drops them and counts them in the manifest (`counts.skippedRows`).
+   */
+  onBadRow?: OnBadRow;
 }
 
 /** What {@link prepare} did. */
 export interface PrepareResult {
   dir: string;
+  /** Rows dropped for bad values (onBadRow "skip"), and the first one's location and fault. */
+  skipped: { rows: number; first?: string };
   manifest: Manifest;
   /** Sorted runs written to disk because the input exceeded the memory budget (0 when it fit). */
   spilledRuns: number;
@@ -68,16 +79,20 @@ export async function prepare(options: PrepareOptions): Promise<PrepareResult> {
   const seed = options.seed ?? 0;
   const budget = options.memoryBudget ?? 256 * 1024 * 1024;
   const out = options.out;
+  const bad = new BadRows(options.onBadRow ?? "fail");
   if (existsSync(out) && !options.overwrite) {
     throw new Error(`prepare: ${out} already exists; remove it or pass overwrite: true`);
   }
+  // Inputs and the output's folder are checked before anything is written.
+  for (const file of inputs) checkInputFile(file);
+  checkWritableTarget(out);
   const D = schema.dense.length;
   const slotNames = schema.sparse.map((s) => s.name);
   const hasTs = !!schema.timestamp;
   const tmp = tempSibling(out);
   const spillDir = join(tmp, "spill");
-  await fsp.mkdir(spillDir, { recursive: true });
   try {
+    await fsp.mkdir(spillDir, { recursive: true });
     const vocab = new Array<bigint>(slotNames.length).fill(0n);
     let buffer: SampleChunk[] = [];
     let bufferSeq: Float64Array[] = [];
@@ -105,7 +120,7 @@ export async function prepare(options: PrepareOptions): Promise<PrepareResult> {
       bufferBytes = 0;
     };
     for (const file of inputs) {
-      for await (const chunk of readRaw(file, schema, { ...(options.format ? { format: options.format } : {}), chunkRows: options.chunkRows ?? 65536 })) {
+      for await (const chunk of readRaw(file, schema, { ...(options.format ? { format: options.format } : {}), chunkRows: options.chunkRows ?? 65536, badRows: bad })) {
         chunk.sparse.forEach(({ ids }, s) => {
           vocab[s] = maxPlusOne(ids, vocab[s]!);
         });
@@ -151,6 +166,7 @@ export async function prepare(options: PrepareOptions): Promise<PrepareResult> {
         querySamples: grouper.querySamples,
         droppedTasks: grouper.droppedTasks,
         droppedSamples: grouper.droppedSamples,
+        skippedRows: bad.skipped,
       },
       parts: writer.parts,
       index,
@@ -159,10 +175,10 @@ export async function prepare(options: PrepareOptions): Promise<PrepareResult> {
     await fsp.writeFile(join(tmp, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
     if (existsSync(out)) await fsp.rm(out, { recursive: true, force: true });
     await fsp.rename(tmp, out);
-    return { dir: out, manifest, spilledRuns };
+    return { dir: out, manifest, spilledRuns, skipped: { rows: bad.skipped, ...(bad.first ? { first: bad.first } : {}) } };
   } catch (e) {
-    await fsp.rm(tmp, { recursive: true, force: true });
-    throw e;
+    await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw explainFsError(e, out, "write the prepared dataset");
   }
 }
 

@@ -1,5 +1,8 @@
+import { accessSync, constants, statSync } from "node:fs";
 import { readArrow } from "./arrowReader.js";
+import { BadRows } from "./badRows.js";
 import { readCsv } from "./csvReader.js";
+import { explainFsError, FsError } from "./fsError.js";
 import { readParquet } from "./parquetReader.js";
 import { formatOf, type RawFormat } from "./rawFormat.js";
 import { validateSchema, type RawSchema } from "./rawSchema.js";
@@ -10,6 +13,24 @@ export interface ReadRawOptions {
   format?: RawFormat;
   /** Most rows per yielded chunk (CSV and Parquet). */
   chunkRows?: number;
+  /** What to do with rows holding NaN, infinities or values beyond float32 (default: fail), and their count. */
+  badRows?: BadRows;
+}
+
+/** Refuses a path that is not a readable regular file, naming it and the cause. */
+export function checkInputFile(file: string): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    throw explainFsError(e, file, "read the input");
+  }
+  if (st.isDirectory()) throw new FsError(file, "read the input", "EISDIR");
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (e) {
+    throw explainFsError(e, file, "read the input");
+  }
 }
 
 /** Streams raw samples from a CSV, Arrow IPC or Parquet file as chunks, checked against `schema`. */
@@ -17,7 +38,15 @@ export function readRaw(file: string, schema: RawSchema, options: ReadRawOptions
   validateSchema(schema);
   const format = options.format ?? formatOf(file);
   const rows = options.chunkRows ?? 65536;
-  if (format === "csv") return readCsv(file, schema, rows);
-  if (format === "arrow") return readArrow(file, schema);
-  return readParquet(file, schema, rows);
+  const bad = options.badRows ?? new BadRows();
+  return (async function* () {
+    checkInputFile(file);
+    try {
+      if (format === "csv") yield* readCsv(file, schema, rows, bad);
+      else if (format === "arrow") yield* readArrow(file, schema, bad);
+      else yield* readParquet(file, schema, rows, bad);
+    } catch (e) {
+      throw explainFsError(e, file, "read the input");
+    }
+  })();
 }

@@ -74,6 +74,11 @@ export class SampleChunkBuilder {
     this.idLen[slot] = len + 1;
   }
 
+  /** Drops the sample begun with `begin()` and not yet ended (a row refused half-way). */
+  abort(): void {
+    for (let s = 0; s < this.slots; s++) this.idLen[s] = this.offsets[s]![this.n]!;
+  }
+
   end(): void {
     this.n++;
     for (let s = 0; s < this.slots; s++) this.offsets[s]![this.n] = this.idLen[s]!;

@@ -143,7 +143,7 @@ describe("bad prepared datasets", () => {
     const m = JSON.parse(readFileSync(join(d, "manifest.json"), "utf8"));
     m.formatVersion = 2;
     writeFileSync(join(d, "manifest.json"), JSON.stringify(m));
-    await fails(openMetaDataset(d), /manifest\.json, schema, column "formatVersion": format version 2 is newer than this reader supports \(1\)/);
+    await fails(openMetaDataset(d), /manifest\.json, field "formatVersion": format version 2 is newer than this reader supports \(1\)/);
   });
 
   it("not a prepared folder", async () => {

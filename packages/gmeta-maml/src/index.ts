@@ -21,6 +21,8 @@ export type { StepOutput } from "./learner/CompiledStep.js";
 
 export { auc, gauc, logloss } from "./metrics.js";
 export { MetaTrainer } from "./trainer/MetaTrainer.js";
+export { DEFAULT_TRAINER } from "./trainer/defaults.js";
+export { checkFiniteStep, NonFiniteError } from "./trainer/finiteCheck.js";
 export type { MetaTrainerOptions, StepMetrics, Strategy, TrainerState } from "./trainer/MetaTrainer.js";
 export { sliceTasks } from "./trainer/sliceBatch.js";
 export { evaluate } from "./eval/evaluate.js";

@@ -3,12 +3,13 @@ import { join, resolve } from "node:path";
 import { parse, reader } from "../args.js";
 import { DEFAULTS, validateConfig } from "../config.js";
 import { status } from "../progress.js";
-import { readJson, writeAtomic, writeJson } from "../run/runFiles.js";
+import { readChecked, writeAtomic, writeJson } from "../run/runFiles.js";
+import { summarySchema } from "../schemas/runFiles.js";
 import { formatReport } from "../run/summary.js";
 import type { Summary } from "../run/summary.js";
 import { runPrepare } from "./prepare.js";
 import { runSynth } from "./synth.js";
-import { checkBackend, checkDevice, launchTrain, runTrainHere } from "./train.js";
+import { checkPlacement, launchTrain, runTrainHere } from "./train.js";
 import { syntheticSchema } from "@gmeta/io";
 
 export const DEMO_HELP = `gmeta demo: the whole job end to end on an embedded default
@@ -42,8 +43,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const backend = r.str("backend", "gloo")!;
   // Settings are checked before any data is written.
   const probe = validateConfig({ ...DEFAULTS, data: "-", out: "-", device, backend }, "flags", "demo");
-  checkDevice(probe.device, "demo");
-  checkBackend(probe.backend, "demo");
+  checkPlacement(probe, "demo");
   mkdirSync(out, { recursive: true });
   const t0 = performance.now();
   status(`[1/4] synthesizing cold-start CTR data into ${join(out, "data")}`);
@@ -73,7 +73,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   } else {
     summary = await runTrainHere(cfg, false, true);
   }
-  summary = { ...(summary ?? readJson<Summary>(join(cfg.out, "summary.json"))), oracleAuc: syn.oracleAuc };
+  summary = { ...(summary ?? (readChecked(join(cfg.out, "summary.json"), summarySchema) as unknown as Summary)), oracleAuc: syn.oracleAuc };
   writeJson(join(cfg.out, "summary.json"), summary);
   writeAtomic(join(cfg.out, "report.md"), `${formatReport(summary)}\n`);
   status(`[4/4] report (${((performance.now() - t0) / 1000).toFixed(0)} s in all)`);

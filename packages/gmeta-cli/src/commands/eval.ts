@@ -1,10 +1,13 @@
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { launch } from "@gmeta/collectives";
 import { parse, reader, UsageError } from "../args.js";
-import { DEFAULTS, validateConfig } from "../config.js";
-import { evalRank } from "../run/evalRank.js";
-import { readJson, writeJson } from "../run/runFiles.js";
+import { evalRank, preflightEval } from "../run/evalRank.js";
+import { Interrupted } from "../run/interrupt.js";
+import { isLaunchedRank, launchEnv } from "../run/rankEnv.js";
+import { readChecked, writeJson } from "../run/runFiles.js";
+import { evalFileSchema } from "../schemas/runFiles.js";
+import { trainConfigSchema } from "../schemas/trainConfig.js";
+import { existsSync } from "node:fs";
 
 export const EVAL_HELP = `gmeta eval: evaluate a run's latest checkpoint on held-out tasks
 
@@ -12,7 +15,7 @@ Usage: gmeta eval --run RUN --data DIR [--nproc N] [--tasks-per-batch T] [--no-c
 
 Adapts the meta-learned model on each task's support set (the run's inner steps and rate)
 and scores the query set: AUC, GAUC and logloss, with and without adaptation.
-Writes RUN/eval.json. The scoring is captured and replayed like training unless --no-compile.`;
+Writes RUN/eval.json; a refused evaluation writes nothing.`;
 
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parse("eval", argv, { run: { type: "string" }, data: { type: "string" }, nproc: { type: "string" }, "tasks-per-batch": { type: "string" }, "no-compile": { type: "boolean" } });
@@ -23,30 +26,33 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const r = reader("eval", values);
   const run = r.req("run");
   const data = r.req("data");
-  if (!existsSync(join(run, "config.json"))) throw new UsageError(`gmeta eval: ${run}: not a run folder (no config.json)`);
-  const nproc = r.int("nproc", 1, 1);
+  const file = join(run, "config.json");
+  if (!existsSync(file)) throw new UsageError(`gmeta eval: ${run}: not a run folder (no config.json)`);
+  const env = launchEnv();
+  const launched = isLaunchedRank(env);
+  const nproc = launched ? env.size : r.int("nproc", 1, 1);
   // The run's config as trained; only the evaluation's own rank count differs.
-  // Runs made before `compile` existed were trained eagerly; their config has no such key.
-  const saved = { compile: DEFAULTS.compile, ...readJson<Record<string, unknown>>(join(run, "config.json")), out: run };
-  const trained = validateConfig(saved, join(run, "config.json"));
-  const cfg = { ...trained, nproc, compile: trained.compile && !r.flag("no-compile") };
-  const T = r.int("tasks-per-batch", cfg.tasksPerBatch, 1);
-  const isRank = process.env.RANK !== undefined;
-  if (nproc > 1 && !isRank) {
+  const trained = readChecked(file, trainConfigSchema);
+  const cfg = { ...trained, out: run, nproc, compile: trained.compile && !r.flag("no-compile") };
+  const T = r.int("tasks-per-batch", trained.tasksPerBatch, 1);
+  if (nproc > 1 && !launched) {
+    await preflightEval(cfg, data, T, nproc);
     const res = await launch({ nproc, command: [process.execPath, ...process.execArgv, process.argv[1]!, "eval", ...argv] });
+    const interrupted = /interrupted by (SIG\w+)/.exec(res.message);
+    if (interrupted) throw new Interrupted(interrupted[1] as NodeJS.Signals, `gmeta eval: interrupted by ${interrupted[1]}; nothing was written`);
     if (res.exitCode !== 0) throw new Error(`evaluation failed: ${res.message}`);
   } else {
     const out = await evalRank(cfg, data, T);
-    if (Number(process.env.RANK ?? 0) === 0) writeJson(join(run, "eval.json"), { data, ...out });
+    if (env.rank === 0) writeJson(join(run, "eval.json"), { data, ...out });
   }
   // Ranks of a launched job stay quiet; the launching process prints once.
-  if (isRank) return 0;
-  const res = readJson<{ checkpoint: string; eval: { adapted: Record<string, number>; unadapted: Record<string, number>; tasks: number; samples: number } }>(join(run, "eval.json"));
-  const f = (x: number) => (Number.isNaN(x) ? "n/a" : x.toFixed(4));
+  if (launched) return 0;
+  const res = readChecked(join(run, "eval.json"), evalFileSchema);
+  const f = (x: number | null) => (x === null || Number.isNaN(x) ? "n/a" : x.toFixed(4));
   console.log(`${res.checkpoint}: ${res.eval.tasks} tasks, ${res.eval.samples} query samples`);
   for (const k of ["adapted", "unadapted"] as const) {
     const s = res.eval[k];
-    console.log(`  ${k.padEnd(10)} AUC ${f(s.auc!)}  GAUC ${f(s.gauc!)}  logloss ${f(s.logloss!)}`);
+    console.log(`  ${k.padEnd(10)} AUC ${f(s.auc)}  GAUC ${f(s.gauc)}  logloss ${f(s.logloss)}`);
   }
   return 0;
 }

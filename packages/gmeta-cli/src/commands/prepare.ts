@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { basename, extname, join } from "node:path";
-import { convertMovieLens, movieLensSchema, prepare, splitTasks, syntheticSchema, validateSchema } from "@gmeta/io";
-import type { RawSchema } from "@gmeta/io";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { checkInputFile, checkWritableTarget, convertMovieLens, movieLensSchema, prepare, rawSchemaSchema, readJsonFile, splitTasks, syntheticSchema, validateSchema } from "@gmeta/io";
+import type { OnBadRow, RawSchema } from "@gmeta/io";
 import { parse, reader, UsageError } from "../args.js";
 import { status } from "../progress.js";
+import { onInterrupt } from "../run/interrupt.js";
 
 export const PREPARE_HELP = `gmeta prepare: group raw samples by task into a Meta-IO dataset folder
 
@@ -22,6 +23,9 @@ Usage: gmeta prepare --input FILE [--input FILE ...] --out DIR [options]
   --memory-mib M      memory budget before sorted runs spill to disk (default 256)
   --holdout F         also hold out a fraction F of tasks: writes DIR/train and DIR/test
   --seed S            seed of the shuffle split and the holdout (default 0)
+  --on-bad-row P      fail | skip: a row with NaN, an infinity or a value beyond float32's range
+                      in the label, dense or timestamp columns fails the run naming file, row and
+                      column (default fail), or is dropped and counted in the manifest (skip)
   --overwrite         replace an existing output folder`;
 
 /** Resolves --schema into a raw schema. */
@@ -31,9 +35,10 @@ export function resolveSchema(spec: string): RawSchema {
   if (m) return syntheticSchema(Number(m[1] ?? 4));
   if (!existsSync(spec)) throw new UsageError(`gmeta prepare: expected synthetic:D, movielens or a schema JSON file for --schema, got ${JSON.stringify(spec)} (no such file)`);
   try {
-    return validateSchema(JSON.parse(readFileSync(spec, "utf8")) as RawSchema);
+    return validateSchema(readJsonFile(spec, rawSchemaSchema) as RawSchema);
   } catch (e) {
-    throw new UsageError(`gmeta prepare: ${spec}: ${(e as Error).message}`);
+    const m = (e as Error).message;
+    throw new UsageError(`gmeta prepare: --schema ${m.startsWith(spec) ? m : `${spec}: ${m}`}`);
   }
 }
 
@@ -51,6 +56,7 @@ export interface PrepareArgs {
   holdout?: number;
   seed: number;
   overwrite: boolean;
+  onBadRow?: OnBadRow;
 }
 
 export function prepareArgs(argv: string[]): PrepareArgs | null {
@@ -58,6 +64,7 @@ export function prepareArgs(argv: string[]): PrepareArgs | null {
     input: { type: "string", multiple: true }, out: { type: "string" }, schema: { type: "string" }, query: { type: "string" },
     split: { type: "string" }, "min-support": { type: "string" }, "min-query": { type: "string" }, shards: { type: "string" },
     "memory-mib": { type: "string" }, holdout: { type: "string" }, seed: { type: "string" }, overwrite: { type: "boolean" },
+    "on-bad-row": { type: "string" },
   });
   if (values.help) return null;
   const r = reader("prepare", values);
@@ -73,11 +80,17 @@ export function prepareArgs(argv: string[]): PrepareArgs | null {
     ...(by ? { by } : {}), minSupport: r.int("min-support", 2, 1), minQuery: r.int("min-query", 1, 1),
     ...(shards ? { shards } : {}), memoryMiB: r.int("memory-mib", 256, 1),
     ...(holdout !== undefined ? { holdout } : {}), seed: r.int("seed", 0, 0), overwrite: r.flag("overwrite"),
+    onBadRow: r.choice("on-bad-row", ["fail", "skip"] as const, "fail"),
   };
 }
 
 /** Runs prepare (and the optional task holdout); returns the dataset folders written. */
 export async function runPrepare(a: PrepareArgs): Promise<{ train: string; test?: string }> {
+  // Everything that can be checked is, before anything is written.
+  if (a.schemaName !== "movielens") for (const f of a.input) checkInputFile(f);
+  if (existsSync(a.out) && !a.overwrite) throw new UsageError(`gmeta prepare: ${a.out} exists; pass --overwrite to replace it`);
+  if (a.holdout !== undefined && a.input.length !== 1) throw new UsageError("gmeta prepare: expected one --input with --holdout, got " + a.input.length);
+  checkWritableTarget(join(a.out, "manifest.json"));
   let inputs = a.input;
   let scratch: string | null = null;
   if (a.schemaName === "movielens") {
@@ -88,15 +101,14 @@ export async function runPrepare(a: PrepareArgs): Promise<{ train: string; test?
   const common = {
     schema: a.schema, split: { query: a.query, ...(a.by ? { by: a.by } : {}) }, minSupport: a.minSupport, minQuery: a.minQuery,
     ...(a.shards ? { shards: a.shards } : {}), memoryBudget: a.memoryMiB * 2 ** 20, seed: a.seed, overwrite: a.overwrite,
+    onBadRow: a.onBadRow ?? "fail",
   };
   try {
     if (a.holdout === undefined) {
       const res = await prepare({ ...common, input: inputs, out: a.out });
-      report(res.dir, res.manifest.counts, res.spilledRuns);
+      report(res.dir, res.manifest.counts, res.spilledRuns, res.skipped);
       return { train: res.dir };
     }
-    if (inputs.length !== 1) throw new UsageError("gmeta prepare: expected one --input with --holdout, got " + inputs.length);
-    if (existsSync(a.out) && !a.overwrite) throw new UsageError(`gmeta prepare: ${a.out} exists; pass --overwrite to replace it`);
     scratch ??= `${a.out}.split.tmp`;
     mkdirSync(scratch, { recursive: true });
     // Both sets are written under a temporary folder that takes the final name when complete.
@@ -114,8 +126,8 @@ export async function runPrepare(a: PrepareArgs): Promise<{ train: string; test?
       const test = await prepare({ ...common, input: testRaw, out: join(partial, "test") });
       rmSync(a.out, { recursive: true, force: true });
       renameSync(partial, a.out);
-      report(join(a.out, "train"), train.manifest.counts, train.spilledRuns);
-      report(join(a.out, "test"), test.manifest.counts, test.spilledRuns);
+      report(join(a.out, "train"), train.manifest.counts, train.spilledRuns, train.skipped);
+      report(join(a.out, "test"), test.manifest.counts, test.spilledRuns, test.skipped);
     } finally {
       rmSync(partial, { recursive: true, force: true });
     }
@@ -125,8 +137,17 @@ export async function runPrepare(a: PrepareArgs): Promise<{ train: string; test?
   }
 }
 
-function report(dir: string, c: { tasks: number; samples: number; supportSamples: number; querySamples: number; droppedTasks: number }, spilled: number) {
+function report(dir: string, c: { tasks: number; samples: number; supportSamples: number; querySamples: number; droppedTasks: number }, spilled: number, skipped: { rows: number; first?: string }) {
   status(`prepared ${dir}: ${c.tasks} tasks, ${c.samples} samples (support ${c.supportSamples}, query ${c.querySamples}); dropped ${c.droppedTasks} small tasks${spilled ? `; spilled ${spilled} sorted runs` : ""}`);
+  if (skipped.rows) status(`skipped ${skipped.rows} row(s) with bad values (first: ${skipped.first})`);
+}
+
+/** Temporaries of a prepare into `out` by this process: removed when it is interrupted. */
+function removeTemporaries(out: string): void {
+  for (const p of [`${out}.split.tmp`, `${out}.partial`, `${out}.movielens.tmp`]) rmSync(p, { recursive: true, force: true });
+  const parent = dirname(resolve(out));
+  const own = `.${basename(out)}.tmp-${process.pid}-`;
+  if (existsSync(parent)) for (const n of readdirSync(parent)) if (n.startsWith(own)) rmSync(join(parent, n), { recursive: true, force: true });
 }
 
 export async function prepareCommand(argv: string[]): Promise<number> {
@@ -135,6 +156,11 @@ export async function prepareCommand(argv: string[]): Promise<number> {
     console.log(PREPARE_HELP);
     return 0;
   }
-  await runPrepare(a);
+  const stop = onInterrupt(() => removeTemporaries(a.out), (signal) => `gmeta prepare: interrupted by ${signal}; nothing was written to ${a.out}`);
+  try {
+    await runPrepare(a);
+  } finally {
+    stop();
+  }
   return 0;
 }

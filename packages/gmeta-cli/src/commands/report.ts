@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parse, reader, UsageError } from "../args.js";
-import { readJson } from "../run/runFiles.js";
+import { readChecked } from "../run/runFiles.js";
+import { summarySchema } from "../schemas/runFiles.js";
 import { formatReport } from "../run/summary.js";
 import type { Summary } from "../run/summary.js";
 
@@ -18,7 +19,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const run = reader("report", values).req("run");
   const file = join(run, "summary.json");
   if (!existsSync(file)) throw new UsageError(`gmeta report: ${file}: no summary (has the run finished?)`);
-  const s = readJson<Summary>(file);
+  const s = readChecked(file, summarySchema) as unknown as Summary;
   console.log(values.json ? JSON.stringify(s, null, 2) : formatReport(s));
   return 0;
 }

@@ -1,4 +1,5 @@
 import type { ProcessGroup } from "@gmeta/collectives";
+import { readLaunchEnv } from "@gmeta/collectives";
 import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { SparseOptimizerConfig, TableConfig } from "@gmeta/embedding";
 import type { Manifest } from "@gmeta/io";
@@ -51,17 +52,18 @@ export function sparseOptimizer(cfg: TrainConfig): SparseOptimizerConfig {
 export function rankDevice(device: string, env: NodeJS.ProcessEnv = process.env): Device {
   if (device === "cpu") return "cpu";
   const first = Number(device.slice("cuda:".length));
-  const local = Number(env.LOCAL_RANK ?? 0) || 0;
+  const local = readLaunchEnv(env).localRank;
   const count = Math.max(1, backends().cuda.devices);
   return `cuda:${(first + local) % count}` as Device;
 }
 
 /** A learner, sharded tables and trainer, fresh (the same on every rank for the same config). */
-export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGroup, algorithm: Algorithm, rows?: Record<string, number>) {
+export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGroup, algorithm: Algorithm, rows?: Record<string, number>, memoryPerRank?: number) {
   const model = buildModel(cfg, manifests[0]!);
   const tables = buildTables(cfg, manifests, rows);
   const optimizer = sparseOptimizer(cfg);
-  const plan = planSharding({ tables, worldSize: pg.size, optimizer });
+  // The budget is checked by the pure planner before any table is allocated.
+  const plan = planSharding({ tables, worldSize: pg.size, optimizer, ...(memoryPerRank ? { memoryPerRank } : {}) });
   const device = rankDevice(cfg.device);
   const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer, device });
   const learner = new MetaLearner(model, {

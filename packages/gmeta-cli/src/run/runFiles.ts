@@ -1,25 +1,37 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { explainFsError, readJsonFile } from "@gmeta/io";
+import type { z } from "zod";
 
-/** Writes a file whole or not at all: a temporary name, then a rename. */
+/** Writes a file whole or not at all: a temporary name, then a rename; the temporary goes on failure. */
 export function writeAtomic(file: string, data: string): void {
-  mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw explainFsError(e, file, "write");
+  }
 }
 
 export function writeJson(file: string, value: unknown): void {
   writeAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function readJson<T>(file: string): T {
-  return JSON.parse(readFileSync(file, "utf8")) as T;
+/** Reads a project file and checks it against its schema; errors name the file and the field. */
+export function readChecked<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
+  return readJsonFile(file, schema);
 }
 
 /** Appends one JSON line (metrics.jsonl). */
 export function appendJsonl(file: string, value: unknown): void {
-  appendFileSync(file, `${JSON.stringify(value)}\n`);
+  try {
+    appendFileSync(file, `${JSON.stringify(value)}\n`);
+  } catch (e) {
+    throw explainFsError(e, file, "write");
+  }
 }
 
 /** The newest complete checkpoint folder of a run, or null. */
@@ -32,4 +44,13 @@ export function latestCheckpoint(runDir: string): string | null {
     .map((m) => Number(m[1]))
     .sort((a, b) => a - b);
   return steps.length ? join(dir, `step-${String(steps[steps.length - 1]).padStart(6, "0")}`) : null;
+}
+
+/** Removes checkpoints a crash or an interrupt left half-written (`*.partial`, `*.old`, `*.tmp`). */
+export function removePartialCheckpoints(runDir: string): string[] {
+  const dir = join(runDir, "checkpoints");
+  if (!existsSync(dir)) return [];
+  const stale = readdirSync(dir).filter((n) => /\.(partial|old|tmp)$/.test(n) || /\.tmp-/.test(n));
+  for (const n of stale) rmSync(join(dir, n), { recursive: true, force: true });
+  return stale;
 }

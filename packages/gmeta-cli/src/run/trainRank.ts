@@ -1,16 +1,19 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { ProcessGroup } from "@gmeta/collectives";
 import { initProcessGroup } from "@gmeta/collectives";
 import type { LoaderState, MetaDataset } from "@gmeta/io";
 import { openMetaDataset } from "@gmeta/io";
-import type { Algorithm, Evaluation, StepMetrics, TrainerState } from "@gmeta/maml";
+import type { Algorithm, Evaluation, StepMetrics } from "@gmeta/maml";
 import { evaluate } from "@gmeta/maml";
 import { UsageError } from "../args.js";
 import type { TrainConfig } from "../config.js";
 import { Progress, status } from "../progress.js";
-import { buildJob, checkCompatible, rankDevice } from "./buildJob.js";
-import { appendJsonl, latestCheckpoint, readJson, writeAtomic, writeJson } from "./runFiles.js";
+import { buildJob, rankDevice } from "./buildJob.js";
+import { onInterrupt } from "./interrupt.js";
+import { memoryPerRank, preflightTrain, type VerifiedCheckpoint } from "./preflight.js";
+import { isLaunchedRank, launchEnv } from "./rankEnv.js";
+import { appendJsonl, latestCheckpoint, removePartialCheckpoints, writeAtomic, writeJson } from "./runFiles.js";
 
 export interface PhaseResult {
   phase: "meta" | "baseline";
@@ -38,7 +41,7 @@ function median(xs: number[]): number {
 
 /** Joins the job (or runs alone) with a free store port when there is no launcher. */
 export async function joinGroup(cfg: TrainConfig): Promise<ProcessGroup> {
-  const alone = process.env.RANK === undefined && process.env.OMPI_COMM_WORLD_RANK === undefined && process.env.SLURM_PROCID === undefined;
+  const alone = !isLaunchedRank();
   return initProcessGroup({
     backend: cfg.backend,
     ...(alone ? { store: { kind: "tcp", port: 0 } } : {}),
@@ -50,6 +53,12 @@ export async function joinGroup(cfg: TrainConfig): Promise<ProcessGroup> {
 async function saveCheckpoint(cfg: TrainConfig, pg: ProcessGroup, job: ReturnType<typeof buildJob>, loader: LoaderState, step: number) {
   const final = join(cfg.out, "checkpoints", `step-${String(step).padStart(6, "0")}`);
   const tmp = `${final}.partial`;
+  const state = job.trainer.state();
+  // The step's own check stops training first; this keeps a checkpoint finite whatever led here.
+  state.params.forEach((p, i) => {
+    const k = p.findIndex((v) => !Number.isFinite(v));
+    if (k >= 0) throw new Error(`gmeta train: not writing checkpoint step ${step}: parameter ${state.names[i]} holds ${p[k]} at element ${k}`);
+  });
   if (pg.rank === 0) {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
@@ -60,7 +69,7 @@ async function saveCheckpoint(cfg: TrainConfig, pg: ProcessGroup, job: ReturnTyp
     writeJson(join(tmp, "loader.json"), loader);
     writeJson(join(tmp, "config.json"), cfg);
     // trainer.json last: its presence marks a complete checkpoint.
-    writeJson(join(tmp, "trainer.json"), job.trainer.state());
+    writeJson(join(tmp, "trainer.json"), state);
     // An older checkpoint of the same step stays whole until the new one is in place.
     const old = `${final}.old`;
     rmSync(old, { recursive: true, force: true });
@@ -71,27 +80,36 @@ async function saveCheckpoint(cfg: TrainConfig, pg: ProcessGroup, job: ReturnTyp
   await pg.barrier();
 }
 
-async function runPhase(
-  cfg: TrainConfig, pg: ProcessGroup, data: MetaDataset, evalData: MetaDataset | null, phase: "meta" | "baseline", resume: boolean,
-): Promise<PhaseResult> {
+/** A phase's job and loader, built (and for --resume loaded from the checkpoint) before anything is written. */
+async function setUpPhase(cfg: TrainConfig, pg: ProcessGroup, data: MetaDataset, evalData: MetaDataset | null, phase: "meta" | "baseline", ck: VerifiedCheckpoint | null) {
   const algorithm: Algorithm = phase === "meta" ? cfg.algorithm : "plain";
   const manifests = [data.manifest, ...(evalData ? [evalData.manifest] : [])];
-  const job = buildJob(cfg, manifests, pg, algorithm);
+  const job = buildJob(cfg, manifests, pg, algorithm, undefined, memoryPerRank(launchEnv().localSize));
+  const W = pg.size;
+  const loader = data.loader({
+    rank: pg.rank, worldSize: W, tasksPerBatch: cfg.tasksPerBatch / W, seed: cfg.seed, epochs: cfg.epochs, workers: cfg.workers, prefetch: cfg.prefetch,
+  });
+  if (ck) {
+    try {
+      job.trainer.loadState(ck.trainer);
+      // Ranks read different shard files; the collection makes them agree before any throws.
+      await job.collection.load(join(ck.dir, "embeddings"));
+      loader.resume(ck.loader);
+    } catch (e) {
+      job.dispose();
+      throw new Error(`gmeta train --resume: ${ck.dir} cannot be resumed: ${(e as Error).message}`);
+    }
+  }
+  return { job, loader, algorithm };
+}
+
+async function runPhase(
+  cfg: TrainConfig, pg: ProcessGroup, evalData: MetaDataset | null, phase: "meta" | "baseline", set: Awaited<ReturnType<typeof setUpPhase>>,
+): Promise<PhaseResult> {
+  const { job, loader, algorithm } = set;
   const W = pg.size;
   const perRank = cfg.tasksPerBatch / W;
-  const loader = data.loader({
-    rank: pg.rank, worldSize: W, tasksPerBatch: perRank, seed: cfg.seed, epochs: cfg.epochs, workers: cfg.workers, prefetch: cfg.prefetch,
-  });
   const isMeta = phase === "meta";
-  if (isMeta && resume) {
-    const ck = latestCheckpoint(cfg.out);
-    if (!ck) throw new Error(`gmeta train --resume: no complete checkpoint under ${join(cfg.out, "checkpoints")}`);
-    checkResumable(cfg, readJson<TrainConfig>(join(ck, "config.json")), ck);
-    job.trainer.loadState(readJson<TrainerState>(join(ck, "trainer.json")));
-    await job.collection.load(join(ck, "embeddings"));
-    loader.resume(readJson<LoaderState>(join(ck, "loader.json")));
-    if (pg.rank === 0) status(`resumed from ${ck} (step ${job.trainer.steps})`);
-  }
   const total = Math.min(cfg.maxSteps || Infinity, loader.batchesPerEpoch * cfg.epochs);
   const progress = pg.rank === 0 ? new Progress(`${phase} (${algorithm}, ${W} rank${W > 1 ? "s" : ""})`, total) : null;
   const metricsFile = join(cfg.out, "metrics.jsonl");
@@ -142,17 +160,6 @@ async function runPhase(
   };
 }
 
-/** Settings that fix what a checkpoint's state means; a resumed run must keep them. */
-const FIXED: (keyof TrainConfig)[] = ["data", "model", "embeddingDim", "bottom", "top", "hidden", "algorithm", "adapt", "tasksPerBatch", "nproc", "seed", "sparseOptimizer"];
-
-function checkResumable(cfg: TrainConfig, saved: TrainConfig, ck: string): void {
-  for (const k of FIXED) {
-    if (JSON.stringify(cfg[k]) !== JSON.stringify(saved[k])) {
-      throw new Error(`gmeta train --resume: expected ${k} ${JSON.stringify(saved[k])} (as in ${ck}/config.json), got ${JSON.stringify(cfg[k])}`);
-    }
-  }
-}
-
 /** Refuses to replace a finished or started run unless asked to continue or overwrite it. */
 export function checkRunFolder(out: string, opts: { resume: boolean; overwrite: boolean }): void {
   if (!opts.resume && !opts.overwrite && existsSync(join(out, "config.json"))) {
@@ -165,38 +172,65 @@ function trimMetrics(file: string, step: number): void {
   if (!existsSync(file)) return;
   const keep = readFileSync(file, "utf8").split("\n").filter((l) => {
     if (!l) return false;
-    const m = JSON.parse(l) as { phase: string; step: number };
-    return m.phase === "meta" && m.step <= step;
+    // A line cut short by a crash is dropped with the steps after the checkpoint.
+    let m: { phase?: unknown; step?: unknown };
+    try {
+      m = JSON.parse(l) as typeof m;
+    } catch {
+      return false;
+    }
+    return m.phase === "meta" && typeof m.step === "number" && m.step <= step;
   });
   writeAtomic(file, keep.length ? `${keep.join("\n")}\n` : "");
 }
 
 /** The work of one rank: meta-training (and the baseline), evaluation, and the run files on rank 0. */
 export async function trainRank(cfg: TrainConfig, opts: { resume: boolean; overwrite?: boolean }): Promise<RankOutcome> {
-  // Inputs are checked before the run folder is touched, so bad input leaves it as it was.
+  // Everything is checked before the run folder is touched, so a refused run leaves it as it was.
   const data = await openMetaDataset(cfg.data);
   const evalData = cfg.eval ? await openMetaDataset(cfg.eval) : null;
-  if (evalData) checkCompatible([data.manifest, evalData.manifest], [cfg.data, cfg.eval!]);
   checkRunFolder(cfg.out, { resume: opts.resume, overwrite: !!opts.overwrite });
+  const ck = preflightTrain(cfg, data, evalData, { resume: opts.resume, localRanks: launchEnv().localSize });
   const pg = await joinGroup(cfg);
+  const quiet = isLaunchedRank();
+  const cleanup = () => {
+    if (pg.rank === 0) removePartialCheckpoints(cfg.out);
+  };
+  const stopHandlers = onInterrupt(cleanup, quiet ? null : (signal) => interruptMessage(cfg.out, signal));
   try {
-    if (pg.rank === 0) {
-      mkdirSync(cfg.out, { recursive: true });
-      if (opts.resume) {
-        const ck = latestCheckpoint(cfg.out);
-        if (ck) trimMetrics(join(cfg.out, "metrics.jsonl"), readJson<{ step: number }>(join(ck, "trainer.json")).step);
-      } else {
-        for (const f of ["metrics.jsonl", "summary.json", "report.md", "eval.json"]) rmSync(join(cfg.out, f), { force: true });
-        rmSync(join(cfg.out, "checkpoints"), { recursive: true, force: true });
+    const meta = await setUpPhase(cfg, pg, data, evalData, "meta", ck);
+    try {
+      if (pg.rank === 0) {
+        mkdirSync(cfg.out, { recursive: true });
+        removePartialCheckpoints(cfg.out);
+        if (ck) {
+          trimMetrics(join(cfg.out, "metrics.jsonl"), ck.trainer.step);
+        } else {
+          for (const f of ["metrics.jsonl", "summary.json", "report.md", "eval.json"]) rmSync(join(cfg.out, f), { force: true });
+          rmSync(join(cfg.out, "checkpoints"), { recursive: true, force: true });
+        }
+        writeJson(join(cfg.out, "config.json"), cfg);
+        if (ck) status(`resumed from ${ck.dir} (step ${meta.job.trainer.steps})`);
       }
-      writeJson(join(cfg.out, "config.json"), cfg);
+    } catch (e) {
+      meta.job.dispose();
+      throw e;
     }
     await pg.barrier();
-    const phases: PhaseResult[] = [await runPhase(cfg, pg, data, evalData, "meta", opts.resume)];
-    if (cfg.baseline) phases.push(await runPhase(cfg, pg, data, evalData, "baseline", false));
+    const phases: PhaseResult[] = [await runPhase(cfg, pg, evalData, "meta", meta)];
+    if (cfg.baseline) phases.push(await runPhase(cfg, pg, evalData, "baseline", await setUpPhase(cfg, pg, data, evalData, "baseline", null)));
     return { worldSize: pg.size, phases };
+  } catch (e) {
+    cleanup();
+    throw e;
   } finally {
+    stopHandlers();
     await pg.close();
   }
 }
 
+/** The one line an interrupted run prints, whatever the rank count. */
+export function interruptMessage(out: string, signal: NodeJS.Signals): string {
+  const ck = latestCheckpoint(out);
+  return `gmeta train: interrupted by ${signal}; ${ck ? `${out} keeps its last complete checkpoint ${basename(ck)}: continue with --resume` : `no checkpoint was complete yet in ${out}`}`;
+}

@@ -111,7 +111,22 @@ std::string GlooGroup::peerReport() {
     }
     if (gone.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  if (gone.empty()) return "no peer has left the job: a peer is stuck or slow";
+  if (gone.empty()) {
+    std::vector<std::pair<int, uint32_t>> silent;
+    try {
+      silent = tcpStore_->silentRanks();
+    } catch (const std::exception&) {
+      // A store without heartbeats: nothing more to tell.
+    }
+    std::ostringstream os;
+    for (size_t i = 0; i < silent.size(); i++) {
+      if (silent[i].first == rank_) continue;
+      os << (os.tellp() > 0 ? "; " : "") << "peer rank " << silent[i].first << " stopped answering (no heartbeat for "
+         << (silent[i].second / 100) / 10.0 << " s: stopped, frozen or starved)";
+    }
+    if (os.tellp() > 0) return os.str();
+    return "no peer has left the job and every peer still sends heartbeats: a peer is stuck or slow";
+  }
   std::ostringstream os;
   os << "peer rank" << (gone.size() > 1 ? "s " : " ");
   for (size_t i = 0; i < gone.size(); i++) os << (i ? ", " : "") << gone[i];

@@ -23,7 +23,7 @@ class ServerReply : public Error {
   using Error::Error;
 };
 
-enum Op : uint8_t { kHello = 1, kSet = 2, kGet = 3, kWait = 4, kAdd = 5, kGone = 6 };
+enum Op : uint8_t { kHello = 1, kSet = 2, kGet = 3, kWait = 4, kAdd = 5, kGone = 6, kBeat = 7, kSilent = 8 };
 
 void putU32(std::vector<char>& b, uint32_t v) {
   for (int i = 0; i < 4; i++) b.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -206,6 +206,17 @@ std::vector<int> TcpStore::goneRanks() {
   uint32_t n = getU32(body, 0);
   std::vector<int> out;
   for (uint32_t i = 0; i < n; i++) out.push_back(static_cast<int>(getU32(body, 4 + 4 * i)));
+  return out;
+}
+
+std::vector<std::pair<int, uint32_t>> TcpStore::silentRanks() {
+  std::vector<char> p{static_cast<char>(kSilent)};
+  auto body = request(p, std::chrono::milliseconds(2000));
+  uint32_t n = getU32(body, 0);
+  std::vector<std::pair<int, uint32_t>> out;
+  for (uint32_t i = 0; i < n; i++) {
+    out.emplace_back(static_cast<int>(getU32(body, 4 + 8 * i)), getU32(body, 8 + 8 * i));
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gloo/rendezvous/store.h>
@@ -28,6 +29,10 @@ class TcpStore : public gloo::rendezvous::Store {
 
   // Ranks whose store connection closed: after a collective fails, these are the likely dead.
   std::vector<int> goneRanks();
+
+  // Ranks still connected whose heartbeats stopped, with the milliseconds since the last one:
+  // a stopped or frozen process keeps its sockets open, so it is not among goneRanks().
+  std::vector<std::pair<int, uint32_t>> silentRanks();
 
  private:
   std::vector<char> request(const std::vector<char>& payload, std::chrono::milliseconds timeout);

@@ -84,6 +84,22 @@ export class StoreClient {
     return Array.from({ length: r.u32() }, () => r.u32());
   }
 
+  /** Tells the store this rank is alive (no reply; see StoreServer.silentRanks). */
+  beat(): void {
+    if (!this.error) this.sock.write(new Writer().u8(Op.Beat).frame());
+  }
+
+  /** Ranks still connected whose heartbeats stopped, and for how long (ms). */
+  async silent(): Promise<{ rank: number; ms: number }[]> {
+    const r = await this.request(new Writer().u8(Op.Silent));
+    return Array.from({ length: r.u32() }, () => ({ rank: r.u32(), ms: r.u32() }));
+  }
+
+  /** Lets the process exit while this connection is open. */
+  unref(): void {
+    this.sock.unref();
+  }
+
   /** Closes the connection. */
   close(): void {
     this.sock.destroy();

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
-import { FrameSplitter, Op, Reader, Writer } from "./protocol.js";
+import { FrameSplitter, MAX_FRAME, MAX_HELLO, Op, Reader, Writer } from "./protocol.js";
 
 /** Options of a rendezvous store server. */
 export interface StoreServerOptions {
@@ -12,7 +12,18 @@ export interface StoreServerOptions {
   port?: number;
   /** Where refusals and protocol errors are reported (stderr by default). */
   log?: (line: string) => void;
+  /** A client that has not presented the token this long after connecting is dropped (ms, default 5000). */
+  authTimeoutMs?: number;
+  /** Most bytes one client may make the store hold: values set plus a frame in flight (default 64 MiB). */
+  maxClientBytes?: number;
+  /** Most clients connected but not yet authenticated; more are dropped at once (default 64). */
+  maxPending?: number;
+  /** A rank that sent heartbeats is reported silent once none came for this long (ms, default 3000). */
+  silentAfterMs?: number;
 }
+
+/** Refusal lines beyond this many are counted, not printed, so a flood cannot flood the log too. */
+const LOGGED_REFUSALS = 20;
 
 interface Waiter {
   keys: string[];
@@ -31,9 +42,11 @@ export class StoreServer {
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
   private readonly log: (line: string) => void;
-  /** Clients refused for a wrong token, for tests and reports. */
+  /** Clients refused (wrong token, no token in time, oversized frame, over their cap), for tests and reports. */
   refused = 0;
   private unrefed = false;
+  private pendingAuth = 0;
+  private readonly lastBeat = new Map<number, number>();
 
   private constructor(private readonly opts: StoreServerOptions) {
     this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
@@ -80,21 +93,48 @@ export class StoreServer {
     });
   }
 
+  private refuse(sock: Socket, peer: string, why: string, always = false): void {
+    this.refused++;
+    if (always || this.refused <= LOGGED_REFUSALS) this.log(`[store] refused ${peer}: ${why}`);
+    else if (this.refused % 1000 === 0) this.log(`[store] ${this.refused} clients refused so far (latest ${peer}: ${why})`);
+    sock.destroy();
+  }
+
   private accept(sock: Socket): void {
     this.sockets.add(sock);
     if (this.unrefed) sock.unref();
     sock.setNoDelay(true);
     const split = new FrameSplitter();
+    // Until the token is checked a client may send one small frame and nothing else.
+    split.limit = MAX_HELLO;
+    const maxBytes = this.opts.maxClientBytes ?? 64 << 20;
+    let held = 0;
     let rank: number | undefined;
     let authed = false;
     const peer = `${sock.remoteAddress}:${sock.remotePort}`;
+    this.pendingAuth++;
+    let counted = true;
+    const settle = () => {
+      if (counted) this.pendingAuth--;
+      counted = false;
+      clearTimeout(deadline);
+    };
+    const authMs = this.opts.authTimeoutMs ?? 5000;
+    const deadline = setTimeout(() => this.refuse(sock, peer, `no job token within ${authMs} ms`), authMs);
+    deadline.unref();
+    if (this.pendingAuth > (this.opts.maxPending ?? 64)) {
+      settle();
+      this.refuse(sock, peer, `more than ${this.opts.maxPending ?? 64} clients waiting to authenticate`);
+      return;
+    }
     sock.on("data", (chunk) => {
+      if (sock.destroyed) return;
       let frames: Buffer[];
       try {
         frames = split.push(chunk);
+        if (split.buffered > maxBytes - held) throw new Error(`holds more than its cap of ${maxBytes} bytes`);
       } catch (e) {
-        this.log(`[store] dropped ${peer}: ${(e as Error).message}`);
-        sock.destroy();
+        this.refuse(sock, peer, (e as Error).message.replace(/^store: /, ""), authed);
         return;
       }
       for (const f of frames) {
@@ -103,16 +143,29 @@ export class StoreServer {
           const op = r.u8();
           if (!authed) {
             if (op !== Op.Hello || !this.tokenMatches(r.str())) {
-              this.refused++;
-              this.log(`[store] refused ${peer}: wrong or missing job token`);
-              sock.end(new Writer().u8(1).str("refused: wrong job token").frame());
-              sock.destroy();
+              settle();
+              sock.write(new Writer().u8(1).str("refused: wrong job token").frame());
+              this.refuse(sock, peer, "wrong or missing job token");
               return;
             }
             authed = true;
+            settle();
+            split.limit = MAX_FRAME;
             rank = r.i32();
             if (rank >= 0) this.openByRank.set(rank, (this.openByRank.get(rank) ?? 0) + 1);
             sock.write(new Writer().u8(0).frame());
+            continue;
+          }
+          if (op === Op.Set) {
+            held += f.length;
+            if (held > maxBytes) {
+              // A client that knows the token is one of the job's: always worth a line.
+              this.refuse(sock, peer, `set more than its cap of ${maxBytes} bytes`, true);
+              return;
+            }
+          }
+          if (op === Op.Beat) {
+            if (rank !== undefined && rank >= 0) this.lastBeat.set(rank, Date.now());
             continue;
           }
           this.handle(op, r, sock);
@@ -125,9 +178,19 @@ export class StoreServer {
     });
     sock.on("error", () => undefined);
     sock.on("close", () => {
+      settle();
       this.sockets.delete(sock);
       if (rank !== undefined && rank >= 0) this.openByRank.set(rank, (this.openByRank.get(rank) ?? 1) - 1);
     });
+  }
+
+  /** Ranks still connected whose heartbeats stopped, with how long ago the last one came (ms). */
+  silentRanks(now = Date.now()): { rank: number; ms: number }[] {
+    const after = this.opts.silentAfterMs ?? 3000;
+    return [...this.lastBeat]
+      .filter(([r, t]) => now - t > after && (this.openByRank.get(r) ?? 0) > 0)
+      .map(([rank, t]) => ({ rank, ms: now - t }))
+      .sort((a, b) => a.rank - b.rank);
   }
 
   private tokenMatches(got: string): boolean {
@@ -177,6 +240,13 @@ export class StoreServer {
         const gone = [...this.openByRank].filter(([, n]) => n <= 0).map(([rank]) => rank).sort((a, b) => a - b);
         const w = new Writer().u8(0).u32(gone.length);
         for (const g of gone) w.u32(g);
+        reply(w);
+        return;
+      }
+      case Op.Silent: {
+        const silent = this.silentRanks();
+        const w = new Writer().u8(0).u32(silent.length);
+        for (const x of silent) w.u32(x.rank).u32(Math.min(x.ms, 0xffffffff));
         reply(w);
         return;
       }

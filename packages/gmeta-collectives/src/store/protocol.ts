@@ -10,11 +10,16 @@
  *   WAIT  u32 n, n keys, u32 timeoutMs -> ok
  *   ADD   key, i64 delta      -> ok i64 total
  *   GONE                      -> ok u32 n, n i32 ranks whose connections all closed
+ *   BEAT                      -> (no reply)      this connection's rank is alive
+ *   SILENT                    -> ok u32 n, n (i32 rank, u32 ms) ranks connected but silent that long
  */
-export const Op = { Hello: 1, Set: 2, Get: 3, Wait: 4, Add: 5, Gone: 6 } as const;
+export const Op = { Hello: 1, Set: 2, Get: 3, Wait: 4, Add: 5, Gone: 6, Beat: 7, Silent: 8 } as const;
 
-/** Largest frame accepted; rendezvous values are addresses, far below this. */
-export const MAX_FRAME = 64 << 20;
+/** Largest frame accepted from an authenticated client; rendezvous values are addresses, far below this. */
+export const MAX_FRAME = 16 << 20;
+
+/** Largest first frame (HELLO: a token and a rank); anything bigger is refused unread. */
+export const MAX_HELLO = 1024;
 
 /** Appends fields to a growing payload. */
 export class Writer {
@@ -96,13 +101,20 @@ export class Reader {
 /** Splits a byte stream into frame payloads. */
 export class FrameSplitter {
   private pending: Buffer = Buffer.alloc(0);
+  /** The largest frame accepted now (a server lowers it until the client has authenticated). */
+  limit = MAX_FRAME;
+  /** Bytes held for a frame not yet complete. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
   /** Feeds bytes; returns the complete payloads, throws on an oversized frame. */
   push(chunk: Buffer): Buffer[] {
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const out: Buffer[] = [];
     while (this.pending.length >= 4) {
       const n = this.pending.readUInt32LE(0);
-      if (n > MAX_FRAME) throw new Error(`store: frame of ${n} bytes exceeds the limit`);
+      if (n > this.limit) throw new Error(`store: frame of ${n} bytes exceeds the limit of ${this.limit}`);
       if (this.pending.length < 4 + n) break;
       out.push(this.pending.subarray(4, 4 + n));
       this.pending = this.pending.subarray(4 + n);

@@ -7,6 +7,8 @@
 //   join      join through the TCP store (rank 0 hosts it), one barrier.
 //   stall     rank 1 never enters the allReduce (alive but stuck); rank 0 prints
 //             "CAUGHT <ms> <message>" and exits 3, then rank 1 exits.
+//   freeze    rank 1 stops itself (SIGSTOP) after a barrier; rank 0 prints "CAUGHT <ms> <message>"
+//             of its timed-out allReduce and exits 3 (the test kills the stopped rank).
 import { initArrayGroup } from "../../src/index.js";
 
 const mode = process.argv[2];
@@ -50,6 +52,23 @@ async function stallMode(): Promise<void> {
   }
 }
 
+async function freezeMode(): Promise<void> {
+  const pg = await initArrayGroup({ timeoutMs: 5000 });
+  await pg.barrier();
+  if (pg.rank === 1) {
+    console.log("STOPPING");
+    process.kill(process.pid, "SIGSTOP");
+    return;
+  }
+  const t0 = Date.now();
+  try {
+    await pg.allReduce(new Float64Array(10), "sum");
+  } catch (e) {
+    console.log(`CAUGHT ${Date.now() - t0} ${(e as Error).message}`);
+    process.exit(3);
+  }
+}
+
 async function idleMode(): Promise<void> {
   const pg = await initArrayGroup({ timeoutMs: 5000 });
   await pg.barrier();
@@ -79,7 +98,7 @@ async function joinMode(): Promise<void> {
   await pg.close();
 }
 
-const modes: Record<string, () => Promise<void>> = { kill: killMode, join: joinMode, stall: stallMode, idle: idleMode };
+const modes: Record<string, () => Promise<void>> = { kill: killMode, join: joinMode, stall: stallMode, idle: idleMode, freeze: freezeMode };
 (modes[mode!] ?? (() => fileStoreMode(process.argv[3]!)))().catch((e) => {
   console.error(`FAILED ${(e as Error).message}`);
   process.exit(1);

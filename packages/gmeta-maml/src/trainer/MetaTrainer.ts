@@ -11,6 +11,8 @@ import type { LossWeights, MetaLearner, MetaStepResult } from "../learner/MetaLe
 import { CompiledStep } from "../learner/CompiledStep.js";
 import { realSamples } from "../learner/StepInputs.js";
 import { pack, unpack } from "./bucket.js";
+import { DEFAULT_TRAINER } from "./defaults.js";
+import { checkFiniteStep } from "./finiteCheck.js";
 import { sliceTasks } from "./sliceBatch.js";
 
 export type Strategy = "gmeta" | "naive";
@@ -89,12 +91,12 @@ export class MetaTrainer {
     this.learner = o.learner;
     this.pg = o.processGroup;
     this.embeddings = o.embeddings;
-    this.strategy = o.strategy ?? "gmeta";
+    this.strategy = o.strategy ?? DEFAULT_TRAINER.strategy;
     if (this.strategy !== "gmeta" && this.strategy !== "naive") {
       throw new Error(`MetaTrainer: expected "gmeta" or "naive" for strategy, got ${JSON.stringify(o.strategy)}`);
     }
-    this.optimizer = new Adam(this.learner.denseParameters(), { lr: o.outerLr ?? 1e-3, weightDecay: o.weightDecay ?? 0 });
-    this.bucketElems = Math.max(1, Math.floor(((o.bucketMiB ?? 25) * 2 ** 20) / 4));
+    this.optimizer = new Adam(this.learner.denseParameters(), { lr: o.outerLr ?? DEFAULT_TRAINER.outerLr, weightDecay: o.weightDecay ?? 0 });
+    this.bucketElems = Math.max(1, Math.floor(((o.bucketMiB ?? DEFAULT_TRAINER.bucketMiB) * 2 ** 20) / 4));
     this.compiled = new CompiledStep(this.learner, { compile: o.compile });
   }
 
@@ -144,6 +146,7 @@ export class MetaTrainer {
     try {
       const part = this.learnerStep(scope, padded, session); // 2-4
       const totals = await this.reduceDense(scope, [part]); // 5, dense
+      this.checkFinite(totals.metrics.queryLoss, totals.grads, [part]);
       await this.applySparse(scope, [session], [part], totals.objective); // 5 and 6, sparse
       this.outerUpdate(scope, totals.grads); // 6, dense
       return totals.metrics;
@@ -184,6 +187,7 @@ export class MetaTrainer {
       const totals = await this.reduceTotals(scope, parts);
       // Σ over tasks of each task's weighted, reduced gradients, over the global weight.
       const dense = scope.run(() => (reducedGrads[0] ?? []).map((_, i) => mul(reducedGrads.map((g) => g[i]!).reduce((a, g) => add(a, g)), 1 / totals.objective)));
+      this.checkFinite(totals.metrics.queryLoss, dense, parts);
       await this.applySparse(scope, sessions, parts, totals.objective);
       this.outerUpdate(scope, dense);
       return totals.metrics;
@@ -234,6 +238,19 @@ export class MetaTrainer {
   private async applySparse(scope: Scope, sessions: LookupSession[], parts: RankPart[], objective: number): Promise<void> {
     const grads = parts.map((p) => scope.run(() => Object.fromEntries(p.tables.map((name, k) => [name, mul(p.result.embeddingGrads[k]!, p.weights.objective / objective)]))));
     await applyGradientsTogether(sessions, grads);
+  }
+
+  /**
+   * Stops before any update when the step's loss or a gradient is not finite, naming the step
+   * and the tensor: the reduced loss and dense gradients (every rank stops at the same step),
+   * and this rank's embedding gradients.
+   */
+  private checkFinite(queryLoss: number, dense: Tensor[], parts: RankPart[]): void {
+    const names = this.learner.model.params.map((p) => p.name);
+    const denseNames = [...names, ...(this.learner.innerLrs ? names.map((n) => `innerLr.${n}`) : [])];
+    const rows = parts.flatMap((p) => p.result.embeddingGrads);
+    const rowNames = parts.flatMap((p) => p.tables.map((t) => `embedding rows of ${t}`));
+    checkFiniteStep(this.stepCount + 1, { "query loss": queryLoss }, [...dense, ...rows], [...denseNames, ...rowNames]);
   }
 
   /** Step 6, dense half: Adam on every rank identically. */

@@ -1,0 +1,44 @@
+import { z } from "zod";
+
+const count = z.number().int().nonnegative();
+const name = z.string().min(1);
+
+/** A raw schema as prepare records it (and as a --schema file gives it). */
+export const rawSchemaSchema = z.strictObject({
+  taskKey: name,
+  label: name,
+  dense: z.array(name),
+  sparse: z.array(z.strictObject({ name, list: z.boolean().optional() })),
+  timestamp: name.optional(),
+});
+
+const fileEntry = { file: name, bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/, "expected a sha256 hex digest") };
+
+/** `manifest.json` of a prepared dataset, format version 1. */
+export const manifestSchema = z.object({
+  formatVersion: z.number().int().min(1),
+  createdBy: z.string(),
+  schema: rawSchemaSchema,
+  denseDim: count,
+  slots: z.array(z.strictObject({ name, list: z.boolean(), vocab: z.number().int().min(0) })),
+  split: z.object({
+    by: z.enum(["time", "shuffle"]),
+    query: z.number().positive(),
+    minSupport: count,
+    minQuery: count,
+    seed: z.number().int(),
+  }),
+  counts: z.object({
+    inputSamples: count,
+    tasks: z.number().int().positive(),
+    samples: count,
+    supportSamples: count,
+    querySamples: count,
+    droppedTasks: count,
+    droppedSamples: count,
+    /** Rows refused for bad values and dropped (prepare's onBadRow: "skip"). */
+    skippedRows: count.optional(),
+  }),
+  parts: z.array(z.strictObject({ ...fileEntry, rows: z.number().int().positive(), tasks: z.number().int().positive() })).min(1),
+  index: z.strictObject(fileEntry),
+});

@@ -1,0 +1,28 @@
+import type { Tensor } from "@gmeta/tensor";
+
+/** A step whose loss or gradients hold NaN or an infinity; nothing of it was applied. */
+export class NonFiniteError extends Error {
+  override name = "NonFiniteError";
+  constructor(
+    readonly step: number,
+    readonly tensor: string,
+    detail: string,
+  ) {
+    super(`training stopped at step ${step}: ${tensor} ${detail}; no update of this step was applied and no checkpoint holds it (look for extreme values in the data, or lower the learning rates)`);
+  }
+}
+
+/**
+ * Throws before an update when the step's loss or any gradient is not finite, naming the step
+ * and the tensor. Losses and dense gradients are the reduced ones, so every rank stops at the
+ * same step; embedding gradients are this rank's.
+ */
+export function checkFiniteStep(step: number, losses: Record<string, number>, grads: Tensor[], names: readonly string[]): void {
+  for (const [name, v] of Object.entries(losses)) if (!Number.isFinite(v)) throw new NonFiniteError(step, `the ${name}`, `is ${v}`);
+  grads.forEach((g, i) => {
+    const a = g.toArray() as Float32Array;
+    for (let k = 0; k < a.length; k++) {
+      if (!Number.isFinite(a[k]!)) throw new NonFiniteError(step, `the gradient of ${names[i] ?? `tensor ${i}`}`, `holds ${a[k]} at element ${k} of ${a.length}`);
+    }
+  });
+}
