@@ -20,7 +20,8 @@ export class NonFiniteError extends Error {
 export function checkFiniteStep(step: number, losses: Record<string, number>, grads: Tensor[], names: readonly string[]): void {
   for (const [name, v] of Object.entries(losses)) if (!Number.isFinite(v)) throw new NonFiniteError(step, `the ${name}`, `is ${v}`);
   grads.forEach((g, i) => {
-    const a = g.toArray() as Float32Array;
+    // Host tensors are read in place: a copy per gradient per step would be garbage.
+    const a = (g.device === "cpu" ? g.hostView() : g.toArray()) as Float32Array;
     for (let k = 0; k < a.length; k++) {
       if (!Number.isFinite(a[k]!)) throw new NonFiniteError(step, `the gradient of ${names[i] ?? `tensor ${i}`}`, `holds ${a[k]} at element ${k} of ${a.length}`);
     }
