@@ -1,6 +1,28 @@
-import { main } from "./index.js";
+import { UsageError } from "./args.js";
+import { cliVersion } from "./version.js";
 
-main(process.argv.slice(2)).then(
+// `--version` and `info` are answered without loading the packages with native addons first, so
+// they work (and `info` says why) where one of those cannot load.
+async function run(argv: string[]): Promise<number> {
+  if (argv[0] === "--version" || argv[0] === "-v") {
+    console.log(cliVersion());
+    return 0;
+  }
+  if (argv[0] === "info") {
+    const { infoCommand } = await import("./commands/info.js");
+    try {
+      return await infoCommand(argv.slice(1));
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+  }
+  const { main } = await import("./index.js");
+  return main(argv);
+}
+
+run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
