@@ -255,8 +255,21 @@ describe.each(["prebuilt", "source"] as const)("the tarballs installed alone (%s
       expect(r.out).toContain("@gmeta/maml: does not load because the embedding addon does not (above)");
       expect(r.out).toContain("`npx gmeta-build-native @gmeta/embedding`");
       expect(r.out).toMatch(/addon tensor +(prebuilt|built from source)/);
+      if (variant === "source") {
+        // The way out it names works: a fresh source build of that package alone.
+        const b = npx(["gmeta-build-native", "@gmeta/embedding"]);
+        expect(b.code, b.out).toBe(0);
+        expect(b.out).toContain("@gmeta/embedding: gmeta_embedding: built from source");
+        const again = JSON.parse(ok(npx(["gmeta", "info", "--json"]), "gmeta info --json")) as { problems: string[] };
+        expect(again.problems).toEqual([]);
+        rmSync(away, { recursive: true });
+        return;
+      }
     } finally {
-      renameSync(away, loc);
+      if (existsSync(away)) {
+        rmSync(loc, { recursive: true, force: true });
+        renameSync(away, loc);
+      }
     }
   });
 });
