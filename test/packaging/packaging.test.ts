@@ -257,7 +257,7 @@ describe.each(["prebuilt", "source"] as const)("the tarballs installed alone (%s
       expect(r.out).toMatch(/addon tensor +(prebuilt|built from source)/);
       if (variant === "source") {
         // The way out it names works: a fresh source build of that package alone.
-        const b = npx(["gmeta-build-native", "@gmeta/embedding"]);
+        const b = run("npx", ["--no-install", "gmeta-build-native", "@gmeta/embedding"], dir, { GMETA_WITH_CUDA: "OFF" });
         expect(b.code, b.out).toBe(0);
         expect(b.out).toContain("@gmeta/embedding: gmeta_embedding: built from source");
         const again = JSON.parse(ok(npx(["gmeta", "info", "--json"]), "gmeta info --json")) as { problems: string[] };

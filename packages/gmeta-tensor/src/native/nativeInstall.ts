@@ -34,13 +34,18 @@ function has(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
 }
 
+// napi.h sits at the package's root; its own `include_dir` is relative to the current folder,
+// which is not where CMake resolves it.
+function addonApiDir(req: NodeJS.Require): string {
+  return dirname(req.resolve("node-addon-api/package.json"));
+}
+
 /** cmake-js and node-addon-api: the project's own when it has them, else a throwaway install. */
 function buildTools(pkg: NativePackage, root: string): { cmakeJs: string; addonApi: string; cleanup: () => void } | string {
   const req = createRequire(join(root, "package.json"));
   try {
     const cmakeJs = join(dirname(req.resolve("cmake-js/package.json")), "bin", "cmake-js");
-    const addonApi = (req("node-addon-api") as { include_dir: string }).include_dir;
-    return { cmakeJs, addonApi, cleanup: () => {} };
+    return { cmakeJs, addonApi: addonApiDir(req), cleanup: () => {} };
   } catch {
     // Not in the project: fetch them below.
   }
@@ -55,10 +60,9 @@ function buildTools(pkg: NativePackage, root: string): { cmakeJs: string; addonA
     rmSync(dir, { recursive: true, force: true });
     return `could not install ${specs.join(" ")} (npm exited with ${r.status ?? r.signal}); install them in your project (\`npm install --save-dev ${specs.join(" ")}\`) and run the rebuild again`;
   }
-  const req2 = createRequire(join(dir, "package.json"));
   return {
     cmakeJs: join(dir, "node_modules", "cmake-js", "bin", "cmake-js"),
-    addonApi: (req2("node-addon-api") as { include_dir: string }).include_dir,
+    addonApi: addonApiDir(createRequire(join(dir, "package.json"))),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
