@@ -19,6 +19,7 @@ export default defineConfig({
   shims: true,
   esbuildOptions(o) {
     o.alias = {
+      "@gmeta/tensor/native": pkg("gmeta-tensor/src/native/public.ts"),
       "@gmeta/tensor": pkg("gmeta-tensor/src/index.ts"),
       "@gmeta/collectives": pkg("gmeta-collectives/src/index.ts"),
       "@gmeta/embedding": pkg("gmeta-embedding/src/index.ts"),

@@ -10,10 +10,12 @@ import { synthCommand } from "./commands/synth.js";
 import { trainCommand } from "./commands/train.js";
 import { evalCommand } from "./commands/eval.js";
 import { benchCommand } from "./commands/bench.js";
+import { cliVersion } from "./version.js";
 
 export const HELP = `gmeta: distributed meta-learning for recommendation models (G-Meta)
 
 Usage: gmeta <command> [options]    (gmeta <command> --help for its options)
+       gmeta --version | -v
 
   demo      synthesize → prepare → meta-train on 2 local ranks → evaluate → report
   synth     write synthetic cold-start CTR data with task structure and its oracle AUC
@@ -36,6 +38,10 @@ export async function main(argv: string[], err: { write(s: string): unknown } = 
   if (!cmd || cmd === "--help" || cmd === "-h" || cmd === "help") {
     console.log(HELP);
     return cmd ? 0 : 2;
+  }
+  if (cmd === "--version" || cmd === "-v") {
+    console.log(cliVersion());
+    return 0;
   }
   const run = COMMANDS[cmd];
   if (!run) {

@@ -20,4 +20,4 @@ export { StoreServer } from "./store/StoreServer.js";
 export type { StoreServerOptions } from "./store/StoreServer.js";
 export { StoreClient } from "./store/StoreClient.js";
 export type { StoreClientOptions } from "./store/StoreClient.js";
-export { mpiBuilt } from "./native/binding.js";
+export { mpiBuilt, nativeAddons } from "./native/binding.js";

@@ -25,3 +25,4 @@ export { createLocalExchanges } from "./exchange/LocalExchange.js";
 export { RowShard } from "./RowShard.js";
 export type { CheckpointManifest, ShardFileEntry } from "./checkpoint/manifest.js";
 export { embeddingCudaStatus } from "./cudaStatus.js";
+export { embeddingNativeStatus } from "./native/embeddingNative.js";

@@ -1,21 +1,10 @@
 // The only module that loads the .node files (through @gmeta/tensor's shared loader).
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { loadNative, nativeBuildDir, type NativePackage } from "@gmeta/tensor";
+import { loadNative, locateNative, nativeBuildDir, nativeStatus, type NativeStatus } from "@gmeta/tensor/native";
 import type { GlooAddon, MpiAddon } from "./AddonTypes.js";
+import { COLLECTIVES_NATIVE, GLOO_ADDON, MPI_ADDON } from "./collectivesNative.js";
 
-const COLLECTIVES_NATIVE: NativePackage = {
-  name: "@gmeta/collectives",
-  from: import.meta.url,
-  buildDirVariable: "GMETA_COLLECTIVES_BUILD_DIR",
-  solutions: [
-    "build it: npx turbo run build --filter=@gmeta/collectives",
-    "install Gloo: apt-get install libgloo-dev (or run scripts/bootstrap)",
-    "rebuild after changing the Node.js version: rm -rf packages/gmeta-collectives/build",
-  ],
-};
-
-/** Absolute path of a file the native build writes into build/Release. */
+/** Absolute path of a file the native build writes into build/Release (the raw benchmarks). */
 export function buildArtifact(name: string): string {
   return join(nativeBuildDir(COLLECTIVES_NATIVE), name);
 }
@@ -24,7 +13,7 @@ let gloo: GlooAddon | undefined;
 
 /** Loads gmeta_collectives.node, or says every way out when it cannot. */
 export function glooAddon(): GlooAddon {
-  gloo ??= loadNative<GlooAddon>(COLLECTIVES_NATIVE, "gmeta_collectives.node");
+  gloo ??= loadNative<GlooAddon>(COLLECTIVES_NATIVE, GLOO_ADDON);
   return gloo;
 }
 
@@ -33,20 +22,24 @@ let mpi: MpiAddon | undefined;
 /** Loads gmeta_collectives_mpi.node; the error says why MPI is unavailable. */
 export function mpiAddon(): MpiAddon {
   if (mpi) return mpi;
-  const file = buildArtifact("gmeta_collectives_mpi.node");
-  if (!existsSync(file)) {
+  if (!locateNative(COLLECTIVES_NATIVE, MPI_ADDON)) {
     throw new Error(
-      `@gmeta/collectives: the MPI process group was not built (${file} is missing).\n` +
+      "@gmeta/collectives: the MPI process group was not built (no gmeta_collectives_mpi addon, prebuilt or built here).\n" +
         "Possible solutions:\n" +
-        "- install OpenMPI: apt-get install libopenmpi-dev openmpi-bin, then rebuild\n" +
-        '- use backend: "gloo"',
+        "  - install OpenMPI (apt-get install libopenmpi-dev openmpi-bin), then rebuild: `GMETA_BUILD_FROM_SOURCE=1 npm rebuild @gmeta/collectives --foreground-scripts`\n" +
+        '  - use backend: "gloo"',
     );
   }
-  mpi = loadNative<MpiAddon>(COLLECTIVES_NATIVE, "gmeta_collectives_mpi.node");
+  mpi = loadNative<MpiAddon>(COLLECTIVES_NATIVE, MPI_ADDON);
   return mpi;
 }
 
-/** True when the MPI addon was built on this machine. */
+/** True when an MPI addon exists here (prebuilt or built); whether it loads is nativeAddons()'s answer. */
 export function mpiBuilt(): boolean {
-  return existsSync(buildArtifact("gmeta_collectives_mpi.node"));
+  return locateNative(COLLECTIVES_NATIVE, MPI_ADDON) !== undefined;
+}
+
+/** Whether each addon of this package loads here, where from, and why not. */
+export function nativeAddons(): { gloo: NativeStatus; mpi: NativeStatus } {
+  return { gloo: nativeStatus(COLLECTIVES_NATIVE, GLOO_ADDON), mpi: nativeStatus(COLLECTIVES_NATIVE, MPI_ADDON) };
 }

@@ -1,21 +1,12 @@
 /**
- * The only place that loads this package's native addon (`build/Release/gmeta_embedding.node`,
- * or the folder named by GMETA_EMBEDDING_BUILD_DIR), through @gmeta/tensor's shared loader.
+ * The only place that loads this package's native addon (`gmeta_embedding.node`: a source
+ * build in build/Release, a prebuild under prebuilds/, or the folder named by
+ * GMETA_EMBEDDING_BUILD_DIR), through @gmeta/tensor's shared loader.
  */
-import { loadNative, type NativePackage } from "@gmeta/tensor";
+import { loadNative } from "@gmeta/tensor/native";
 
 import type { Addon } from "./AddonTypes.js";
-
-const EMBEDDING_NATIVE: NativePackage = {
-  name: "@gmeta/embedding",
-  from: import.meta.url,
-  buildDirVariable: "GMETA_EMBEDDING_BUILD_DIR",
-  solutions: [
-    "run `npm run bootstrap` at the repository root (builds everything)",
-    "rebuild the addon: `npm run build:native -w @gmeta/embedding`",
-    "check that cmake and a C++17 compiler are installed",
-  ],
-};
+import { EMBEDDING_ADDON, EMBEDDING_NATIVE } from "./embeddingNative.js";
 
 /** The loaded native addon; importing this module loads it once. */
-export const addon: Addon = loadNative<Addon>(EMBEDDING_NATIVE, "gmeta_embedding.node");
+export const addon: Addon = loadNative<Addon>(EMBEDDING_NATIVE, EMBEDDING_ADDON);
