@@ -12,22 +12,12 @@ import { fileURLToPath } from "node:url";
 import type { SampleBlock } from "@gmeta/io";
 import * as T from "@gmeta/tensor";
 import { MeLU, MetaLearner, prepareBatch, stepInputs } from "../src/index.js";
+import { rng } from "../test/fixtures.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const threads = Number(process.env.GMETA_BENCH_THREADS ?? T.getNumThreads());
 T.setNumThreads(threads);
 const [TASKS, NS, NQ, D, E, H1, H2, VI, VC, VT, K, ITERS] = [32, 16, 16, 4, 8, 64, 32, 800, 24, 48, 1, 30];
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function block(r: () => number, n: number): SampleBlock {
   const size = TASKS * n;

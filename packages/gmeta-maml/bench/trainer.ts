@@ -22,6 +22,7 @@ import type { TableConfig } from "@gmeta/embedding";
 import type { MetaBatch, SampleBlock } from "@gmeta/io";
 import * as T from "@gmeta/tensor";
 import { MetaDLRM, MetaLearner, MetaTrainer } from "../src/index.js";
+import { rng } from "../test/fixtures.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -45,17 +46,6 @@ const QUERY = 16;
 const DENSE = 8;
 const VOCAB = { item: 50_000, cat: 100, tags: 1000 };
 const POOLING = ["sum", "sum", "mean"] as const;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Zipf-like popularity: ids log-uniform over [0, n), so a few are frequent. */
 const zipf = (r: () => number, n: number) => Math.min(n - 1, Math.floor(Math.exp(r() * Math.log(n + 1))) - 1);

@@ -12,10 +12,7 @@ int64_t segment_expand_cpu(Storage& out, const Storage& src, const Storage& offs
   dispatch_index("segmentExpand", offsets.dtype(), [&](auto itag) {
     using I = decltype(itag);
     const I* off = offsets.ptr<I>();
-    for (int64_t s = 0; s < num_segments && bad < 0; ++s) {
-      const int64_t lo = static_cast<int64_t>(off[s]), hi = static_cast<int64_t>(off[s + 1]);
-      if (lo < 0 || lo > out_rows || hi < 0 || hi > out_rows || hi < lo) bad = s;
-    }
+    bad = first_bad_segment(off, num_segments, out_rows);
     if (bad >= 0 || dim == 0 || num_segments == 0) return;
     dispatch_all(out.dtype(), [&](auto tag) {
       using T = decltype(tag);

@@ -1,18 +1,11 @@
 // One thread per (segment, column) writes that column into every row of its segment.
 #include "../common/cuda_kernel.cuh"
+#include "../common/segment_bounds.cuh"
 #include "segment_expand.h"
 
 namespace gmeta {
 
 namespace {
-
-template <typename I>
-__global__ void bad_bounds_kernel(const I* off, int64_t segments, int64_t rows, unsigned long long* first) {
-  GMETA_GRID_STRIDE(s, segments) {
-    const int64_t lo = static_cast<int64_t>(off[s]), hi = static_cast<int64_t>(off[s + 1]);
-    if (lo < 0 || lo > rows || hi < 0 || hi > rows || hi < lo) atomicMin(first, static_cast<unsigned long long>(s));
-  }
-}
 
 template <typename T, typename I>
 __global__ void expand_kernel(T* out, const T* src, const I* off, int64_t segments, int64_t dim) {
@@ -33,13 +26,7 @@ int64_t segment_expand_cuda(Storage& out, const Storage& src, const Storage& off
     using I = decltype(itag);
     const I* off = offsets.ptr<I>();
     if (num_segments == 0) return;
-    {
-      FirstBad first(out.device(), on.stream());
-      bad_bounds_kernel<I><<<cuda_blocks(num_segments), kCudaThreads, 0, on.stream()>>>(off, num_segments, out_rows,
-                                                                                         first.word());
-      GMETA_CUDA_LAUNCHED();
-      bad = first.result();
-    }
+    bad = first_bad_segment_cuda(out.device(), on.stream(), off, num_segments, out_rows);
     if (bad >= 0 || dim == 0) return;
     dispatch_all(out.dtype(), [&](auto tag) {
       using T = decltype(tag);

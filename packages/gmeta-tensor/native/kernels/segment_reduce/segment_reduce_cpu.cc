@@ -8,19 +8,6 @@
 
 namespace gmeta {
 
-namespace {
-
-template <typename I>
-int64_t first_bad_segment(const I* off, int64_t segments, int64_t rows) {
-  for (int64_t s = 0; s < segments; ++s) {
-    const int64_t lo = static_cast<int64_t>(off[s]), hi = static_cast<int64_t>(off[s + 1]);
-    if (lo < 0 || lo > rows || hi < 0 || hi > rows || hi < lo) return s;
-  }
-  return -1;
-}
-
-}  // namespace
-
 int64_t segment_reduce_cpu(SegmentMode mode, Storage& out, const Storage& src,
                            const Storage& offsets, int64_t num_segments, int64_t src_rows,
                            int64_t dim) {

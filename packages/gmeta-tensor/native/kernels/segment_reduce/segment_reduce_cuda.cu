@@ -3,19 +3,12 @@
 #include <stdexcept>
 
 #include "../common/cuda_kernel.cuh"
+#include "../common/segment_bounds.cuh"
 #include "segment_reduce.h"
 
 namespace gmeta {
 
 namespace {
-
-template <typename I>
-__global__ void bad_segment_kernel(const I* off, int64_t segments, int64_t rows, unsigned long long* first) {
-  GMETA_GRID_STRIDE(s, segments) {
-    const int64_t lo = static_cast<int64_t>(off[s]), hi = static_cast<int64_t>(off[s + 1]);
-    if (lo < 0 || lo > rows || hi < 0 || hi > rows || hi < lo) atomicMin(first, static_cast<unsigned long long>(s));
-  }
-}
 
 template <typename T, typename I>
 __global__ void segment_kernel(T* out, const T* src, const I* off, int64_t segments, int64_t dim, bool mean) {
@@ -41,13 +34,7 @@ int64_t segment_reduce_cuda(SegmentMode mode, Storage& out, const Storage& src,
     using I = decltype(itag);
     const I* off = offsets.ptr<I>();
     if (num_segments == 0) return;
-    {
-      FirstBad first(out.device(), on.stream());
-      bad_segment_kernel<I><<<cuda_blocks(num_segments), kCudaThreads, 0, on.stream()>>>(
-          off, num_segments, src_rows, first.word());
-      GMETA_CUDA_LAUNCHED();
-      bad = first.result();
-    }
+    bad = first_bad_segment_cuda(out.device(), on.stream(), off, num_segments, src_rows);
     if (bad >= 0 || dim == 0) return;
     dispatch_all(out.dtype(), [&](auto tag) {
       using T = decltype(tag);
