@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -17,6 +18,11 @@ namespace {
 
 thread_local bool t_in_pool = false;
 
+// A replay issues kernels microseconds apart: a worker that stays awake this long after a job
+// takes the next one without a futex wake-up, and the caller waits for check-ins the same way.
+// It yields while it waits, so a busy machine's other work still gets the core.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) : threads_(std::max(1, threads)) {
@@ -27,6 +33,7 @@ class ThreadPool {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stop_ = true;
+      stop_flag_.store(true);
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
@@ -44,13 +51,15 @@ class ThreadPool {
       error_ = nullptr;
       // Every worker checks in for every job, so no worker can still be reading this job's
       // state when the next one is installed.
-      active_ = static_cast<int>(workers_.size());
-      ++generation_;
+      active_.store(static_cast<int>(workers_.size()));
+      generation_.fetch_add(1, std::memory_order_release);
     }
-    wake_.notify_all();
+    if (sleeping_.load(std::memory_order_acquire) > 0) wake_.notify_all();
     run_tasks();
+    const auto t0 = std::chrono::steady_clock::now();
+    while (active_.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() - t0 < kSpin) std::this_thread::yield();
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return active_ == 0; });
+    done_.wait(lock, [this] { return active_.load() == 0; });
     fn_ = nullptr;
     if (error_) std::rethrow_exception(error_);
   }
@@ -75,15 +84,25 @@ class ThreadPool {
   void worker_loop() {
     uint64_t seen = 0;
     for (;;) {
+      const auto t0 = std::chrono::steady_clock::now();
+      while (generation_.load(std::memory_order_acquire) == seen && !stop_flag_.load(std::memory_order_acquire) &&
+             std::chrono::steady_clock::now() - t0 < kSpin)
+        std::this_thread::yield();
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (!stop_ && generation_.load() == seen) {
+          sleeping_.fetch_add(1);
+          wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
+          sleeping_.fetch_sub(1);
+        }
         if (stop_) return;
-        seen = generation_;
+        seen = generation_.load();
       }
       run_tasks();
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (--active_ == 0) done_.notify_one();
+      if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.notify_one();
+      }
     }
   }
 
@@ -94,8 +113,11 @@ class ThreadPool {
   std::condition_variable wake_;
   std::condition_variable done_;
   bool stop_ = false;
-  uint64_t generation_ = 0;
-  int active_ = 0;
+  std::atomic<bool> stop_flag_{false};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> active_{0};
+  // Workers blocked on wake_; a job wakes them only when some are (a spinning one sees it).
+  std::atomic<int> sleeping_{0};
   const std::function<void(int64_t)>* fn_ = nullptr;
   int64_t ntasks_ = 0;
   std::atomic<int64_t> next_{0};
