@@ -9,7 +9,13 @@ export interface TrainConfig {
   eval: string | null;
   /** Run folder. */
   out: string;
-  model: "dlrm" | "melu";
+  /**
+   * A built-in model ("dlrm", "melu"), an npm package or a path to a module whose
+   * `createModel` factory builds the MetaModel (see @gmeta/maml's README).
+   */
+  model: string;
+  /** Options handed to the model's factory (the built-ins read bottom / top / hidden from here first). */
+  modelOptions: Record<string, unknown>;
   embeddingDim: number;
   /** Hidden widths: MetaDLRM's bottom and top MLPs, MeLU's decision MLP. */
   bottom: number[];
@@ -50,6 +56,7 @@ export interface TrainConfig {
 export const DEFAULTS: Omit<TrainConfig, "data" | "out"> = {
   eval: null,
   model: "dlrm",
+  modelOptions: {},
   embeddingDim: 16,
   bottom: [32],
   top: [64, 32],
@@ -77,7 +84,6 @@ export const DEFAULTS: Omit<TrainConfig, "data" | "out"> = {
 };
 
 const CHOICES: Partial<Record<keyof TrainConfig, readonly string[]>> = {
-  model: ["dlrm", "melu"],
   algorithm: ["maml", "fomaml", "metasgd"],
   adapt: ["all", "dense", "head", "embeddings"],
   sparseOptimizer: ["sgd", "adagrad", "adam"],
@@ -113,6 +119,8 @@ export function validateConfig(c: Record<string, unknown>, where: string, comman
     const v = c[k];
     if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x) && x > 0)) bad(k, "a list of positive integers");
   }
+  if (typeof c.model !== "string" || !c.model) bad("model", '"dlrm", "melu", an npm package or a path to a model module');
+  if (c.modelOptions !== undefined && (typeof c.modelOptions !== "object" || c.modelOptions === null || Array.isArray(c.modelOptions))) bad("modelOptions", "a JSON object");
   if (typeof c.baseline !== "boolean") bad("baseline", "true or false");
   if (typeof c.device !== "string" || !/^(cpu|cuda(:\d+)?)$/.test(c.device)) bad("device", '"cpu", "cuda" or "cuda:N"');
   if (c.device === "cuda") c.device = "cuda:0";

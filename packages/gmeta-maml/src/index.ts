@@ -21,3 +21,7 @@ export { CollectionStore } from "./trainer/CollectionStore.js";
 export { sliceTasks } from "./trainer/sliceBatch.js";
 export { evaluate } from "./eval/evaluate.js";
 export type { Evaluation, Scores } from "./eval/evaluate.js";
+export { createChecked, defaultSlots, modelFactory, registerModel, registeredModels } from "./models/registry.js";
+export type { ModelContext, ModelFactory } from "./models/registry.js";
+export { checkModel } from "./models/checkModel.js";
+export type { CheckModelOptions, CheckModelResult } from "./models/checkModel.js";

@@ -9,6 +9,7 @@ import { readJson, writeAtomic, writeJson } from "../run/runFiles.js";
 import { formatReport } from "../run/summary.js";
 import type { Summary } from "../run/summary.js";
 import { checkRunFolder, trainRank } from "../run/trainRank.js";
+import { loadModel, modelSpecForConfig } from "../run/loadModel.js";
 
 export const TRAIN_HELP = `gmeta train: meta-train a recommendation model on prepared tasks
 
@@ -22,7 +23,9 @@ Usage: gmeta train --data DIR --out RUN [options]
   --backend B             gloo | mpi | nccl (default gloo; nccl needs --device cuda)
   --device D              cpu | cuda | cuda:N: where the meta-step and embedding rows live
                           (default cpu; local rank r of a job uses GPU N + r)
-  --model M               dlrm | melu (default dlrm)
+  --model M               dlrm | melu | an npm package | a path to a module exporting
+                          createModel (see @gmeta/maml's README) (default dlrm)
+  --model-options JSON    options for the model's factory (a JSON object)
   --embedding-dim D       (default 16)
   --algorithm A           maml | fomaml | metasgd (default maml)
   --inner-steps K         inner SGD steps per task (default 1)
@@ -54,7 +57,7 @@ const NUMERIC = new Set<keyof TrainConfig>(["embeddingDim", "innerSteps", "inner
 export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean; overwrite: boolean } | null {
   const spec = Object.fromEntries(Object.keys(FLAGS).map((k) => [k, { type: "string" as const }]));
   const { values } = parse("train", argv, {
-    ...spec, config: { type: "string" }, resume: { type: "boolean" }, overwrite: { type: "boolean" }, "no-baseline": { type: "boolean" },
+    ...spec, config: { type: "string" }, resume: { type: "boolean" }, overwrite: { type: "boolean" }, "no-baseline": { type: "boolean" }, "model-options": { type: "string" },
   });
   if (values.help) return null;
   const r = reader("train", values);
@@ -70,7 +73,16 @@ export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean; 
     } else merged[key] = v;
   }
   if (values["no-baseline"]) merged.baseline = false;
+  const mo = r.str("model-options");
+  if (mo !== undefined) {
+    try {
+      merged.modelOptions = JSON.parse(mo) as unknown;
+    } catch (e) {
+      throw new UsageError(`gmeta train: expected a JSON object for --model-options, got ${JSON.stringify(mo)} (${(e as Error).message})`);
+    }
+  }
   const cfg = validateConfig(merged, file ? `${file} and flags` : "flags");
+  cfg.model = modelSpecForConfig(cfg.model);
   checkDevice(cfg.device);
   checkBackend(cfg.backend);
   if (r.flag("resume") && r.flag("overwrite")) throw new UsageError("gmeta train: expected one of --resume and --overwrite, got both");
@@ -122,6 +134,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     console.log(TRAIN_HELP);
     return 0;
   }
+  // A model that cannot load is refused before any rank starts.
+  await loadModel(a.cfg.model);
   let summary: Summary | null;
   if (a.cfg.nproc > 1 && !isRank()) {
     // Refused here too, before any rank starts.

@@ -2,18 +2,14 @@ import type { ProcessGroup } from "@gmeta/collectives";
 import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { SparseOptimizerConfig, TableConfig } from "@gmeta/embedding";
 import type { Manifest } from "@gmeta/io";
-import type { Algorithm, MetaModel, SlotSpec } from "@gmeta/maml";
-import { CollectionStore, MeLU, MetaDLRM, MetaLearner, MetaTrainer } from "@gmeta/maml";
+import type { Algorithm } from "@gmeta/maml";
+import { CollectionStore, MetaLearner, MetaTrainer } from "@gmeta/maml";
 import { backends } from "@gmeta/tensor";
 import type { Device } from "@gmeta/tensor";
 import type { TrainConfig } from "../config.js";
+import { buildModel } from "./loadModel.js";
 
-/** The model of a config over a dataset's slots: one table per slot, bags of a list slot averaged. */
-export function buildModel(cfg: TrainConfig, m: Manifest): MetaModel {
-  const slots: SlotSpec[] = m.slots.map((s) => ({ name: s.name, table: s.name, pooling: s.list ? "mean" : "sum" }));
-  if (cfg.model === "melu") return new MeLU({ denseDim: m.denseDim, slots, embeddingDim: cfg.embeddingDim, hidden: cfg.hidden });
-  return new MetaDLRM({ denseDim: m.denseDim, slots, embeddingDim: cfg.embeddingDim, bottom: cfg.bottom, top: cfg.top });
-}
+export { buildModel } from "./loadModel.js";
 
 /** Refuses datasets whose features differ from the first one's (the training data's). */
 export function checkCompatible(manifests: Manifest[], dirs: string[]): void {

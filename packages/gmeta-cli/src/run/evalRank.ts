@@ -3,6 +3,7 @@ import { openMetaDataset } from "@gmeta/io";
 import type { Evaluation, TrainerState } from "@gmeta/maml";
 import { evaluate } from "@gmeta/maml";
 import type { TrainConfig } from "../config.js";
+import { loadModel } from "./loadModel.js";
 import { buildJob, checkCompatible } from "./buildJob.js";
 import { latestCheckpoint, readJson } from "./runFiles.js";
 import { joinGroup } from "./trainRank.js";
@@ -11,6 +12,7 @@ import { joinGroup } from "./trainRank.js";
 export async function evalRank(cfg: TrainConfig, dataDir: string, tasksPerBatch: number): Promise<{ checkpoint: string; eval: Evaluation }> {
   const ck = latestCheckpoint(cfg.out);
   if (!ck) throw new Error(`gmeta eval: no complete checkpoint under ${join(cfg.out, "checkpoints")}`);
+  await loadModel(cfg.model, "eval");
   const pg = await joinGroup(cfg);
   try {
     const train = await openMetaDataset(cfg.data, { verify: false });

@@ -22,7 +22,8 @@ function scoreRow(label: string, s: Scores | undefined): string {
 export function formatReport(s: Summary): string {
   const lines: string[] = [];
   const c = s.config;
-  lines.push(`G-Meta run: ${c.model === "dlrm" ? "MetaDLRM" : "MeLU-style model"}, ${c.algorithm} (${c.innerSteps} inner step${c.innerSteps === 1 ? "" : "s"}, adapt ${c.adapt}), ${s.worldSize} rank(s), strategy ${c.strategy}`);
+  const model = s.phases.find((p) => p.model)?.model ?? c.model;
+  lines.push(`G-Meta run: ${model}, ${c.algorithm} (${c.innerSteps} inner step${c.innerSteps === 1 ? "" : "s"}, adapt ${c.adapt}), ${s.worldSize} rank(s), strategy ${c.strategy}`);
   for (const p of s.phases) {
     const name = p.phase === "meta" ? `meta-learned (${p.algorithm})` : "baseline (plain mini-batch training)";
     lines.push("");

@@ -10,10 +10,13 @@ import { UsageError } from "../args.js";
 import type { TrainConfig } from "../config.js";
 import { Progress, status } from "../progress.js";
 import { buildJob, checkCompatible, rankDevice } from "./buildJob.js";
+import { buildModel, loadModel } from "./loadModel.js";
 import { appendJsonl, latestCheckpoint, readJson, writeAtomic, writeJson } from "./runFiles.js";
 
 export interface PhaseResult {
   phase: "meta" | "baseline";
+  /** The model's own name (MetaModel.name). */
+  model?: string;
   algorithm: Algorithm;
   steps: number;
   seconds: number;
@@ -133,7 +136,7 @@ async function runPhase(
   }
   job.dispose();
   return {
-    phase, algorithm, steps: job.trainer.steps, seconds,
+    phase, model: job.model.name, algorithm, steps: job.trainer.steps, seconds,
     samplesPerSec: median(rates), tasksPerSec: median(taskRates), finalQueryLoss: last?.queryLoss ?? NaN, eval: ev,
     comm: {
       allReducePerStep: comm.ar / Math.max(1, comm.n), allToAllPerStep: comm.a2a / Math.max(1, comm.n),
@@ -143,7 +146,7 @@ async function runPhase(
 }
 
 /** Settings that fix what a checkpoint's state means; a resumed run must keep them. */
-const FIXED: (keyof TrainConfig)[] = ["data", "model", "embeddingDim", "bottom", "top", "hidden", "algorithm", "adapt", "tasksPerBatch", "nproc", "seed", "sparseOptimizer"];
+const FIXED: (keyof TrainConfig)[] = ["data", "model", "modelOptions", "embeddingDim", "bottom", "top", "hidden", "algorithm", "adapt", "tasksPerBatch", "nproc", "seed", "sparseOptimizer"];
 
 function checkResumable(cfg: TrainConfig, saved: TrainConfig, ck: string): void {
   for (const k of FIXED) {
@@ -178,6 +181,9 @@ export async function trainRank(cfg: TrainConfig, opts: { resume: boolean; overw
   const evalData = cfg.eval ? await openMetaDataset(cfg.eval) : null;
   if (evalData) checkCompatible([data.manifest, evalData.manifest], [cfg.data, cfg.eval!]);
   checkRunFolder(cfg.out, { resume: opts.resume, overwrite: !!opts.overwrite });
+  await loadModel(cfg.model);
+  // A factory that refuses its options or the data does so before the run folder is touched.
+  buildModel(cfg, data.manifest);
   const pg = await joinGroup(cfg);
   try {
     if (pg.rank === 0) {
