@@ -3,11 +3,13 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { syntheticSchema } from "@gmeta/io";
+import { readScores, syntheticSchema } from "@gmeta/io";
+import { auc } from "@gmeta/maml";
 import { runPrepare } from "../src/commands/prepare.js";
 import { runSynth } from "../src/commands/synth.js";
 import { latestCheckpoint } from "../src/run/runFiles.js";
 import { gmeta, tmp } from "./helpers.js";
+import { writePredictInput } from "./predictInputFile.js";
 
 // The example plugin, built as its authors would build it (ESM and CJS from one source).
 const EXAMPLE = fileURLToPath(new URL("../../../examples/wide-deep-model", import.meta.url));
@@ -45,7 +47,7 @@ describe("a model plugin through the gmeta command", () => {
     }
   });
 
-  it("an npm package (ESM) trains on 2 ranks, resumes, evaluates and is named in the report", () => {
+  it("an npm package (ESM) trains on 2 ranks, resumes, evaluates, predicts and is named in the report", async () => {
     const run = join(dir, "esm");
     const a = gmeta(["train", ...common(), "--out", run, "--model", "gmeta-model-wide-deep", "--nproc", "2", "--max-steps", "3", "--checkpoint-every", "2", "--no-baseline"], dir);
     expect(a.code, a.stderr).toBe(0);
@@ -62,6 +64,13 @@ describe("a model plugin through the gmeta command", () => {
     // The same checkpoint evaluated by eval and at the end of training gives the same scores.
     const summary = JSON.parse(readFileSync(join(run, "summary.json"), "utf8")) as { phases: { eval: { adapted: { auc: number } } }[] };
     expect(res.eval.adapted.auc).toBeCloseTo(summary.phases[0]!.eval.adapted.auc, 5);
+    // predict on the held-out users scores what eval scored.
+    const input = join(dir, "new-users.arrow");
+    const truth = await writePredictInput(test, input);
+    const pr = gmeta(["predict", "--run", run, "--input", input, "--out", join(dir, "scores.csv"), "--nproc", "2"], dir);
+    expect(pr.code, pr.stderr).toBe(0);
+    const scores = await readScores(join(dir, "scores.csv"));
+    expect(auc(truth.labels, scores.score)).toBeCloseTo(res.eval.adapted.auc, 5);
     const rep = gmeta(["report", "--run", run], dir);
     expect(rep.code, rep.stderr).toBe(0);
     expect(rep.stdout).toContain("WideAndDeep");

@@ -10,16 +10,16 @@ type Num = ArrayLike<number | bigint>;
  * Reads the schema's columns out of one Arrow record batch, checking types and values.
  * `rowBase` is the number of rows before this batch in the file, so errors name file rows.
  */
-export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: string, rowBase: number): SampleChunk {
+export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: string, rowBase: number, unlabelled = false): SampleChunk {
   const n = batch.numRows;
-  const column = (name: string): Data => {
+  const column = (name: string, nullable = false): Data => {
     const k = batch.schema.fields.findIndex((f) => f.name === name);
     if (k < 0) {
       const have = batch.schema.fields.map((f) => f.name).join(", ");
       throw new DataError({ file, row: "schema", column: name }, `missing column (the file has: ${have})`);
     }
     const d = batch.data.children[k]!;
-    if (d.nullCount > 0) {
+    if (d.nullCount > 0 && !nullable) {
       for (let i = 0; i < n; i++) {
         if (!d.getValid(i)) throw new DataError({ file, row: rowBase + i + 1, column: name }, "null value");
       }
@@ -39,9 +39,14 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
   const taskV = numeric(schema.taskKey, taskD, "int");
   const task = taskV instanceof BigInt64Array ? taskV.slice() : BigInt64Array.from(taskV as ArrayLike<number>, (x) => BigInt(x));
 
-  const labV = numeric(schema.label, column(schema.label), "number");
+  const labD = column(schema.label, unlabelled);
+  const labV = numeric(schema.label, labD, "number");
   const label = new Float32Array(n);
-  for (let i = 0; i < n; i++) label[i] = checkLabel(Number(labV[i]), file, rowBase + i + 1, schema.label);
+  for (let i = 0; i < n; i++) {
+    // Unlabelled rows (null or NaN) read as NaN where the caller accepts them.
+    const missing = unlabelled && (!labD.getValid(i) || Number.isNaN(Number(labV[i])));
+    label[i] = missing ? NaN : checkLabel(Number(labV[i]), file, rowBase + i + 1, schema.label);
+  }
 
   const D = schema.dense.length;
   const dense = new Float32Array(n * D);

@@ -9,7 +9,7 @@ import type { SampleChunk } from "./sampleChunk.js";
  * Streams an Arrow IPC file (file or stream format) batch by batch. It reads through a file
  * handle, so Arrow reads the footer and then one batch at a time instead of buffering the file.
  */
-export async function* readArrow(file: string, schema: RawSchema): AsyncGenerator<SampleChunk> {
+export async function* readArrow(file: string, schema: RawSchema, unlabelled = false): AsyncGenerator<SampleChunk> {
   const stat = await fsp.stat(file);
   if (stat.size === 0) throw new DataError({ file, row: "schema" }, "empty file (expected an Arrow IPC file)");
   let rows = 0;
@@ -41,7 +41,7 @@ export async function* readArrow(file: string, schema: RawSchema): AsyncGenerato
       if (r.done) break;
       const batch = r.value;
       if (batch.numRows === 0) continue;
-      yield arrowBatchToChunk(batch, schema, file, rows);
+      yield arrowBatchToChunk(batch, schema, file, rows, unlabelled);
       rows += batch.numRows;
     }
   }

@@ -8,7 +8,7 @@ import { parseFloat32Field, parseIdField, parseLabelField, parseTaskField } from
  * Streams a comma-separated file with a header row; list ids are separated by `|` inside a
  * field. Quoted fields are not supported (numeric data has no need of them).
  */
-export async function* readCsv(file: string, schema: RawSchema, chunkRows = 65536): AsyncGenerator<SampleChunk> {
+export async function* readCsv(file: string, schema: RawSchema, chunkRows = 65536, unlabelled = false): AsyncGenerator<SampleChunk> {
   const stat = await fsp.stat(file);
   if (stat.size === 0) throw new DataError({ file, row: "header" }, "empty file (expected a header row)");
   const D = schema.dense.length;
@@ -45,7 +45,7 @@ export async function* readCsv(file: string, schema: RawSchema, chunkRows = 6553
       throw new DataError({ file, row }, `expected ${ncol} fields as in the header, got ${f.length}`);
     }
     const ts = idx.ts >= 0 ? parseFloat32Field(f[idx.ts]!, file, row, schema.timestamp!, false) : 0;
-    b.begin(parseTaskField(f[idx.task]!, file, row, schema.taskKey), parseLabelField(f[idx.label]!, file, row, schema.label), ts);
+    b.begin(parseTaskField(f[idx.task]!, file, row, schema.taskKey), unlabelled && /^\s*(NaN)?\s*$/.test(f[idx.label]!) ? NaN : parseLabelField(f[idx.label]!, file, row, schema.label), ts);
     for (let j = 0; j < D; j++) b.setDense(j, parseFloat32Field(f[idx.dense[j]!]!, file, row, schema.dense[j]!, true));
     for (let s = 0; s < idx.sparse.length; s++) {
       const slot = schema.sparse[s]!;

@@ -16,3 +16,4 @@ export type { MetaBatch, SampleBlock } from "./metaBatch.js";
 export type { TaskIndex } from "./taskIndex.js";
 export { MOVIELENS_GENRES, convertMovieLens, movieLensSchema, readMovieLens } from "./movieLens.js";
 export { splitTasks, taskUniform, type SplitTasksOptions, type SplitTasksResult } from "./splitTasks.js";
+export { readScores, writeScores, type ScoreRows } from "./scoresFile.js";

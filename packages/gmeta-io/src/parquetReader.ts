@@ -10,7 +10,7 @@ import type { SampleChunk } from "./sampleChunk.js";
  * Reads a Parquet file through parquet-wasm, one slice of rows at a time so the decoded
  * table never holds more than `chunkRows` rows (the compressed file itself is read whole).
  */
-export async function* readParquet(file: string, schema: RawSchema, chunkRows = 65536): AsyncGenerator<SampleChunk> {
+export async function* readParquet(file: string, schema: RawSchema, chunkRows = 65536, unlabelled = false): AsyncGenerator<SampleChunk> {
   const bytes = new Uint8Array(await fsp.readFile(file));
   if (bytes.length === 0) throw new DataError({ file, row: "schema" }, "empty file (expected a Parquet file)");
   const pw = parquetWasm();
@@ -27,7 +27,7 @@ export async function* readParquet(file: string, schema: RawSchema, chunkRows = 
     let got = 0;
     for (const batch of table.batches) {
       if (batch.numRows === 0) continue;
-      yield arrowBatchToChunk(batch, schema, file, rows + got);
+      yield arrowBatchToChunk(batch, schema, file, rows + got, unlabelled);
       got += batch.numRows;
     }
     rows += got;

@@ -10,6 +10,8 @@ export interface ReadRawOptions {
   format?: RawFormat;
   /** Most rows per yielded chunk (CSV and Parquet). */
   chunkRows?: number;
+  /** Rows may lack a label (an empty CSV field, null, or NaN); their label reads as NaN (default false). */
+  unlabelled?: boolean;
 }
 
 /** Streams raw samples from a CSV, Arrow IPC or Parquet file as chunks, checked against `schema`. */
@@ -17,7 +19,8 @@ export function readRaw(file: string, schema: RawSchema, options: ReadRawOptions
   validateSchema(schema);
   const format = options.format ?? formatOf(file);
   const rows = options.chunkRows ?? 65536;
-  if (format === "csv") return readCsv(file, schema, rows);
-  if (format === "arrow") return readArrow(file, schema);
-  return readParquet(file, schema, rows);
+  const u = options.unlabelled ?? false;
+  if (format === "csv") return readCsv(file, schema, rows, u);
+  if (format === "arrow") return readArrow(file, schema, u);
+  return readParquet(file, schema, rows, u);
 }

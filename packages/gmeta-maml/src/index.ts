@@ -25,3 +25,4 @@ export { createChecked, defaultSlots, modelFactory, registerModel, registeredMod
 export type { ModelContext, ModelFactory } from "./models/registry.js";
 export { checkModel } from "./models/checkModel.js";
 export type { CheckModelOptions, CheckModelResult } from "./models/checkModel.js";
+export { scoreBatch } from "./eval/predict.js";
