@@ -1,4 +1,5 @@
-import { DataType, type Data, type RecordBatch } from "apache-arrow";
+import { DataType, makeVector, type Data, type RecordBatch } from "apache-arrow";
+import { textId } from "./hashStringId.js";
 import { DataError } from "./dataError.js";
 import { checkLabel } from "./fieldParsers.js";
 import type { RawSchema } from "./rawSchema.js";
@@ -59,6 +60,17 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
     }
   });
 
+  // Ids of a hashed slot may be strings: each becomes an int64 by textId, as in CSV.
+  const idValues = (slot: RawSchema["sparse"][number], d: Data, from: number, to: number): BigInt64Array => {
+    const utf8 = (t: DataType): boolean => DataType.isUtf8(t) || DataType.isLargeUtf8(t);
+    // Dictionary-encoded strings too (what pandas categories and tableFromArrays write).
+    if (slot.hashBuckets !== undefined && (utf8(d.type) || (DataType.isDictionary(d.type) && utf8((d.type as { dictionary: DataType }).dictionary)))) {
+      const v = makeVector(d);
+      return BigInt64Array.from({ length: to - from }, (_, k) => textId(String(v.get(from + k))));
+    }
+    const cv = numeric(slot.name, d, "int");
+    return toBigInt((cv as unknown as { subarray(a: number, b: number): Num }).subarray(from, to));
+  };
   const sparse = schema.sparse.map((slot) => {
     const d = column(slot.name);
     let ids: BigInt64Array;
@@ -71,16 +83,15 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
       const child = d.children[0]!;
       const base = vo[d.offset]!;
       const end = vo[d.offset + n]!;
-      const cv = numeric(slot.name, child, "int");
-      ids = toBigInt((cv as unknown as { subarray(a: number, b: number): Num }).subarray(base, end));
+      ids = idValues(slot, child, base, end);
       offsets = new Int32Array(n + 1);
       for (let i = 0; i <= n; i++) offsets[i] = vo[d.offset + i]! - base;
     } else {
-      ids = toBigInt(numeric(slot.name, d, "int"));
+      ids = idValues(slot, d, 0, n);
       offsets = new Int32Array(n + 1);
       for (let i = 0; i <= n; i++) offsets[i] = i;
     }
-    for (let k = 0; k < ids.length; k++) {
+    for (let k = 0; k < ids.length && slot.hashBuckets === undefined; k++) {
       if (ids[k]! < 0n) {
         let i = 0;
         while (offsets[i + 1]! <= k) i++;

@@ -51,9 +51,9 @@ export async function* readCsv(file: string, schema: RawSchema, chunkRows = 6553
       const slot = schema.sparse[s]!;
       const field = f[idx.sparse[s]!]!;
       if (slot.list) {
-        if (field.length > 0) for (const part of field.split("|")) b.pushId(s, parseIdField(part, file, row, slot.name));
+        if (field.length > 0) for (const part of field.split("|")) b.pushId(s, parseIdField(part, file, row, slot.name, slot.hashBuckets !== undefined));
       } else {
-        b.pushId(s, parseIdField(field, file, row, slot.name));
+        b.pushId(s, parseIdField(field, file, row, slot.name, slot.hashBuckets !== undefined));
       }
     }
     b.end();

@@ -1,7 +1,8 @@
 export { auc } from "./auc.js";
 export { DataError, formatLocation, type DataLocation } from "./dataError.js";
 export { formatOf, type RawFormat } from "./rawFormat.js";
-export { schemaColumns, validateSchema, type RawSchema, type SparseColumn } from "./rawSchema.js";
+export { MAX_TABLE_ROWS, schemaColumns, validateSchema, type RawSchema, type SparseColumn } from "./rawSchema.js";
+export { hashStringId, textId } from "./hashStringId.js";
 export { readRaw, type ReadRawOptions } from "./readRaw.js";
 export { writeRawFile } from "./rawWriter.js";
 export { Rng } from "./rng.js";

@@ -13,7 +13,7 @@ export { buildModel } from "./loadModel.js";
 
 /** Refuses datasets whose features differ from the first one's (the training data's). */
 export function checkCompatible(manifests: Manifest[], dirs: string[]): void {
-  const describe = (m: Manifest) => `${m.denseDim} dense, slots [${m.slots.map((s) => `${s.name}${s.list ? "[]" : ""}`).join(", ")}]`;
+  const describe = (m: Manifest) => `${m.denseDim} dense, slots [${m.slots.map((s) => `${s.name}${s.list ? "[]" : ""}${s.hashBuckets ? ` hashed into ${s.hashBuckets}` : ""}`).join(", ")}]`;
   const want = describe(manifests[0]!);
   manifests.slice(1).forEach((m, i) => {
     const got = describe(m);
@@ -29,7 +29,9 @@ export function buildTables(cfg: TrainConfig, manifests: Manifest[], rows?: Reco
   const first = manifests[0]!;
   return first.slots.map((s, i) => ({
     name: s.name,
-    rows: rows?.[s.name] ?? Math.max(1, ...manifests.map((m) => m.slots[i]?.vocab ?? 1)),
+    // A hashed slot's table has hashBuckets rows and maps any int64 id into them (hashId).
+    rows: rows?.[s.name] ?? s.hashBuckets ?? Math.max(1, ...manifests.map((m) => m.slots[i]?.vocab ?? 1)),
+    ...(s.hashBuckets ? { hash: true } : {}),
     dim: cfg.embeddingDim,
     init: { kind: "normal", std: 0.05 },
     seed: cfg.seed * 1000 + i + 1,
