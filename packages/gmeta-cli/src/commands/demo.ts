@@ -3,10 +3,11 @@ import { join, resolve } from "node:path";
 import { parse, reader } from "../args.js";
 import { DEFAULTS, validateConfig } from "../config.js";
 import { status } from "../progress.js";
-import { readJson, writeAtomic, writeJson } from "../run/runFiles.js";
+import { readJson, writeJson } from "../run/runFiles.js";
 import { formatReport } from "../run/summary.js";
 import type { Summary } from "../run/summary.js";
 import { runPrepare } from "./prepare.js";
+import { writeReports } from "../report/writeReports.js";
 import { runSynth } from "./synth.js";
 import { checkBackend, checkDevice, launchTrain, runTrainHere } from "./train.js";
 import { syntheticSchema } from "@gmeta/io";
@@ -75,9 +76,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
   summary = { ...(summary ?? readJson<Summary>(join(cfg.out, "summary.json"))), oracleAuc: syn.oracleAuc };
   writeJson(join(cfg.out, "summary.json"), summary);
-  writeAtomic(join(cfg.out, "report.md"), `${formatReport(summary)}\n`);
+  const html = writeReports(cfg.out, summary);
   status(`[4/4] report (${((performance.now() - t0) / 1000).toFixed(0)} s in all)`);
   console.log(formatReport(summary));
   status(`run folder: ${cfg.out}`);
+  status(`report with plots: ${html}`);
   return 0;
 }

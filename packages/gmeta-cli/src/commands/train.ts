@@ -5,11 +5,12 @@ import { parse, reader, UsageError } from "../args.js";
 import { DEFAULTS, readConfigFile, validateConfig } from "../config.js";
 import type { TrainConfig } from "../config.js";
 import { status } from "../progress.js";
-import { readJson, writeAtomic, writeJson } from "../run/runFiles.js";
+import { readJson, writeJson } from "../run/runFiles.js";
 import { formatReport } from "../run/summary.js";
 import type { Summary } from "../run/summary.js";
 import { checkRunFolder, trainRank } from "../run/trainRank.js";
 import { loadModel, modelSpecForConfig } from "../run/loadModel.js";
+import { writeReports } from "../report/writeReports.js";
 
 export const TRAIN_HELP = `gmeta train: meta-train a recommendation model on prepared tasks
 
@@ -116,7 +117,7 @@ export async function runTrainHere(cfg: TrainConfig, resume: boolean, overwrite 
   if (Number(process.env.RANK ?? 0) !== 0) return null;
   const summary: Summary = { createdBy: "@gmeta/cli", worldSize: out.worldSize, config: cfg, phases: out.phases, ...extra };
   writeJson(join(cfg.out, "summary.json"), summary);
-  writeAtomic(join(cfg.out, "report.md"), `${formatReport(summary)}\n`);
+  writeReports(cfg.out, summary);
   return summary;
 }
 
@@ -147,7 +148,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   // Ranks of a launched job stay quiet; the launching process prints the report once.
   if (summary && !isRank()) {
     console.log(formatReport(summary));
-    status(`run folder: ${a.cfg.out}`);
+    status(`run folder: ${a.cfg.out}; report: ${join(a.cfg.out, "report.html")}`);
   }
   return 0;
 }
