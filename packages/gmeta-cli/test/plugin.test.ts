@@ -76,10 +76,10 @@ describe("a model plugin through the gmeta command", () => {
     expect(rep.stdout).toContain("WideAndDeep");
   }, 300_000);
 
-  it("a CJS program with the CJS build of the plugin, by path, trains and evaluates", () => {
+  it("a CJS program with the CJS build of the plugin, by path, trains (naive strategy) and evaluates", () => {
     const run = join(dir, "cjs");
     const host = join(EXAMPLE, "test", "gmeta.cjs");
-    const r = spawnSync(process.execPath, [host, "train", ...common(), "--out", run, "--model", join(EXAMPLE, "dist", "index.cjs"), "--max-steps", "4", "--eval", test], { encoding: "utf8", cwd: dir });
+    const r = spawnSync(process.execPath, [host, "train", ...common(), "--out", run, "--model", join(EXAMPLE, "dist", "index.cjs"), "--max-steps", "4", "--eval", test, "--strategy", "naive"], { encoding: "utf8", cwd: dir });
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(join(run, "report.md"), "utf8")).toContain("WideAndDeep");
     const cfg = JSON.parse(readFileSync(join(run, "config.json"), "utf8")) as { model: string; modelOptions: unknown };
