@@ -46,7 +46,8 @@ describe("gmeta demo", () => {
     console.info(`report.html charts (marks drawn): ${page.charts.map((c) => `${c.id} ${c.marks}`).join(", ")}`);
     expect(page.charts.map((c) => c.id)).toEqual(["query-loss", "support-loss", "throughput", "communication", "heldout-auc", "heldout-logloss"]);
     for (const c of page.charts) expect(c.marks, c.id).toBeGreaterThan(0);
-    // Both phases' losses, four bars per held-out metric.
+    // Both phases' losses (a line per phase at least), four bars per held-out metric.
+    for (const id of ["query-loss", "support-loss", "throughput"]) expect(page.charts.find((c) => c.id === id)!.marks, id).toBeGreaterThanOrEqual(2);
     expect(page.charts.find((c) => c.id === "heldout-auc")!.marks).toBe(8);
     expect(page.charts.find((c) => c.id === "heldout-logloss")!.marks).toBe(4);
     // The check itself sees errors, fetches and empty charts.

@@ -37,15 +37,29 @@ const finite = (x: number | undefined): x is number => x !== undefined && Number
 // Steps are whole numbers: no ticks between them on short runs.
 const STEP_AXIS = { label: "step", tickFormat: (d: number) => (Number.isInteger(d) ? String(d) : "") };
 
+// Per-step values are noisy (each step sees other tasks): a faint line per step and a
+// centred moving mean over about a twentieth of the run on top.
+function window(n: number): number {
+  return Math.max(1, Math.round(n / 20));
+}
+
+function trend(data: Record<string, unknown>[], x: string, y: string, series: string, k: number): Plot.Markish[] {
+  return [
+    Plot.lineY(data, { x, y, stroke: series, strokeOpacity: k > 1 ? 0.3 : 1, strokeWidth: 1 }),
+    ...(k > 1 ? [Plot.lineY(data, Plot.windowY({ k, reduce: "mean" }, { x, y, stroke: series, strokeWidth: 2.2 }))] : []),
+  ];
+}
+
 function lossChart(steps: StepLine[], key: "queryLoss" | "supportLoss", id: string, title: string, caption: string): Chart | null {
   const data = steps.filter((s) => finite(s[key])).map((s) => ({ step: s.step, loss: s[key], phase: PHASE[s.phase] }));
   if (!data.length) return null;
+  const k = window(data.length / 2);
   return {
-    id, title, caption,
+    id, title, caption: k > 1 ? `${caption} Faint: each step; bold: mean of ${k} steps.` : caption,
     html: render({
       height: 280, grid: true, color: { legend: true, domain: Object.values(PHASE) },
       x: STEP_AXIS, y: { label: "mean BCE loss" },
-      marks: [Plot.lineY(data, { x: "step", y: "loss", stroke: "phase", strokeWidth: 1.5 }), Plot.dot(data, { x: "step", y: "loss", fill: "phase", r: 1.5 })],
+      marks: trend(data, "step", "loss", "phase", k),
     }),
   };
 }
@@ -60,26 +74,29 @@ export function buildCharts(s: Summary, steps: StepLine[]): Chart[] {
     "Loss on the support sets before the inner loop adapts to them."));
   const rate = steps.filter((x) => finite(x.samplesPerSec)).map((x) => ({ step: x.step, rate: x.samplesPerSec, phase: PHASE[x.phase] }));
   if (rate.length) {
+    const k = window(rate.length / 2);
     charts.push({
       id: "throughput", title: "Samples per second per step",
-      caption: `Support + query samples over all ${s.worldSize} rank(s), each step timed on rank 0 (the first step includes warm-up).`,
+      caption: `Support + query samples over all ${s.worldSize} rank(s), each step timed on rank 0 (the first step includes warm-up).${k > 1 ? ` Faint: each step; bold: mean of ${k} steps.` : ""}`,
       html: render({
         height: 260, grid: true, color: { legend: true, domain: Object.values(PHASE) }, x: STEP_AXIS, y: { label: "samples/s", zero: true },
-        marks: [Plot.lineY(rate, { x: "step", y: "rate", stroke: "phase", strokeWidth: 1.5 }), Plot.ruleY([0])],
+        marks: [...trend(rate, "step", "rate", "phase", k), Plot.ruleY([0])],
       }),
     });
   }
   const comm = steps.flatMap((x) => [
-    { step: x.step, kib: x.allReduce.bytes / 1024, series: `${PHASE[x.phase]}: AllReduce` },
-    { step: x.step, kib: x.allToAll.bytes / 1024, series: `${PHASE[x.phase]}: AlltoAllV` },
+    { step: x.step, kib: x.allReduce.bytes / 1024, op: "AllReduce", phase: PHASE[x.phase] },
+    { step: x.step, kib: x.allToAll.bytes / 1024, op: "AlltoAllV", phase: PHASE[x.phase] },
   ]).filter((d) => finite(d.kib));
   if (comm.length) {
     charts.push({
       id: "communication", title: "Communication per step",
       caption: "KiB per step that rank 0 handed to each collective: dense gradients (AllReduce) and embedding ids, rows and gradients (AlltoAllV). With one rank they stay in the process.",
       html: render({
-        height: 260, grid: true, color: { legend: true }, x: STEP_AXIS, y: { label: "KiB sent", zero: true },
-        marks: [Plot.lineY(comm, { x: "step", y: "kib", stroke: "series", strokeWidth: 1.5 }), Plot.ruleY([0])],
+        // One panel per phase: their traffic is often the same and would hide one another.
+        height: 340, marginRight: 180, grid: true, color: { legend: true, domain: ["AllReduce", "AlltoAllV"] }, x: STEP_AXIS, y: { label: "KiB sent", zero: true },
+        fy: { label: null, domain: Object.values(PHASE).filter((p) => comm.some((d) => d.phase === p)) },
+        marks: [Plot.lineY(comm, { x: "step", y: "kib", stroke: "op", fy: "phase", strokeWidth: 1.5 }), Plot.ruleY([0])],
       }),
     });
   }
@@ -100,14 +117,15 @@ export function buildCharts(s: Summary, steps: StepLine[]): Chart[] {
     const oracle = finite(s.oracleAuc) ? [s.oracleAuc] : [];
     charts.push({
       id: "heldout-auc", title: "Held-out AUC and GAUC",
-      caption: `Cold-start tasks never seen in training (${meta?.tasks ?? base?.tasks ?? 0} tasks).${oracle.length ? ` Dashed line: AUC of the data's true click probabilities (the oracle, ${s.oracleAuc!.toFixed(4)}).` : ""}`,
+      caption: `Cold-start tasks never seen in training (${meta?.tasks ?? base?.tasks ?? 0} tasks).${oracle.length ? ` Dashed line (AUC panel): AUC of the data's true click probabilities (the oracle, ${s.oracleAuc!.toFixed(4)}).` : ""}`,
       html: render({
         height: 300, marginBottom: 40, fx: { label: null, domain: ["AUC", "GAUC"] }, x: { axis: null, domain: variants }, y: { domain: [0, 1], grid: true, label: "score" },
         color: { legend: true, domain: variants },
         marks: [
           Plot.barY(ranking, { fx: "metric", x: "variant", y: "value", fill: "variant", title: (d: { variant: string; value: number }) => `${d.variant}: ${d.value.toFixed(4)}` }),
           Plot.text(ranking, { fx: "metric", x: "variant", y: "value", text: (d: { value: number }) => d.value.toFixed(3), dy: -8 }),
-          ...(oracle.length ? [Plot.ruleY(oracle, { stroke: "black", strokeDasharray: "4,3" })] : []),
+          // The oracle is an AUC: drawn in the AUC panel only.
+          ...(oracle.length ? [Plot.ruleY([{ metric: "AUC", y: oracle[0] }], { fx: "metric", y: "y", stroke: "black", strokeDasharray: "4,3" })] : []),
           Plot.ruleY([0.5], { stroke: "gray", strokeOpacity: 0.5 }),
         ],
       }),
