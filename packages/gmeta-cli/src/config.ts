@@ -51,6 +51,8 @@ export interface TrainConfig {
   checkpointEvery: number;
   workers: number;
   prefetch: number;
+  /** Embedding rows + optimizer state per rank, MiB (0: three quarters of the machine's memory over its local ranks). */
+  embeddingMemoryMiB: number;
 }
 
 export const DEFAULTS: Omit<TrainConfig, "data" | "out"> = {
@@ -81,6 +83,7 @@ export const DEFAULTS: Omit<TrainConfig, "data" | "out"> = {
   checkpointEvery: 0,
   workers: 1,
   prefetch: 2,
+  embeddingMemoryMiB: 0,
 };
 
 const CHOICES: Partial<Record<keyof TrainConfig, readonly string[]>> = {
@@ -92,6 +95,8 @@ const CHOICES: Partial<Record<keyof TrainConfig, readonly string[]>> = {
 };
 const POSITIVE_INTS: (keyof TrainConfig)[] = ["embeddingDim", "tasksPerBatch", "epochs", "nproc"];
 const NON_NEG_INTS: (keyof TrainConfig)[] = ["innerSteps", "maxSteps", "seed", "checkpointEvery", "workers", "prefetch"];
+// Absent from configs written before the key existed.
+const OPTIONAL_NON_NEG_INTS: (keyof TrainConfig)[] = ["embeddingMemoryMiB"];
 const NON_NEG_NUMS: (keyof TrainConfig)[] = ["innerLr", "outerLr", "sparseLr"];
 const WIDTHS: (keyof TrainConfig)[] = ["bottom", "top", "hidden"];
 
@@ -111,6 +116,7 @@ export function validateConfig(c: Record<string, unknown>, where: string, comman
   for (const [k, opts] of Object.entries(CHOICES)) if (!opts!.includes(c[k] as string)) bad(k, opts!.map((o) => `"${o}"`).join(" | "));
   for (const k of POSITIVE_INTS) if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 1) bad(k, "an integer >= 1");
   for (const k of NON_NEG_INTS) if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 0) bad(k, "an integer >= 0");
+  for (const k of OPTIONAL_NON_NEG_INTS) if (c[k] !== undefined && (!Number.isSafeInteger(c[k]) || (c[k] as number) < 0)) bad(k, "an integer >= 0");
   for (const k of NON_NEG_NUMS) if (typeof c[k] !== "number" || !Number.isFinite(c[k]) || (c[k] as number) < 0) bad(k, "a finite number >= 0");
   if (c.embeddingInnerLr !== null && (typeof c.embeddingInnerLr !== "number" || !Number.isFinite(c.embeddingInnerLr) || c.embeddingInnerLr < 0)) {
     bad("embeddingInnerLr", "a finite number >= 0 or null");

@@ -89,10 +89,31 @@ describe("ids as real logs have them", () => {
     console.info(`hashed ids vs ids hashed ahead of time: max |diff| of dense parameters ${worst.toExponential(2)}`);
     expect(moved).toBeGreaterThan(1e-3);
     expect(worst).toBeLessThan(1e-5);
+    // predict reads the same raw ids (strings, 64-bit) and hashes them the same way.
+    const lines = readFileSync(rawCsv, "utf8").trim().split("\n");
+    const blanked = lines.map((l, i) => (i > 0 && i % 4 === 0 ? l.replace(/^([^,]*),[^,]*,/, "$1,,") : l));
+    writeFileSync(join(dir, "new.csv"), `${blanked.join("\n")}\n`);
+    const pr = gmeta(["predict", "--run", join(dir, "run-hashed"), "--input", join(dir, "new.csv"), "--out", join(dir, "new-scores.csv")]);
+    expect(pr.code, pr.stderr).toBe(0);
+    const scored = readFileSync(join(dir, "new-scores.csv"), "utf8").trim().split("\n").slice(1);
+    expect(scored.map((l) => Number(l.split(",")[1]))).toEqual(lines.flatMap((_, i) => (i > 0 && i % 4 === 0 ? [i] : [])));
     // And on 2 ranks, with the tables of hashBuckets rows sharded.
     const c = train("hashed", "run-hashed-2", ["--nproc", "2"]);
     expect(c.code, c.stderr).toBe(0);
   }, 300_000);
+
+  it("a hashed table too large for this machine is refused at train before any row is allocated or the run folder is written", () => {
+    writeFileSync(join(dir, "huge.json"), JSON.stringify({
+      taskKey: "user", label: "click", dense: ["d0", "d1"], sparse: [{ name: "item", hashBuckets: 2 ** 31 - 1 }, { name: "category", hashBuckets: 10 }, { name: "tags", list: true, hashBuckets: 10 }], timestamp: "ts",
+    }));
+    const p = prepare(rawCsv, "huge.json", "huge");
+    expect(p.code, p.stderr).toBe(0);
+    const r = train("huge", "run-huge");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/planSharding: table "item" \(274,877,906,816 bytes, table-wise\) does not fit: budget [\d,]+ bytes per rank/);
+    expect(r.stderr).toContain("use more ranks, fewer hashBuckets or a smaller embeddingDim, or raise embeddingMemoryMiB");
+    expect(existsSync(join(dir, "run-huge"))).toBe(false);
+  }, 120_000);
 
   it("without hashBuckets, ids past 2^31 − 1 rows and string ids are refused at prepare, naming file, row, column and id", () => {
     const bad = join(dir, "big.csv");

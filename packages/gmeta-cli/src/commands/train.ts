@@ -44,15 +44,18 @@ Usage: gmeta train --data DIR --out RUN [options]
   --resume                continue RUN from its latest checkpoint
   --overwrite             replace the run already in RUN
   --seed S                (default 0)
-  --workers W             decode threads per rank (default 1)`;
+  --workers W             decode threads per rank (default 1)
+  --embedding-memory-mib M  embedding rows + optimizer state one rank may hold; a plan over it
+                          is refused before allocation (default: 3/4 of memory / local ranks)`;
 
 const FLAGS: Record<string, keyof TrainConfig> = {
   data: "data", eval: "eval", out: "out", model: "model", "embedding-dim": "embeddingDim", algorithm: "algorithm",
   "inner-steps": "innerSteps", "inner-lr": "innerLr", adapt: "adapt", "outer-lr": "outerLr", "sparse-optimizer": "sparseOptimizer",
   "sparse-lr": "sparseLr", "tasks-per-batch": "tasksPerBatch", epochs: "epochs", "max-steps": "maxSteps", strategy: "strategy",
   "checkpoint-every": "checkpointEvery", seed: "seed", workers: "workers", nproc: "nproc", backend: "backend", device: "device",
+  "embedding-memory-mib": "embeddingMemoryMiB",
 };
-const NUMERIC = new Set<keyof TrainConfig>(["embeddingDim", "innerSteps", "innerLr", "outerLr", "sparseLr", "tasksPerBatch", "epochs", "maxSteps", "checkpointEvery", "seed", "workers", "nproc"]);
+const NUMERIC = new Set<keyof TrainConfig>(["embeddingDim", "innerSteps", "innerLr", "outerLr", "sparseLr", "tasksPerBatch", "epochs", "maxSteps", "checkpointEvery", "seed", "workers", "nproc", "embeddingMemoryMiB"]);
 
 /** Parses flags (and --config) into a validated config, or null for --help. */
 export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean; overwrite: boolean } | null {

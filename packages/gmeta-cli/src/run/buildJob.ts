@@ -1,5 +1,5 @@
 import type { ProcessGroup } from "@gmeta/collectives";
-import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
+import { ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { SparseOptimizerConfig, TableConfig } from "@gmeta/embedding";
 import type { Manifest } from "@gmeta/io";
 import type { Algorithm } from "@gmeta/maml";
@@ -8,6 +8,7 @@ import { backends } from "@gmeta/tensor";
 import type { Device } from "@gmeta/tensor";
 import type { TrainConfig } from "../config.js";
 import { buildModel } from "./loadModel.js";
+import { planTables } from "./embeddingBudget.js";
 
 export { buildModel } from "./loadModel.js";
 
@@ -59,7 +60,7 @@ export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGro
   const model = buildModel(cfg, manifests[0]!);
   const tables = buildTables(cfg, manifests, rows);
   const optimizer = sparseOptimizer(cfg);
-  const plan = planSharding({ tables, worldSize: pg.size, optimizer });
+  const plan = planTables(cfg, tables, pg.size);
   const device = rankDevice(cfg.device);
   const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer, device });
   const store = new CollectionStore(collection, pg);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ProcessGroup } from "@gmeta/collectives";
-import { initProcessGroup } from "@gmeta/collectives";
+import { initProcessGroup, readLaunchEnv } from "@gmeta/collectives";
 import type { LoaderState, MetaDataset } from "@gmeta/io";
 import { openMetaDataset } from "@gmeta/io";
 import type { Algorithm, Evaluation, StepMetrics, TrainerState } from "@gmeta/maml";
@@ -9,7 +9,8 @@ import { evaluate } from "@gmeta/maml";
 import { UsageError } from "../args.js";
 import type { TrainConfig } from "../config.js";
 import { Progress, status } from "../progress.js";
-import { buildJob, checkCompatible, rankDevice } from "./buildJob.js";
+import { buildJob, buildTables, checkCompatible, rankDevice } from "./buildJob.js";
+import { planTables } from "./embeddingBudget.js";
 import { buildModel, loadModel } from "./loadModel.js";
 import { appendJsonl, latestCheckpoint, readJson, writeAtomic, writeJson } from "./runFiles.js";
 
@@ -184,6 +185,8 @@ export async function trainRank(cfg: TrainConfig, opts: { resume: boolean; overw
   await loadModel(cfg.model);
   // A factory that refuses its options or the data does so before the run folder is touched.
   buildModel(cfg, data.manifest);
+  // So does a set of tables that would not fit in memory, before any row is allocated.
+  planTables(cfg, buildTables(cfg, [data.manifest, ...(evalData ? [evalData.manifest] : [])]), readLaunchEnv().size);
   const pg = await joinGroup(cfg);
   try {
     if (pg.rank === 0) {
