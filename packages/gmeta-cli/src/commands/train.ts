@@ -18,7 +18,8 @@ Usage: gmeta train --data DIR --out RUN [options]
 
   --data DIR              prepared training tasks (gmeta prepare)
   --eval DIR              prepared held-out tasks to evaluate cold-start AUC on
-  --out RUN               run folder: config.json, metrics.jsonl, checkpoints/, summary.json, report.md
+  --out RUN               run folder: config.json, metrics.jsonl, checkpoints/, summary.json,
+                          report.md and report.html (the run's charts, self-contained)
   --config FILE           JSON file with any of the settings below (flags override it)
   --nproc N               ranks on this machine; N > 1 starts them with the launcher (default 1)
   --backend B             gloo | mpi | nccl (default gloo; nccl needs --device cuda)
