@@ -10,6 +10,7 @@ import { synthCommand } from "./commands/synth.js";
 import { trainCommand } from "./commands/train.js";
 import { evalCommand } from "./commands/eval.js";
 import { benchCommand } from "./commands/bench.js";
+import { predictCommand } from "./commands/predict.js";
 import { cliVersion } from "./version.js";
 
 export const HELP = `gmeta: distributed meta-learning for recommendation models (G-Meta)
@@ -22,13 +23,14 @@ Usage: gmeta <command> [options]    (gmeta <command> --help for its options)
   prepare   group raw samples by task into a Meta-IO dataset (support / query split)
   train     meta-train (MAML, FO-MAML, Meta-SGD) with sharded embeddings on N ranks
   eval      evaluate a run's checkpoint on held-out tasks
+  predict   adapt on new users' labelled rows and score their candidates
   launch    start N ranks of any command with rendezvous, fail-fast and signal forwarding
   bench     the G-Meta step against the naive baseline, samples/s and traffic
   report    print a run's summary
   info      versions, devices and backends available here`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  demo: demoCommand, synth: synthCommand, prepare: prepareCommand, train: trainCommand, eval: evalCommand,
+  demo: demoCommand, synth: synthCommand, prepare: prepareCommand, train: trainCommand, eval: evalCommand, predict: predictCommand,
   launch: launchCommand, bench: benchCommand, report: reportCommand, info: infoCommand,
 };
 

@@ -7,7 +7,7 @@ const dir = tmp("cmd");
 
 describe("gmeta command line", () => {
   it("prints help for every command and exits 0", () => {
-    for (const c of ["demo", "synth", "prepare", "train", "eval", "launch", "bench", "report", "info"]) {
+    for (const c of ["demo", "synth", "prepare", "train", "eval", "predict", "launch", "bench", "report", "info"]) {
       const r = gmeta([c, "--help"]);
       expect(r.code, c).toBe(0);
       expect(r.stdout, c).toContain(`gmeta ${c}`);

@@ -1,6 +1,9 @@
-import { DataType, type Data, type RecordBatch } from "apache-arrow";
+import { DataType, makeVector, type Data, type RecordBatch } from "apache-arrow";
+import { textId } from "./hashStringId.js";
 import { DataError } from "./dataError.js";
-import { BadRows, keepRows } from "./badRows.js";
+import { keepRows } from "./badRows.js";
+import { checkIdRange } from "./checkIdRange.js";
+import { defaultChecks } from "./readChecks.js";
 import { checkFloat32, checkLabel } from "./fieldParsers.js";
 import type { RawSchema } from "./rawSchema.js";
 import type { SampleChunk } from "./sampleChunk.js";
@@ -11,7 +14,8 @@ type Num = ArrayLike<number | bigint>;
  * Reads the schema's columns out of one Arrow record batch, checking types and values.
  * `rowBase` is the number of rows before this batch in the file, so errors name file rows.
  */
-export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: string, rowBase: number, bad = new BadRows()): SampleChunk {
+export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: string, rowBase: number, checks = defaultChecks()): SampleChunk {
+  const { bad, unlabelled } = checks;
   const n = batch.numRows;
   // Rows with a bad value, dropped at the end when the policy says skip (else the check throws).
   let drop: Uint8Array | null = null;
@@ -25,14 +29,14 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
       return 0;
     }
   };
-  const column = (name: string): Data => {
+  const column = (name: string, nullable = false): Data => {
     const k = batch.schema.fields.findIndex((f) => f.name === name);
     if (k < 0) {
       const have = batch.schema.fields.map((f) => f.name).join(", ");
       throw new DataError({ file, row: "schema", column: name }, `missing column (the file has: ${have})`);
     }
     const d = batch.data.children[k]!;
-    if (d.nullCount > 0) {
+    if (d.nullCount > 0 && !nullable) {
       for (let i = 0; i < n; i++) {
         if (!d.getValid(i)) throw new DataError({ file, row: rowBase + i + 1, column: name }, "null value");
       }
@@ -52,9 +56,14 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
   const taskV = numeric(schema.taskKey, taskD, "int");
   const task = taskV instanceof BigInt64Array ? taskV.slice() : BigInt64Array.from(taskV as ArrayLike<number>, (x) => BigInt(x));
 
-  const labV = numeric(schema.label, column(schema.label), "number");
+  const labD = column(schema.label, unlabelled);
+  const labV = numeric(schema.label, labD, "number");
   const label = new Float32Array(n);
-  for (let i = 0; i < n; i++) label[i] = value(() => checkLabel(Number(labV[i]), file, rowBase + i + 1, schema.label), i);
+  for (let i = 0; i < n; i++) {
+    // Unlabelled rows (null or NaN) read as NaN where the caller accepts them.
+    const missing = unlabelled && (!labD.getValid(i) || Number.isNaN(Number(labV[i])));
+    label[i] = missing ? NaN : value(() => checkLabel(Number(labV[i]), file, rowBase + i + 1, schema.label), i);
+  }
 
   const D = schema.dense.length;
   const dense = new Float32Array(n * D);
@@ -65,6 +74,17 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
     }
   });
 
+  // Ids of a hashed slot may be strings: each becomes an int64 by textId, as in CSV.
+  const idValues = (slot: RawSchema["sparse"][number], d: Data, from: number, to: number): BigInt64Array => {
+    const utf8 = (t: DataType): boolean => DataType.isUtf8(t) || DataType.isLargeUtf8(t);
+    // Dictionary-encoded strings too (what pandas categories and tableFromArrays write).
+    if (slot.hashBuckets !== undefined && (utf8(d.type) || (DataType.isDictionary(d.type) && utf8((d.type as { dictionary: DataType }).dictionary)))) {
+      const v = makeVector(d);
+      return BigInt64Array.from({ length: to - from }, (_, k) => textId(String(v.get(from + k))));
+    }
+    const cv = numeric(slot.name, d, "int");
+    return toBigInt((cv as unknown as { subarray(a: number, b: number): Num }).subarray(from, to));
+  };
   const sparse = schema.sparse.map((slot) => {
     const d = column(slot.name);
     let ids: BigInt64Array;
@@ -77,16 +97,15 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
       const child = d.children[0]!;
       const base = vo[d.offset]!;
       const end = vo[d.offset + n]!;
-      const cv = numeric(slot.name, child, "int");
-      ids = toBigInt((cv as unknown as { subarray(a: number, b: number): Num }).subarray(base, end));
+      ids = idValues(slot, child, base, end);
       offsets = new Int32Array(n + 1);
       for (let i = 0; i <= n; i++) offsets[i] = vo[d.offset + i]! - base;
     } else {
-      ids = toBigInt(numeric(slot.name, d, "int"));
+      ids = idValues(slot, d, 0, n);
       offsets = new Int32Array(n + 1);
       for (let i = 0; i <= n; i++) offsets[i] = i;
     }
-    for (let k = 0; k < ids.length; k++) {
+    for (let k = 0; k < ids.length && slot.hashBuckets === undefined; k++) {
       if (ids[k]! < 0n) {
         let i = 0;
         while (offsets[i + 1]! <= k) i++;
@@ -105,8 +124,18 @@ export function arrowBatchToChunk(batch: RecordBatch, schema: RawSchema, file: s
     const name = schema.timestamp;
     timestamp = Float64Array.from({ length: n }, (_, i) => value(() => checkFloat32(Number(v[i]), file, rowBase + i + 1, name), i));
   }
-  const chunk = { n, task, label, dense, sparse, timestamp };
-  return drop ? keepRows(chunk, drop) : chunk;
+  const all = { n, task, label, dense, sparse, timestamp };
+  if (!drop) {
+    if (checks.idRange) checkIdRange(all, schema, file, (i) => rowBase + i + 1);
+    return all;
+  }
+  const kept = keepRows(all, drop);
+  if (checks.idRange) {
+    const rows: number[] = [];
+    for (let i = 0; i < n; i++) if (!drop[i]) rows.push(rowBase + i + 1);
+    checkIdRange(kept, schema, file, (i) => rows[i]!);
+  }
+  return kept;
 }
 
 function toBigInt(v: Num): BigInt64Array {

@@ -1,7 +1,7 @@
 import { promises as fsp } from "node:fs";
 import { RecordBatchReader } from "apache-arrow";
 import { arrowBatchToChunk } from "./arrowBatchToChunk.js";
-import { BadRows } from "./badRows.js";
+import { defaultChecks } from "./readChecks.js";
 import { DataError } from "./dataError.js";
 import type { RawSchema } from "./rawSchema.js";
 import type { SampleChunk } from "./sampleChunk.js";
@@ -10,7 +10,7 @@ import type { SampleChunk } from "./sampleChunk.js";
  * Streams an Arrow IPC file (file or stream format) batch by batch. It reads through a file
  * handle, so Arrow reads the footer and then one batch at a time instead of buffering the file.
  */
-export async function* readArrow(file: string, schema: RawSchema, bad = new BadRows()): AsyncGenerator<SampleChunk> {
+export async function* readArrow(file: string, schema: RawSchema, checks = defaultChecks()): AsyncGenerator<SampleChunk> {
   const stat = await fsp.stat(file);
   if (stat.size === 0) throw new DataError({ file, row: "schema" }, "empty file (expected an Arrow IPC file)");
   let rows = 0;
@@ -42,7 +42,7 @@ export async function* readArrow(file: string, schema: RawSchema, bad = new BadR
       if (r.done) break;
       const batch = r.value;
       if (batch.numRows === 0) continue;
-      yield arrowBatchToChunk(batch, schema, file, rows, bad);
+      yield arrowBatchToChunk(batch, schema, file, rows, checks);
       rows += batch.numRows;
     }
   }

@@ -1,14 +1,19 @@
 import { DataError } from "./dataError.js";
+import { textId } from "./hashStringId.js";
 
 /** Parses a task key (any int64). */
 export function parseTaskField(text: string, file: string, row: number, column: string): bigint {
   return parseInt64(text, file, row, column, "a task key (integer)");
 }
 
-/** Parses a sparse id: an int64 ≥ 0. */
-export function parseIdField(text: string, file: string, row: number, column: string): bigint {
-  const v = parseInt64(text, file, row, column, "an integer id");
-  if (v < 0n) throw new DataError({ file, row, column }, `expected an id ≥ 0, got ${v}`);
+/**
+ * Parses a sparse id: an int64 ≥ 0; in a hashed slot any int64, or any other text as a string
+ * id (hashStringId).
+ */
+export function parseIdField(text: string, file: string, row: number, column: string, hashed = false): bigint {
+  if (hashed) return textId(text);
+  const v = parseInt64(text, file, row, column, "an integer id (set hashBuckets for the column in the schema to hash string ids)");
+  if (v < 0n) throw new DataError({ file, row, column }, `expected an id ≥ 0, got ${v} (set hashBuckets for the column in the schema to hash any int64 or string ids)`);
   return v;
 }
 

@@ -1,7 +1,8 @@
 export { auc } from "./auc.js";
 export { DataError, formatLocation, type DataLocation } from "./dataError.js";
 export { formatOf, type RawFormat } from "./rawFormat.js";
-export { schemaColumns, validateSchema, type RawSchema, type SparseColumn } from "./rawSchema.js";
+export { MAX_TABLE_ROWS, schemaColumns, validateSchema, type RawSchema, type SparseColumn } from "./rawSchema.js";
+export { hashStringId, textId } from "./hashStringId.js";
 export { readRaw, type ReadRawOptions } from "./readRaw.js";
 export { writeRawFile } from "./rawWriter.js";
 export { Rng } from "./rng.js";
@@ -24,3 +25,4 @@ export { BadValueError, FLOAT32_MAX } from "./fieldParsers.js";
 export { FileFormatError, parseJsonText, parseWith, readJsonFile } from "./schemas/readJsonFile.js";
 export { manifestSchema, rawSchemaSchema } from "./schemas/manifestSchema.js";
 export { loaderStateSchema } from "./schemas/loaderStateSchema.js";
+export { readScores, writeScores, type ScoreRows } from "./scoresFile.js";

@@ -29,8 +29,11 @@ export interface Manifest {
   createdBy: string;
   schema: RawSchema;
   denseDim: number;
-  /** Sparse slots in column order, each with its vocabulary size (max id + 1). */
-  slots: { name: string; list: boolean; vocab: number }[];
+  /**
+   * Sparse slots in column order, each with its vocabulary size (max id + 1, or the table's
+   * rows when the slot hashes its ids into `hashBuckets` rows).
+   */
+  slots: { name: string; list: boolean; vocab: number; hashBuckets?: number }[];
   split: Required<SplitRule> & { minSupport: number; minQuery: number; seed: number };
   counts: {
     inputSamples: number;

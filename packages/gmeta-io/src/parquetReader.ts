@@ -1,7 +1,7 @@
 import { promises as fsp } from "node:fs";
 import { tableFromIPC } from "apache-arrow";
 import { arrowBatchToChunk } from "./arrowBatchToChunk.js";
-import { BadRows } from "./badRows.js";
+import { defaultChecks } from "./readChecks.js";
 import { DataError } from "./dataError.js";
 import { parquetWasm } from "./parquetWasm.js";
 import type { RawSchema } from "./rawSchema.js";
@@ -11,7 +11,7 @@ import type { SampleChunk } from "./sampleChunk.js";
  * Reads a Parquet file through parquet-wasm, one slice of rows at a time so the decoded
  * table never holds more than `chunkRows` rows (the compressed file itself is read whole).
  */
-export async function* readParquet(file: string, schema: RawSchema, chunkRows = 65536, bad = new BadRows()): AsyncGenerator<SampleChunk> {
+export async function* readParquet(file: string, schema: RawSchema, chunkRows = 65536, checks = defaultChecks()): AsyncGenerator<SampleChunk> {
   const bytes = new Uint8Array(await fsp.readFile(file));
   if (bytes.length === 0) throw new DataError({ file, row: "schema" }, "empty file (expected a Parquet file)");
   const pw = parquetWasm();
@@ -28,7 +28,7 @@ export async function* readParquet(file: string, schema: RawSchema, chunkRows = 
     let got = 0;
     for (const batch of table.batches) {
       if (batch.numRows === 0) continue;
-      yield arrowBatchToChunk(batch, schema, file, rows + got, bad);
+      yield arrowBatchToChunk(batch, schema, file, rows + got, checks);
       got += batch.numRows;
     }
     rows += got;

@@ -120,9 +120,10 @@ export async function prepare(options: PrepareOptions): Promise<PrepareResult> {
       bufferBytes = 0;
     };
     for (const file of inputs) {
-      for await (const chunk of readRaw(file, schema, { ...(options.format ? { format: options.format } : {}), chunkRows: options.chunkRows ?? 65536, badRows: bad })) {
+      for await (const chunk of readRaw(file, schema, { ...(options.format ? { format: options.format } : {}), chunkRows: options.chunkRows ?? 65536, badRows: bad, idRange: true })) {
         chunk.sparse.forEach(({ ids }, s) => {
-          vocab[s] = maxPlusOne(ids, vocab[s]!);
+          // A hashed slot's table has hashBuckets rows, whatever its ids.
+          vocab[s] = schema.sparse[s]!.hashBuckets !== undefined ? BigInt(schema.sparse[s]!.hashBuckets!) : maxPlusOne(ids, vocab[s]!);
         });
         const seq = new Float64Array(chunk.n);
         for (let i = 0; i < chunk.n; i++) seq[i] = inputSamples + i;
@@ -156,7 +157,9 @@ export async function prepare(options: PrepareOptions): Promise<PrepareResult> {
       createdBy: "@gmeta/io prepare",
       schema,
       denseDim: D,
-      slots: schema.sparse.map((s, k) => ({ name: s.name, list: !!s.list, vocab: Number(vocab[k]) })),
+      slots: schema.sparse.map((s, k) => ({
+        name: s.name, list: !!s.list, vocab: Number(vocab[k]), ...(s.hashBuckets !== undefined ? { hashBuckets: s.hashBuckets } : {}),
+      })),
       split: { ...rule, minSupport, minQuery, seed },
       counts: {
         inputSamples,

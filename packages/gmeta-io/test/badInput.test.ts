@@ -59,7 +59,7 @@ describe("bad raw input names file, row and column", () => {
     const f = csv("num.csv", [header, "1,0,0.5,3,4", "1,1,abc,3,4|5"]);
     await fails(drain(f), /num\.csv, row 2, column "a": expected a number, got "abc"/);
     const g = csv("id.csv", [header, "1,0,0.5,3.5,4"]);
-    await fails(drain(g), /id\.csv, row 1, column "item": expected an integer id, got "3\.5"/);
+    await fails(drain(g), /id\.csv, row 1, column "item": expected an integer id \(set hashBuckets for the column in the schema to hash string ids\), got "3\.5"/);
   });
 
   it("NaN label (CSV and Arrow)", async () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeVector, Table, tableToIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { BadValueError, openMetaDataset, prepare, readRaw, type RawSchema } from "../src/index.js";
+import { BadRows, BadValueError, openMetaDataset, prepare, readRaw, type RawSchema } from "../src/index.js";
 import { tmpDir } from "./tmpDir.js";
 
 const dir = tmpDir("values");
@@ -63,5 +63,26 @@ describe("values beyond float32 are refused where they enter", () => {
     expect(r.skipped.first).toMatch(/row 4, column "a"/);
     const ds = await openMetaDataset(out);
     expect(ds.manifest.counts.samples).toBe(24);
+  });
+
+  it("skipped rows leave the rows that errors name as in the file (quoted CSV fields, Arrow), ids too large for a table included", async () => {
+    // Row 2 is dropped (NaN); row 3's id needs more than 2^31 - 1 rows and must be named row 3.
+    const f = join(dir, "skip-then-id.csv");
+    writeFileSync(f, ["task,y,a,item,ts", '1,0,"0.5",1,1', '1,1,"NaN",2,2', '"1",0,0.5,3000000000,3', good(1, 4)].join("\n") + "\n");
+    const out = join(dir, "skip-then-id-out");
+    await expect(prepare({ input: f, schema, out, split: { query: 1 }, onBadRow: "skip" })).rejects.toThrow(
+      /skip-then-id\.csv, row 3, column "item": largest id 3000000000 needs a table of more than 2147483647 rows/,
+    );
+    expect(existsSync(out)).toBe(false);
+    const a = join(dir, "skip-then-id.arrow");
+    writeFileSync(a, tableToIPC(new Table({
+      task: makeVector(BigInt64Array.from([1n, 1n, 1n])), y: makeVector(Float32Array.from([0, 1, 0])), a: makeVector(Float32Array.from([NaN, 0.5, 0.5])),
+      item: makeVector(BigInt64Array.from([1n, 2n, 3_000_000_000n])), ts: makeVector(Float64Array.from([1, 2, 3])),
+    } as never), "file"));
+    await expect(prepare({ input: a, schema, out, split: { query: 1 }, onBadRow: "skip" })).rejects.toThrow(/skip-then-id\.arrow, row 3, column "item": largest id 3000000000/);
+    // Reading alone takes any int64 id (the table check is prepare's).
+    let n = 0;
+    for await (const c of readRaw(a, schema, { badRows: new BadRows("skip") })) n += c.n;
+    expect(n).toBe(2);
   });
 });

@@ -27,3 +27,8 @@ export type { MetaTrainerOptions, StepMetrics, Strategy, TrainerState } from "./
 export { sliceTasks } from "./trainer/sliceBatch.js";
 export { evaluate } from "./eval/evaluate.js";
 export type { Evaluation, Scores } from "./eval/evaluate.js";
+export { createChecked, defaultSlots, modelFactory, registerModel, registeredModels } from "./models/registry.js";
+export type { ModelContext, ModelFactory } from "./models/registry.js";
+export { checkModel } from "./models/checkModel.js";
+export type { CheckModelOptions, CheckModelResult } from "./models/checkModel.js";
+export { scoreBatch } from "./eval/predict.js";

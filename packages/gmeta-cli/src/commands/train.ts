@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { launch, ncclAvailability } from "@gmeta/collectives";
+import { registeredModels } from "@gmeta/maml";
 import { info } from "@gmeta/tensor";
 import { parse, reader, UsageError } from "../args.js";
 import { CHOICES, DEFAULTS, readConfigFile, validateConfig, withDefaults } from "../config.js";
@@ -9,11 +10,13 @@ import { openMetaDataset } from "@gmeta/io";
 import { Interrupted } from "../run/interrupt.js";
 import { preflightTrain } from "../run/preflight.js";
 import { isLaunchedRank, launchEnv } from "../run/rankEnv.js";
-import { readChecked, removePartialCheckpoints, writeAtomic, writeJson } from "../run/runFiles.js";
+import { readChecked, removePartialCheckpoints, writeJson } from "../run/runFiles.js";
 import { summarySchema } from "../schemas/runFiles.js";
 import { formatReport } from "../run/summary.js";
 import type { Summary } from "../run/summary.js";
 import { checkRunFolder, interruptMessage, trainRank } from "../run/trainRank.js";
+import { loadModel, modelSpecForConfig } from "../run/loadModel.js";
+import { writeReports } from "../report/writeReports.js";
 
 const d = DEFAULTS;
 const one = (k: keyof typeof CHOICES) => CHOICES[k].join(" | ");
@@ -24,14 +27,17 @@ Usage: gmeta train --data DIR --out RUN [options]
 
   --data DIR              prepared training tasks (gmeta prepare)
   --eval DIR              prepared held-out tasks to evaluate cold-start AUC on
-  --out RUN               run folder: config.json, metrics.jsonl, checkpoints/, summary.json, report.md
+  --out RUN               run folder: config.json, metrics.jsonl, checkpoints/, summary.json,
+                          report.md and report.html (the run's charts, self-contained)
   --config FILE           JSON file with any of the settings below (flags override it)
   --nproc N               ranks on this machine; N > 1 starts them with the launcher (default ${d.nproc};
                           under torchrun, mpirun or Slurm the launcher's world size)
   --backend B             ${one("backend")} (default ${d.backend}; nccl needs --device cuda)
   --device D              cpu | cuda | cuda:N: where the meta-step and embedding rows live
                           (default ${d.device}; local rank r of a job uses GPU N + r)
-  --model M               ${one("model")} (default ${d.model})
+  --model M               ${registeredModels().join(" | ")} | an npm package | a path to a module exporting
+                          createModel (see @gmeta/maml's README) (default ${d.model})
+  --model-options JSON    options for the model's factory (a JSON object)
   --embedding-dim D       (default ${d.embeddingDim})
   --algorithm A           ${one("algorithm")} (default ${d.algorithm})
   --inner-steps K         inner SGD steps per task (default ${d.innerSteps})
@@ -53,6 +59,8 @@ Usage: gmeta train --data DIR --out RUN [options]
   --seed S                (default ${d.seed})
   --workers W             decode threads per rank (default ${d.workers})
   --prefetch P            meta-batches decoded ahead of the step (default ${d.prefetch})
+  --embedding-memory-mib M  embedding rows + optimizer state one rank may hold; a plan over it
+                          is refused before allocation (default: 3/4 of memory / local ranks)
 
 Ctrl-C (or SIGTERM) stops every rank, removes a checkpoint being written and exits 130 (143).`;
 
@@ -61,16 +69,16 @@ const FLAGS: Record<string, keyof TrainConfig> = {
   "inner-steps": "innerSteps", "inner-lr": "innerLr", adapt: "adapt", "outer-lr": "outerLr", "sparse-optimizer": "sparseOptimizer",
   "sparse-lr": "sparseLr", "tasks-per-batch": "tasksPerBatch", epochs: "epochs", "max-steps": "maxSteps", strategy: "strategy",
   "checkpoint-every": "checkpointEvery", seed: "seed", workers: "workers", nproc: "nproc", backend: "backend", device: "device",
-  prefetch: "prefetch",
+  prefetch: "prefetch", "embedding-memory-mib": "embeddingMemoryMiB",
 };
-const NUMERIC = new Set<keyof TrainConfig>(["embeddingDim", "innerSteps", "innerLr", "outerLr", "sparseLr", "tasksPerBatch", "epochs", "maxSteps", "checkpointEvery", "seed", "workers", "nproc", "prefetch"]);
+const NUMERIC = new Set<keyof TrainConfig>(["embeddingDim", "innerSteps", "innerLr", "outerLr", "sparseLr", "tasksPerBatch", "epochs", "maxSteps", "checkpointEvery", "seed", "workers", "nproc", "prefetch", "embeddingMemoryMiB"]);
 
 /** Parses flags (and --config) into a validated config, or null for --help. */
 export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean; overwrite: boolean } | null {
   const spec = Object.fromEntries(Object.keys(FLAGS).map((k) => [k, { type: "string" as const }]));
   const { values } = parse("train", argv, {
     ...spec, config: { type: "string" }, resume: { type: "boolean" }, overwrite: { type: "boolean" }, "no-baseline": { type: "boolean" },
-    "no-compile": { type: "boolean" },
+    "no-compile": { type: "boolean" }, "model-options": { type: "string" },
   });
   if (values.help) return null;
   const r = reader("train", values);
@@ -98,7 +106,16 @@ export function trainArgs(argv: string[]): { cfg: TrainConfig; resume: boolean; 
     }
     merged.nproc = env.size;
   }
+  const mo = r.str("model-options");
+  if (mo !== undefined) {
+    try {
+      merged.modelOptions = JSON.parse(mo) as unknown;
+    } catch (e) {
+      throw new UsageError(`gmeta train: expected a JSON object for --model-options, got ${JSON.stringify(mo)} (${(e as Error).message})`);
+    }
+  }
   const cfg = validateConfig(merged, file ? `${file} and flags` : "flags");
+  cfg.model = modelSpecForConfig(cfg.model);
   return { cfg, resume: r.flag("resume"), overwrite: r.flag("overwrite") };
 }
 
@@ -133,7 +150,7 @@ export async function runTrainHere(cfg: TrainConfig, resume: boolean, overwrite 
   if (launchEnv().rank !== 0) return null;
   const summary: Summary = { createdBy: "@gmeta/cli", worldSize: out.worldSize, config: cfg, phases: out.phases, ...extra };
   writeJson(join(cfg.out, "summary.json"), summary);
-  writeAtomic(join(cfg.out, "report.md"), `${formatReport(summary)}\n`);
+  writeReports(cfg.out, summary);
   return summary;
 }
 
@@ -166,6 +183,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   checkPlacement(a.cfg);
+  // A model that cannot load is refused before any rank starts.
+  await loadModel(a.cfg.model);
   let summary: Summary | null;
   const launched = isLaunchedRank();
   if (a.cfg.nproc > 1 && !launched) {
@@ -177,7 +196,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   // Ranks of a launched job stay quiet; the launching process prints the report once.
   if (summary && !launched) {
     console.log(formatReport(summary));
-    status(`run folder: ${a.cfg.out}`);
+    status(`run folder: ${a.cfg.out}; report: ${join(a.cfg.out, "report.html")}`);
   }
   return 0;
 }

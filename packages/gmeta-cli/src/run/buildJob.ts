@@ -1,24 +1,21 @@
 import type { ProcessGroup } from "@gmeta/collectives";
 import { readLaunchEnv } from "@gmeta/collectives";
-import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
+import { ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { SparseOptimizerConfig, TableConfig } from "@gmeta/embedding";
 import type { Manifest } from "@gmeta/io";
-import type { Algorithm, MetaModel, SlotSpec } from "@gmeta/maml";
-import { MeLU, MetaDLRM, MetaLearner, MetaTrainer } from "@gmeta/maml";
+import type { Algorithm } from "@gmeta/maml";
+import { MetaLearner, MetaTrainer } from "@gmeta/maml";
 import { backends } from "@gmeta/tensor";
 import type { Device } from "@gmeta/tensor";
 import type { TrainConfig } from "../config.js";
+import { buildModel } from "./loadModel.js";
+import { planTables } from "./embeddingBudget.js";
 
-/** The model of a config over a dataset's slots: one table per slot, bags of a list slot averaged. */
-export function buildModel(cfg: TrainConfig, m: Manifest): MetaModel {
-  const slots: SlotSpec[] = m.slots.map((s) => ({ name: s.name, table: s.name, pooling: s.list ? "mean" : "sum" }));
-  if (cfg.model === "melu") return new MeLU({ denseDim: m.denseDim, slots, embeddingDim: cfg.embeddingDim, hidden: cfg.hidden });
-  return new MetaDLRM({ denseDim: m.denseDim, slots, embeddingDim: cfg.embeddingDim, bottom: cfg.bottom, top: cfg.top });
-}
+export { buildModel } from "./loadModel.js";
 
 /** Refuses datasets whose features differ from the first one's (the training data's). */
 export function checkCompatible(manifests: Manifest[], dirs: string[]): void {
-  const describe = (m: Manifest) => `${m.denseDim} dense, slots [${m.slots.map((s) => `${s.name}${s.list ? "[]" : ""}`).join(", ")}]`;
+  const describe = (m: Manifest) => `${m.denseDim} dense, slots [${m.slots.map((s) => `${s.name}${s.list ? "[]" : ""}${s.hashBuckets ? ` hashed into ${s.hashBuckets}` : ""}`).join(", ")}]`;
   const want = describe(manifests[0]!);
   manifests.slice(1).forEach((m, i) => {
     const got = describe(m);
@@ -34,7 +31,9 @@ export function buildTables(cfg: TrainConfig, manifests: Manifest[], rows?: Reco
   const first = manifests[0]!;
   return first.slots.map((s, i) => ({
     name: s.name,
-    rows: rows?.[s.name] ?? Math.max(1, ...manifests.map((m) => m.slots[i]?.vocab ?? 1)),
+    // A hashed slot's table has hashBuckets rows and maps any int64 id into them (hashId).
+    rows: rows?.[s.name] ?? s.hashBuckets ?? Math.max(1, ...manifests.map((m) => m.slots[i]?.vocab ?? 1)),
+    ...(s.hashBuckets ? { hash: true } : {}),
     dim: cfg.embeddingDim,
     init: { kind: "normal", std: 0.05 },
     seed: cfg.seed * 1000 + i + 1,
@@ -58,12 +57,12 @@ export function rankDevice(device: string, env: NodeJS.ProcessEnv = process.env)
 }
 
 /** A learner, sharded tables and trainer, fresh (the same on every rank for the same config). */
-export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGroup, algorithm: Algorithm, rows?: Record<string, number>, memoryPerRank?: number) {
+export function buildJob(cfg: TrainConfig, manifests: Manifest[], pg: ProcessGroup, algorithm: Algorithm, rows: Record<string, number> | undefined, localRanks: number) {
   const model = buildModel(cfg, manifests[0]!);
   const tables = buildTables(cfg, manifests, rows);
   const optimizer = sparseOptimizer(cfg);
   // The budget is checked by the pure planner before any table is allocated.
-  const plan = planSharding({ tables, worldSize: pg.size, optimizer, ...(memoryPerRank ? { memoryPerRank } : {}) });
+  const plan = planTables(cfg, tables, pg.size, localRanks);
   const device = rankDevice(cfg.device);
   const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer, device });
   const learner = new MetaLearner(model, {

@@ -4,8 +4,9 @@ import type { Evaluation } from "@gmeta/maml";
 import { evaluate } from "@gmeta/maml";
 import { UsageError } from "../args.js";
 import type { TrainConfig } from "../config.js";
+import { loadModel } from "./loadModel.js";
 import { buildJob, checkCompatible } from "./buildJob.js";
-import { memoryPerRank, verifyCheckpoint, type VerifiedCheckpoint } from "./preflight.js";
+import { verifyCheckpoint, type VerifiedCheckpoint } from "./preflight.js";
 import { onInterrupt } from "./interrupt.js";
 import { isLaunchedRank, launchEnv } from "./rankEnv.js";
 import { latestCheckpoint } from "./runFiles.js";
@@ -38,12 +39,13 @@ export async function preflightEval(cfg: TrainConfig, dataDir: string, tasksPerB
 /** One rank of `gmeta eval`: the run's latest checkpoint, adapted and scored on held-out tasks. */
 export async function evalRank(cfg: TrainConfig, dataDir: string, tasksPerBatch: number): Promise<{ checkpoint: string; eval: Evaluation }> {
   const inputs = await preflightEval(cfg, dataDir, tasksPerBatch, launchEnv().size);
+  await loadModel(cfg.model, "eval");
   const pg = await joinGroup(cfg);
   const stop = onInterrupt(() => undefined, isLaunchedRank() ? null : (signal) => `gmeta eval: interrupted by ${signal}; nothing was written`);
   try {
     const { ck, train, data, perRank } = inputs;
     // The tables are as the checkpoint holds them, whatever vocabulary the new data has.
-    const job = buildJob(cfg, [train.manifest, data.manifest], pg, cfg.algorithm, ck.rows, memoryPerRank(launchEnv().localSize));
+    const job = buildJob(cfg, [train.manifest, data.manifest], pg, cfg.algorithm, ck.rows, launchEnv().localSize);
     try {
       job.trainer.loadState(ck.trainer);
       await job.collection.load(join(ck.dir, "embeddings"));

@@ -1,13 +1,12 @@
-import { totalmem } from "node:os";
 import { join } from "node:path";
-import { planSharding } from "@gmeta/embedding";
 import type { LoaderState, Manifest, MetaDataset } from "@gmeta/io";
 import { checkWritableTarget, loaderStateSchema } from "@gmeta/io";
 import type { TrainerState } from "@gmeta/maml";
 import { UsageError } from "../args.js";
 import { trainConfigSchema, type TrainConfig } from "../schemas/trainConfig.js";
 import { embeddingManifestSchema, trainerStateSchema } from "../schemas/runFiles.js";
-import { buildModel, buildTables, checkCompatible, sparseOptimizer } from "./buildJob.js";
+import { buildModel, buildTables, checkCompatible } from "./buildJob.js";
+import { hostMemoryShare, planTables } from "./embeddingBudget.js";
 import { latestCheckpoint, readChecked } from "./runFiles.js";
 
 /** A checkpoint whose files were all read and checked. */
@@ -17,11 +16,6 @@ export interface VerifiedCheckpoint {
   trainer: TrainerState;
   loader: LoaderState;
   rows: Record<string, number>;
-}
-
-/** Bytes of embedding rows and optimizer state one rank may hold: a share of this host's memory. */
-export function memoryPerRank(localRanks: number): number {
-  return Math.floor((totalmem() * 0.75) / Math.max(1, localRanks));
 }
 
 /**
@@ -52,7 +46,7 @@ export function verifyCheckpoint(dir: string): VerifiedCheckpoint {
 }
 
 /** Settings that fix what a checkpoint's state means; a resumed run must keep them. */
-const FIXED: (keyof TrainConfig)[] = ["data", "model", "embeddingDim", "bottom", "top", "hidden", "algorithm", "adapt", "tasksPerBatch", "nproc", "seed", "sparseOptimizer"];
+const FIXED: (keyof TrainConfig)[] = ["data", "model", "modelOptions", "embeddingDim", "bottom", "top", "hidden", "algorithm", "adapt", "tasksPerBatch", "nproc", "seed", "sparseOptimizer"];
 
 /**
  * Everything a training run can check before it writes: the output folder, the sharding plan
@@ -75,10 +69,9 @@ export function preflightTrain(cfg: TrainConfig, data: MetaDataset, evalData: Me
       }
     }
   }
-  const budget = memoryPerRank(opts.localRanks);
-  checkDenseBudget(cfg, data.manifest, budget);
-  const tables = buildTables(cfg, manifests, ck?.rows);
-  planSharding({ tables, worldSize: W, optimizer: sparseOptimizer(cfg), memoryPerRank: budget });
+  checkDenseBudget(cfg, data.manifest, hostMemoryShare(opts.localRanks));
+  // The embedding tables against the per-rank budget (embeddingMemoryMiB), before any row is allocated.
+  planTables(cfg, buildTables(cfg, manifests, ck?.rows), W, opts.localRanks);
   const tasks = data.index.task.length;
   if (cfg.tasksPerBatch > tasks) {
     throw new UsageError(`gmeta train: expected at most ${tasks - (tasks % W)} (the tasks in ${cfg.data}) for tasksPerBatch, got ${cfg.tasksPerBatch}`);

@@ -14,32 +14,39 @@ export interface Summary {
 
 const f = (x: number | undefined, d = 4) => (x === undefined || Number.isNaN(x) ? "n/a" : x.toFixed(d));
 
-function scoreRow(label: string, s: Scores | undefined): string {
-  return `  ${label.padEnd(34)} AUC ${f(s?.auc)}   GAUC ${f(s?.gauc)}   logloss ${f(s?.logloss)}`;
+/** The run in one line: model (by its own name), algorithm, inner loop, ranks, strategy. */
+export function modelLine(s: Summary): string {
+  const c = s.config;
+  const model = s.phases.find((p) => p.model)?.model ?? c.model;
+  return `G-Meta run: ${model}, ${c.algorithm} (${c.innerSteps} inner step${c.innerSteps === 1 ? "" : "s"}, adapt ${c.adapt}), ${s.worldSize} rank(s), strategy ${c.strategy}`;
 }
 
-/** The report printed at the end of a run and written as report.md. */
+/** The report printed at the end of a run and written as report.md (Markdown). */
 export function formatReport(s: Summary): string {
-  const lines: string[] = [];
-  const c = s.config;
-  lines.push(`G-Meta run: ${c.model === "dlrm" ? "MetaDLRM" : "MeLU-style model"}, ${c.algorithm} (${c.innerSteps} inner step${c.innerSteps === 1 ? "" : "s"}, adapt ${c.adapt}), ${s.worldSize} rank(s), strategy ${c.strategy}`);
+  const lines: string[] = [`# ${modelLine(s)}`, "", "## Training", ""];
+  lines.push("| phase | steps | seconds | samples/s (median) | tasks/s (median) | final query loss | AllReduce per step | AlltoAllV per step |");
+  lines.push("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const p of s.phases) {
     const name = p.phase === "meta" ? `meta-learned (${p.algorithm})` : "baseline (plain mini-batch training)";
-    lines.push("");
-    lines.push(`${name}: ${p.steps} steps in ${p.seconds.toFixed(1)} s, ${f(p.samplesPerSec, 0)} samples/s, ${f(p.tasksPerSec, 1)} tasks/s (median), final query loss ${f(p.finalQueryLoss)}`);
-    lines.push(`  per step: ${f(p.comm.allReducePerStep, 1)} AllReduce (${(p.comm.allReduceBytesPerStep / 1024).toFixed(1)} KiB), ${f(p.comm.allToAllPerStep, 1)} AlltoAllV (${(p.comm.allToAllBytesPerStep / 1024).toFixed(1)} KiB sent)`);
-    if (p.eval) {
-      lines.push(`  held-out tasks: ${p.eval.tasks} tasks, ${p.eval.samples} query samples`);
-      lines.push(scoreRow("after adapting on support", p.eval.adapted));
-      lines.push(scoreRow("without adaptation", p.eval.unadapted));
-    }
+    lines.push(`| ${name} | ${p.steps} | ${p.seconds.toFixed(1)} | ${f(p.samplesPerSec, 0)} | ${f(p.tasksPerSec, 1)} | ${f(p.finalQueryLoss)} | ${f(p.comm.allReducePerStep, 1)} (${(p.comm.allReduceBytesPerStep / 1024).toFixed(1)} KiB) | ${f(p.comm.allToAllPerStep, 1)} (${(p.comm.allToAllBytesPerStep / 1024).toFixed(1)} KiB sent) |`);
   }
   const meta = s.phases.find((p) => p.phase === "meta")?.eval;
   const base = s.phases.find((p) => p.phase === "baseline")?.eval;
-  if (meta && base) {
-    lines.push("");
-    lines.push(`cold-start AUC on held-out tasks: meta-learned ${f(meta.adapted.auc)} vs baseline ${f(base.adapted.auc)} (fine-tuned) / ${f(base.unadapted.auc)} (as trained): ${meta.adapted.auc > Math.max(base.adapted.auc, base.unadapted.auc) ? "+" : ""}${f(meta.adapted.auc - Math.max(base.adapted.auc, base.unadapted.auc))}`);
+  const ev = meta ?? base;
+  if (ev) {
+    lines.push("", `## Held-out tasks (${ev.tasks} tasks, ${ev.samples} query samples)`, "", "| model | AUC | GAUC | logloss |", "|---|---:|---:|---:|");
+    const row = (label: string, sc: Scores | undefined) => sc && lines.push(`| ${label} | ${f(sc.auc)} | ${f(sc.gauc)} | ${f(sc.logloss)} |`);
+    row("meta-learned, adapted on support", meta?.adapted);
+    row("meta-learned, without adaptation", meta?.unadapted);
+    row("baseline, fine-tuned on support", base?.adapted);
+    row("baseline, as trained", base?.unadapted);
+    if (s.oracleAuc !== undefined) lines.push(`| oracle: the data's true click probabilities (all samples) | ${f(s.oracleAuc)} | | |`);
+  } else if (s.oracleAuc !== undefined) {
+    lines.push("", `Oracle AUC of the true click probabilities (all samples): ${f(s.oracleAuc)}`);
   }
-  if (s.oracleAuc !== undefined) lines.push(`oracle AUC of the true click probabilities (all samples): ${f(s.oracleAuc)}`);
+  if (meta && base) {
+    const best = Math.max(base.adapted.auc, base.unadapted.auc);
+    lines.push("", `cold-start AUC on held-out tasks: meta-learned ${f(meta.adapted.auc)} vs baseline ${f(base.adapted.auc)} (fine-tuned) / ${f(base.unadapted.auc)} (as trained): ${meta.adapted.auc > best ? "+" : ""}${f(meta.adapted.auc - best)}`);
+  }
   return lines.join("\n");
 }

@@ -11,12 +11,15 @@ import type { TrainConfig } from "../config.js";
 import { Progress, status } from "../progress.js";
 import { buildJob, rankDevice } from "./buildJob.js";
 import { onInterrupt } from "./interrupt.js";
-import { memoryPerRank, preflightTrain, type VerifiedCheckpoint } from "./preflight.js";
+import { loadModel } from "./loadModel.js";
+import { preflightTrain, type VerifiedCheckpoint } from "./preflight.js";
 import { isLaunchedRank, launchEnv } from "./rankEnv.js";
 import { appendJsonl, latestCheckpoint, removePartialCheckpoints, writeAtomic, writeJson } from "./runFiles.js";
 
 export interface PhaseResult {
   phase: "meta" | "baseline";
+  /** The model's own name (MetaModel.name). */
+  model?: string;
   algorithm: Algorithm;
   steps: number;
   seconds: number;
@@ -84,7 +87,7 @@ async function saveCheckpoint(cfg: TrainConfig, pg: ProcessGroup, job: ReturnTyp
 async function setUpPhase(cfg: TrainConfig, pg: ProcessGroup, data: MetaDataset, evalData: MetaDataset | null, phase: "meta" | "baseline", ck: VerifiedCheckpoint | null) {
   const algorithm: Algorithm = phase === "meta" ? cfg.algorithm : "plain";
   const manifests = [data.manifest, ...(evalData ? [evalData.manifest] : [])];
-  const job = buildJob(cfg, manifests, pg, algorithm, undefined, memoryPerRank(launchEnv().localSize));
+  const job = buildJob(cfg, manifests, pg, algorithm, undefined, launchEnv().localSize);
   const W = pg.size;
   const loader = data.loader({
     rank: pg.rank, worldSize: W, tasksPerBatch: cfg.tasksPerBatch / W, seed: cfg.seed, epochs: cfg.epochs, workers: cfg.workers, prefetch: cfg.prefetch,
@@ -151,7 +154,7 @@ async function runPhase(
   }
   job.dispose();
   return {
-    phase, algorithm, steps: job.trainer.steps, seconds,
+    phase, model: job.model.name, algorithm, steps: job.trainer.steps, seconds,
     samplesPerSec: median(rates), tasksPerSec: median(taskRates), finalQueryLoss: last?.queryLoss ?? NaN, eval: ev,
     comm: {
       allReducePerStep: comm.ar / Math.max(1, comm.n), allToAllPerStep: comm.a2a / Math.max(1, comm.n),
@@ -190,6 +193,8 @@ export async function trainRank(cfg: TrainConfig, opts: { resume: boolean; overw
   const data = await openMetaDataset(cfg.data);
   const evalData = cfg.eval ? await openMetaDataset(cfg.eval) : null;
   checkRunFolder(cfg.out, { resume: opts.resume, overwrite: !!opts.overwrite });
+  // A model that cannot load, or whose factory refuses its options or the data, is refused here too.
+  await loadModel(cfg.model);
   const ck = preflightTrain(cfg, data, evalData, { resume: opts.resume, localRanks: launchEnv().localSize });
   const pg = await joinGroup(cfg);
   const quiet = isLaunchedRank();
@@ -206,7 +211,7 @@ export async function trainRank(cfg: TrainConfig, opts: { resume: boolean; overw
         if (ck) {
           trimMetrics(join(cfg.out, "metrics.jsonl"), ck.trainer.step);
         } else {
-          for (const f of ["metrics.jsonl", "summary.json", "report.md", "eval.json"]) rmSync(join(cfg.out, f), { force: true });
+          for (const f of ["metrics.jsonl", "summary.json", "report.md", "report.html", "eval.json"]) rmSync(join(cfg.out, f), { force: true });
           rmSync(join(cfg.out, "checkpoints"), { recursive: true, force: true });
         }
         writeJson(join(cfg.out, "config.json"), cfg);

@@ -54,3 +54,16 @@ export const summarySchema = z.looseObject({
 
 /** eval.json written by gmeta eval. */
 export const evalFileSchema = z.looseObject({ checkpoint: z.string(), eval: evaluation });
+
+const count = z.looseObject({ calls: z.number(), bytes: z.number() });
+
+/** One line of metrics.jsonl (a step's StepMetrics; NaN figures are written as null). */
+export const metricsLineSchema = z.looseObject({
+  phase: z.enum(["meta", "baseline"]),
+  step: z.int().nonnegative(),
+  queryLoss: nullableNumber,
+  supportLoss: nullableNumber,
+  samplesPerSec: nullableNumber,
+  allReduce: count,
+  allToAll: count,
+});

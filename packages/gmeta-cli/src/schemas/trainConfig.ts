@@ -1,14 +1,14 @@
-import { DEFAULT_LEARNER, DEFAULT_TRAINER } from "@gmeta/maml";
+import { DEFAULT_LEARNER, DEFAULT_TRAINER, registeredModels } from "@gmeta/maml";
 import { z } from "zod";
 
 /**
  * The one description of a training run's settings: every choice list and every default is
  * written here once, and the flags, config files, checkpoints and help text read it. Defaults
  * that a library documents (inner and outer learning rates, inner steps, algorithm, adapt
- * scope, strategy) are the library's own values, not copies.
+ * scope, strategy) are the library's own values, not copies; so are the built-in model names
+ * (@gmeta/maml's model registry), which a model plugin joins.
  */
 export const CHOICES = {
-  model: ["dlrm", "melu"],
   algorithm: ["maml", "fomaml", "metasgd"],
   adapt: ["all", "dense", "head", "embeddings"],
   sparseOptimizer: ["sgd", "adagrad", "adam"],
@@ -22,6 +22,7 @@ const choice = <T extends readonly [string, ...string[]]>(options: T) => {
 };
 const int = (min: number) => z.int({ error: `an integer >= ${min}` }).min(min, { error: `an integer >= ${min}` });
 const rate = z.number({ error: "a finite number >= 0" }).min(0, { error: "a finite number >= 0" }).refine(Number.isFinite, { error: "a finite number >= 0" });
+const modelWhat = `${registeredModels().map((n) => `"${n}"`).join(", ")}, an npm package or a path to a model module`;
 const widths = z.array(z.int({ error: "a list of positive integers" }).positive({ error: "a list of positive integers" }), { error: "a list of positive integers" });
 
 export const trainConfigSchema = z
@@ -32,7 +33,13 @@ export const trainConfigSchema = z
     eval: z.string({ error: "a prepared dataset folder or null" }).min(1).nullable(),
     /** Run folder. */
     out: z.string({ error: "a run folder" }).min(1, { error: "a run folder" }),
-    model: choice(CHOICES.model),
+    /**
+     * A built-in model (@gmeta/maml's registry), an npm package or a path to a module whose
+     * `createModel` factory builds the MetaModel (see @gmeta/maml's README).
+     */
+    model: z.string({ error: modelWhat }).min(1, { error: modelWhat }),
+    /** Options handed to the model's factory (the built-ins read bottom / top / hidden from here first). */
+    modelOptions: z.record(z.string(), z.unknown(), { error: "a JSON object" }).default({}),
     embeddingDim: int(1),
     /** Hidden widths: MetaDLRM's bottom and top MLPs, MeLU's decision MLP. */
     bottom: widths,
@@ -77,6 +84,11 @@ export const trainConfigSchema = z
     workers: int(0),
     /** Meta-batches decoded ahead of the step. */
     prefetch: int(1),
+    /**
+     * Embedding rows + optimizer state one rank may hold, MiB (0: three quarters of the
+     * machine's memory over its local ranks). Runs made before this key existed read as 0.
+     */
+    embeddingMemoryMiB: int(0).default(0),
   })
   .superRefine((c, ctx) => {
     if (c.backend === "nccl" && c.device === "cpu") {
@@ -91,6 +103,7 @@ export type TrainConfig = z.output<typeof trainConfigSchema>;
 export const DEFAULTS: Omit<TrainConfig, "data" | "out"> = {
   eval: null,
   model: "dlrm",
+  modelOptions: {},
   embeddingDim: 16,
   bottom: [32],
   top: [64, 32],
@@ -116,4 +129,5 @@ export const DEFAULTS: Omit<TrainConfig, "data" | "out"> = {
   checkpointEvery: 0,
   workers: 1,
   prefetch: 2,
+  embeddingMemoryMiB: 0,
 };

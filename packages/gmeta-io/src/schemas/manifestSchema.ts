@@ -1,14 +1,17 @@
 import { z } from "zod";
+import { MAX_TABLE_ROWS } from "../rawSchema.js";
 
 const count = z.number().int().nonnegative();
 const name = z.string().min(1);
+/** Rows of a hashed slot's table (see SparseColumn.hashBuckets). */
+const hashBuckets = z.number().int().min(1).max(MAX_TABLE_ROWS).optional();
 
 /** A raw schema as prepare records it (and as a --schema file gives it). */
 export const rawSchemaSchema = z.strictObject({
   taskKey: name,
   label: name,
   dense: z.array(name),
-  sparse: z.array(z.strictObject({ name, list: z.boolean().optional() })),
+  sparse: z.array(z.strictObject({ name, list: z.boolean().optional(), hashBuckets })),
   timestamp: name.optional(),
 });
 
@@ -20,7 +23,7 @@ export const manifestSchema = z.object({
   createdBy: z.string(),
   schema: rawSchemaSchema,
   denseDim: count,
-  slots: z.array(z.strictObject({ name, list: z.boolean(), vocab: z.number().int().min(0) })),
+  slots: z.array(z.strictObject({ name, list: z.boolean(), vocab: z.number().int().min(0), hashBuckets })),
   split: z.object({
     by: z.enum(["time", "shuffle"]),
     query: z.number().positive(),

@@ -2,11 +2,10 @@ import type { ProcessGroup } from "@gmeta/collectives";
 import type { MetaBatch } from "@gmeta/io";
 import type { ShardedEmbeddingCollection } from "@gmeta/embedding";
 import { tensor } from "@gmeta/tensor";
-import { numberPairs, padBatch } from "../data/PreparedBatch.js";
 import { CompiledPredict } from "../learner/CompiledPredict.js";
 import type { MetaLearner, Predictions } from "../learner/MetaLearner.js";
 import { auc, gauc, logloss } from "../metrics.js";
-import { sliceTasks } from "../trainer/sliceBatch.js";
+import { withLookup } from "./predict.js";
 
 /** AUC, GAUC (per-task AUC weighted by samples) and log loss of query predictions. */
 export interface Scores {
@@ -81,19 +80,10 @@ async function scoreAll(
   adapted: Collector, plain: Collector,
 ): Promise<void> {
   for await (const batch of batches) {
-    const real = batch.tasks - batch.padded;
     // Every rank looks up once per batch (a collective), its real tasks' ids only.
-    const padded = padBatch(learner.model, real === batch.tasks ? batch : sliceTasks(batch, 0, real));
-    const session = await embeddings.lookup(Object.fromEntries(padded.tables.map((name, k) => [name, padded.ids[k]!])));
-    try {
-      if (real > 0) {
-        const pb = numberPairs(learner.model, padded, padded.tables.map((name) => ({ inverse: session.get(name).inverse, uniqueCount: session.get(name).uniqueRows.length })));
-        const rows = padded.tables.map((name) => session.get(name).unique);
-        adapted.add(predict.run(pb, rows, true));
-        plain.add(predict.run(pb, rows, false));
-      }
-    } finally {
-      session.dispose();
-    }
+    await withLookup(learner, embeddings, batch, (pb, rows) => {
+      adapted.add(predict.run(pb, rows, true));
+      plain.add(predict.run(pb, rows, false));
+    });
   }
 }
