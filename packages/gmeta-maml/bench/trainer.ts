@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
     dims: { type: "string", default: "16,64" },
     orders: { type: "string", default: "2,1" },
     steps: { type: "string", default: "8" },
-    warmup: { type: "string", default: "2" },
+    warmup: { type: "string", default: "4" },
     threads: { type: "string", default: String(T.getNumThreads()) },
   },
 });

@@ -84,13 +84,23 @@ export function grad(
         grads.set(o, grads.has(o) ? add(grads.get(o)!, onesLike(o)) : onesLike(o));
       }
     });
-    for (const t of reverseTopo(outs)) {
+    const order = reverseTopo(outs);
+    // Only tensors from which an input can be reached carry a gradient anyone asked for: the
+    // rest of the graph (earlier inner steps, the path back to the meta-parameters when only
+    // the fast weights were asked for) is not differentiated, as torch.autograd.grad prunes.
+    const wanted = new Set(inputs);
+    const leads = new Set<Tensor>();
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i]!;
+      if (wanted.has(t) || t.gradFn?.inputs.some((x) => leads.has(x))) leads.add(t);
+    }
+    for (const t of order) {
       const g = grads.get(t);
-      if (!g || !t.gradFn) continue;
+      if (!g || !t.gradFn || !leads.has(t)) continue;
       const ig = t.gradFn.backward(g);
       t.gradFn.inputs.forEach((x, k) => {
         const gx = ig[k];
-        if (!gx || !x.requiresGrad) return;
+        if (!gx || !x.requiresGrad || !leads.has(x)) return;
         const prev = grads.get(x);
         grads.set(x, prev ? add(prev, gx) : gx);
       });
