@@ -36,6 +36,11 @@ export class Tensor {
   requiresGrad = false;
   /** The op that produced this tensor, when it was recorded for autograd. */
   gradFn: GradFn | null = null;
+  /**
+   * @internal For `expand` of a [1, ...] tensor along its leading axis: that tensor, whose one
+   * copy every batch entry equals (a GEMM against it can be one larger GEMM).
+   */
+  broadcastOf: Tensor | null = null;
   private isDisposed = false;
 
   /** @internal Use the factory functions (tensor, zeros, ...) instead. */

@@ -2,6 +2,8 @@ import { record } from "../autograd/record.js";
 import { argError, fmtShape } from "../errors.js";
 import { addon } from "../native/binding.js";
 import { Tensor } from "../Tensor.js";
+import { noGrad } from "../autograd/gradMode.js";
+import { tidy } from "../memory.js";
 import { checkFloat, checkRank, checkSameKind, checkTensor } from "./check.js";
 import { sum } from "./reduce.js";
 import { reshape } from "./shapeOps.js";
@@ -33,6 +35,18 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     const flat = matmul(reshape(a, [B * M, K]), b, opts);
     return reshape(flat, [B, M, flat.shape[1]!]);
   }
+  // Every batch entry of b is one matrix (per-task weights expanded from the meta-weights, at
+  // the first inner step): the values are one larger GEMM against it, while the gradient still
+  // goes to b's batch entries one by one.
+  const shared = b.broadcastOf;
+  if (a.rank === 3 && b.rank === 3 && !transA && shared && !shared.disposed && a.shape[0] === b.shape[0]) {
+    const [B, M, K] = a.shape as [number, number, number];
+    const out = tidy(() => noGrad(() => {
+      const flat = matmul(reshape(a, [B * M, K]), reshape(shared, b.shape.slice(1)), opts);
+      return reshape(flat, [B, M, flat.shape[1]!]);
+    }));
+    return recordMatmul(out, a, b, transA, transB);
+  }
   const [ra, ca] = a.shape.slice(-2) as [number, number];
   const [rb, cb] = b.shape.slice(-2) as [number, number];
   const M = transA ? ca : ra;
@@ -57,6 +71,11 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     addon.matmul(out.storage.native, a.storage.native, b.storage.native, batch, M, N, K, transA, transB,
       ba === 1 ? 0 : M * K, bb === 1 ? 0 : K * N, false);
   }
+  return recordMatmul(out, a, b, transA, transB);
+}
+
+/** Records out = op(a)·op(b) for autograd; the gradients are matmuls too (differentiable again). */
+function recordMatmul(out: Tensor, a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
   return record(out, "matmul", [a, b], (g) => {
     let da: Tensor | null = null;
     let db: Tensor | null = null;

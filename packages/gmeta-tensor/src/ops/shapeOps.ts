@@ -113,7 +113,9 @@ export function expand(x: Tensor, shape: number[]): Tensor {
   if (out.numel > 0) {
     addon.stridedCopy(out.storage.native, 0, contiguousStrides(shape), x.storage.native, 0, broadcastStrides(x.shape, shape), shape);
   }
-  return record(out, "expand", [x], (g) => [sumToShape(g, x.shape)]);
+  const res = record(out, "expand", [x], (g) => [sumToShape(g, x.shape)]);
+  if (x.rank === shape.length && x.shape[0] === 1 && x.shape.every((d, i) => i === 0 || d === shape[i])) res.broadcastOf = x;
+  return res;
 }
 
 function checkRange(op: string, x: Tensor, axis: number, start: number, end: number): void {
