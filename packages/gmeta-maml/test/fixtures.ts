@@ -1,22 +1,14 @@
 import type { MetaBatch, SampleBlock } from "@gmeta/io";
 import { sliceTasks } from "../src/trainer/sliceBatch.js";
+import { rng } from "../src/data/seededRandom.js";
+
+export { rng };
 
 /** The sub-batch of one task. */
 export function sliceTask(b: Pick<MetaBatch, "support" | "query">, t: number): Pick<MetaBatch, "support" | "query"> {
   return sliceTasks(b, t, t + 1);
 }
 
-/** A seeded PRNG for test data (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface ToySpec {
   tasks: number[];

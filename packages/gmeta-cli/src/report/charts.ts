@@ -1,18 +1,10 @@
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import type { Scores } from "@gmeta/maml";
+import type { Scores, StepMetrics } from "@gmeta/maml";
 import type { Summary } from "../run/summary.js";
 
-/** One line of metrics.jsonl. */
-export interface StepLine {
-  phase: "meta" | "baseline";
-  step: number;
-  queryLoss: number;
-  supportLoss: number;
-  samplesPerSec: number;
-  allReduce: { calls: number; bytes: number };
-  allToAll: { calls: number; bytes: number };
-}
+/** One line of metrics.jsonl: a step's metrics and the phase they belong to. */
+export type StepLine = { phase: "meta" | "baseline" } & Pick<StepMetrics, "step" | "queryLoss" | "supportLoss" | "samplesPerSec" | "allReduce" | "allToAll">;
 
 /** A chart of the report: its title, what it shows, and its SVG (with Plot's legend), rendered here. */
 export interface Chart {

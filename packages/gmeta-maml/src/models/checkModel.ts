@@ -7,6 +7,7 @@ import { stepInputs } from "../learner/StepInputs.js";
 import type { AdaptScope, Algorithm } from "../learner/MetaLearner.js";
 import { sliceTasks } from "../trainer/sliceBatch.js";
 import type { MetaModel } from "./MetaModel.js";
+import { rng } from "../data/seededRandom.js";
 
 /** Options of {@link checkModel}. */
 export interface CheckModelOptions {
@@ -33,17 +34,6 @@ export interface CheckModelResult {
   maxAbsDiff: number;
   /** Largest |gradient| seen: a model whose gradients are all zero learns nothing. */
   maxAbsGrad: number;
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomBlock(r: () => number, sizes: number[], model: MetaModel, rows: number, bag: number): SampleBlock {

@@ -51,7 +51,6 @@ std::vector<int64_t> V(const Info& info, size_t i, const char* op, const char* n
 }
 
 // Every kernel goes through run_op, so an open capture records it with its storages.
-using Fn = std::function<int64_t(std::vector<Storage>&)>;
 
 double Numel(const std::vector<int64_t>& shape) {
   double n = 1;
@@ -64,8 +63,8 @@ double Bytes(const Storage& s) { return static_cast<double>(s.byte_length()); }
 void Fill(const Info& info) {
   Storage& out = S(info, 0, "fill", "out");
   const double value = D(info, 1, "fill", "value");
-  run_op("fill", {&out}, 0, Bytes(out), [value](std::vector<Storage>& s) {
-    fill(s[0], value);
+  run_op("fill", {&out}, 0, Bytes(out), [value](Storage* const* s) {
+    fill(*s[0], value);
     return int64_t{-1};
   });
 }
@@ -73,8 +72,8 @@ void Fill(const Info& info) {
 void Copy(const Info& info) {
   Storage& dst = S(info, 0, "copy", "dst");
   Storage& src = S(info, 1, "copy", "src");
-  run_op("copy", {&dst, &src}, 0, 2 * Bytes(dst), [](std::vector<Storage>& s) {
-    copy_storage(s[0], s[1]);
+  run_op("copy", {&dst, &src}, 0, 2 * Bytes(dst), [](Storage* const* s) {
+    copy_storage(*s[0], *s[1]);
     return int64_t{-1};
   });
 }
@@ -82,8 +81,8 @@ void Copy(const Info& info) {
 void Cast(const Info& info) {
   Storage& out = S(info, 0, "cast", "out");
   Storage& src = S(info, 1, "cast", "src");
-  run_op("cast", {&out, &src}, 0, Bytes(out) + Bytes(src), [](std::vector<Storage>& s) {
-    cast(s[0], s[1]);
+  run_op("cast", {&out, &src}, 0, Bytes(out) + Bytes(src), [](Storage* const* s) {
+    cast(*s[0], *s[1]);
     return int64_t{-1};
   });
 }
@@ -99,8 +98,8 @@ void StridedCopy(const Info& info) {
   std::vector<int64_t> shape = V(info, 6, op, "shape");
   const double moved = 2 * Numel(shape) * static_cast<double>(dtype_size(dst.dtype()));
   run_op(op, {&dst, &src}, 0, moved,
-         [dst_offset, dst_strides, src_offset, src_strides, shape](std::vector<Storage>& s) {
-           strided_copy(s[0], dst_offset, dst_strides, s[1], src_offset, src_strides, shape);
+         [dst_offset, dst_strides = std::move(dst_strides), src_offset, src_strides = std::move(src_strides), shape = std::move(shape)](Storage* const* s) {
+           strided_copy(*s[0], dst_offset, dst_strides, *s[1], src_offset, src_strides, shape);
            return int64_t{-1};
          });
 }
@@ -116,8 +115,8 @@ void Binary(const Info& info) {
   std::vector<int64_t> bs = V(info, 6, op, "bStrides");
   const double n = Numel(shape);
   run_op(op, {&out, &a, &b}, n, 3 * n * static_cast<double>(dtype_size(out.dtype())),
-         [kind, shape, as, bs](std::vector<Storage>& s) {
-           binary(kind, s[0], s[1], s[2], shape, as, bs);
+         [kind, shape = std::move(shape), as = std::move(as), bs = std::move(bs)](Storage* const* s) {
+           binary(kind, *s[0], *s[1], *s[2], shape, as, bs);
            return int64_t{-1};
          });
 }
@@ -130,8 +129,8 @@ void Unary(const Info& info) {
   const double p1 = D(info, 3, op, "p1");
   const double p2 = D(info, 4, op, "p2");
   run_op(op, {&out, &a}, static_cast<double>(out.numel()), Bytes(out) + Bytes(a),
-         [kind, p1, p2](std::vector<Storage>& s) {
-           unary(kind, s[0], s[1], p1, p2);
+         [kind, p1, p2](Storage* const* s) {
+           unary(kind, *s[0], *s[1], p1, p2);
            return int64_t{-1};
          });
 }
@@ -148,8 +147,8 @@ void Where(const Info& info) {
   std::vector<int64_t> bs = V(info, 7, op, "bStrides");
   const double n = Numel(shape);
   run_op(op, {&out, &cond, &a, &b}, n, 4 * n * static_cast<double>(dtype_size(out.dtype())),
-         [shape, cs, as, bs](std::vector<Storage>& s) {
-           where(s[0], s[1], s[2], s[3], shape, cs, as, bs);
+         [shape = std::move(shape), cs = std::move(cs), as = std::move(as), bs = std::move(bs)](Storage* const* s) {
+           where(*s[0], *s[1], *s[2], *s[3], shape, cs, as, bs);
            return int64_t{-1};
          });
 }
@@ -163,8 +162,8 @@ void Reduce(const Info& info) {
   const int64_t axis_len = I(info, 4, op, "axisLen");
   const int64_t inner = I(info, 5, op, "inner");
   run_op(op, {&out, &a}, static_cast<double>(outer) * axis_len * inner, Bytes(out) + Bytes(a),
-         [kind, outer, axis_len, inner](std::vector<Storage>& s) {
-           reduce(kind, s[0], s[1], outer, axis_len, inner);
+         [kind, outer, axis_len, inner](Storage* const* s) {
+           reduce(kind, *s[0], *s[1], outer, axis_len, inner);
            return int64_t{-1};
          });
 }
@@ -189,8 +188,8 @@ void Matmul(const Info& info) {
              (args.a_batch_stride == 0 ? " a-shared" : "") + (args.b_batch_stride == 0 ? " b-shared" : "");
   }
   run_op(op, {&out, &a, &b}, flops, elems * static_cast<double>(dtype_size(out.dtype())),
-         [args](std::vector<Storage>& s) {
-           matmul(s[0], s[1], s[2], args);
+         [args](Storage* const* s) {
+           matmul(*s[0], *s[1], *s[2], args);
            return int64_t{-1};
          }, std::move(detail));
 }
@@ -203,7 +202,7 @@ Napi::Value GatherRows(const Info& info) {
   const int64_t src_rows = I(info, 3, op, "srcRows");
   const int64_t dim = I(info, 4, op, "dim");
   int64_t r = run_op(op, {&out, &src, &idx}, 0, 2 * Bytes(out) + Bytes(idx),
-                     [src_rows, dim](std::vector<Storage>& s) { return gather_rows(s[0], s[1], s[2], src_rows, dim); });
+                     [src_rows, dim](Storage* const* s) { return gather_rows(*s[0], *s[1], *s[2], src_rows, dim); });
   return Napi::Number::New(info.Env(), static_cast<double>(r));
 }
 
@@ -215,7 +214,7 @@ Napi::Value ScatterAddRows(const Info& info) {
   const int64_t out_rows = I(info, 3, op, "outRows");
   const int64_t dim = I(info, 4, op, "dim");
   int64_t r = run_op(op, {&out, &src, &idx}, static_cast<double>(src.numel()), 2 * Bytes(src) + Bytes(idx),
-                     [out_rows, dim](std::vector<Storage>& s) { return scatter_add_rows(s[0], s[1], s[2], out_rows, dim); });
+                     [out_rows, dim](Storage* const* s) { return scatter_add_rows(*s[0], *s[1], *s[2], out_rows, dim); });
   return Napi::Number::New(info.Env(), static_cast<double>(r));
 }
 
@@ -229,8 +228,8 @@ Napi::Value SegmentReduce(const Info& info) {
   const int64_t src_rows = I(info, 5, op, "srcRows");
   const int64_t dim = I(info, 6, op, "dim");
   int64_t r = run_op(op, {&out, &src, &offsets}, static_cast<double>(src_rows) * dim, Bytes(out) + Bytes(src),
-                     [mode, segments, src_rows, dim](std::vector<Storage>& s) {
-                       return segment_reduce(mode, s[0], s[1], s[2], segments, src_rows, dim);
+                     [mode, segments, src_rows, dim](Storage* const* s) {
+                       return segment_reduce(mode, *s[0], *s[1], *s[2], segments, src_rows, dim);
                      });
   return Napi::Number::New(info.Env(), static_cast<double>(r));
 }
@@ -244,8 +243,8 @@ Napi::Value SegmentExpand(const Info& info) {
   const int64_t out_rows = I(info, 4, op, "outRows");
   const int64_t dim = I(info, 5, op, "dim");
   int64_t r = run_op(op, {&out, &src, &offsets}, 0, 2 * Bytes(out),
-                     [segments, out_rows, dim](std::vector<Storage>& s) {
-                       return segment_expand(s[0], s[1], s[2], segments, out_rows, dim);
+                     [segments, out_rows, dim](Storage* const* s) {
+                       return segment_expand(*s[0], *s[1], *s[2], segments, out_rows, dim);
                      });
   return Napi::Number::New(info.Env(), static_cast<double>(r));
 }
@@ -256,8 +255,8 @@ void BceWithLogits(const Info& info) {
   Storage& x = S(info, 1, op, "x");
   Storage& y = S(info, 2, op, "y");
   run_op(op, {&out, &x, &y}, 8.0 * static_cast<double>(x.numel()), Bytes(out) + Bytes(x) + Bytes(y),
-         [](std::vector<Storage>& s) {
-           bce_with_logits(s[0], s[1], s[2]);
+         [](Storage* const* s) {
+           bce_with_logits(*s[0], *s[1], *s[2]);
            return int64_t{-1};
          });
 }

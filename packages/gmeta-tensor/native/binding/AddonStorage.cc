@@ -75,8 +75,8 @@ AddonStorage::AddonStorage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Ad
     // A replay reuses this memory, so the zeroing a new storage gets must happen again there.
     if (zero && numel > 0) {
       c->program->add(ProgramOp{"zero", {*storage_}, 0, static_cast<double>(storage_->byte_length()),
-                                [](std::vector<Storage>& st) {
-                                  fill(st[0], 0.0);
+                                [](Storage* const* st) {
+                                  fill(*st[0], 0.0);
                                   return int64_t{-1};
                                 }});
     }
@@ -160,10 +160,10 @@ void AddonStorage::Write(const Napi::CallbackInfo& info) {
     auto bytes = std::make_shared<std::vector<char>>(from, from + static_cast<size_t>(count) * elem);
     const size_t at = static_cast<size_t>(offset) * elem;
     c->program->add(ProgramOp{"write", {*storage_}, 0, static_cast<double>(bytes->size()),
-                              [bytes, at](std::vector<Storage>& st) {
-                                char* d = static_cast<char*>(st[0].data()) + at;
-                                if (st[0].device() != kCpu)
-                                  cuda::copy_from_host(st[0].device(), d, bytes->data(), bytes->size());
+                              [bytes, at](Storage* const* st) {
+                                char* d = static_cast<char*>(st[0]->data()) + at;
+                                if (st[0]->device() != kCpu)
+                                  cuda::copy_from_host(st[0]->device(), d, bytes->data(), bytes->size());
                                 else
                                   std::memcpy(d, bytes->data(), bytes->size());
                                 return int64_t{-1};

@@ -25,6 +25,19 @@ struct Temp {
   size_t offset = 0;
 };
 
+// Runs a recorded op over its own storages.
+int64_t run_recorded(ProgramOp& op) {
+  Storage* ptrs[8];
+  std::vector<Storage*> more;
+  Storage** p = ptrs;
+  if (op.storages.size() > 8) {
+    more.resize(op.storages.size());
+    p = more.data();
+  }
+  for (size_t i = 0; i < op.storages.size(); i++) p[i] = &op.storages[i];
+  return op.run(p);
+}
+
 }  // namespace
 
 Capture* current_capture() { return g_capture; }
@@ -47,16 +60,13 @@ void refuse_capture(const std::string& reason) {
   if (g_capture && g_capture->refused.empty()) g_capture->refused = reason;
 }
 
-int64_t run_op(const char* name, std::vector<Storage*> storages, double flops, double bytes,
-               std::function<int64_t(std::vector<Storage>&)> fn, std::string detail) {
+void record_op(const char* name, std::initializer_list<Storage*> storages, double flops, double bytes, OpFn fn,
+               std::string detail) {
+  if (!g_capture || !g_capture->refused.empty()) return;
   std::vector<Storage> copies;
   copies.reserve(storages.size());
-  for (Storage* s : storages) copies.push_back(*s);
-  const int64_t status = fn(copies);
-  if (g_capture && g_capture->refused.empty()) {
-    g_capture->program->add(ProgramOp{name, std::move(copies), flops, bytes, std::move(fn), std::move(detail)});
-  }
-  return status;
+  for (Storage* st : storages) copies.push_back(*st);
+  g_capture->program->add(ProgramOp{name, std::move(copies), flops, bytes, std::move(fn), std::move(detail)});
 }
 
 void Program::plan_memory() {
@@ -128,7 +138,7 @@ void Program::plan_memory() {
 
 void Program::replay() {
   for (ProgramOp& op : ops_) {
-    const int64_t status = op.run(op.storages);
+    const int64_t status = run_recorded(op);
     if (status >= 0)
       throw std::out_of_range(std::string("replay: ") + op.name + " met an index out of range at position " +
                               std::to_string(status) + " (the inputs differ from what the program was captured for)");
@@ -141,7 +151,7 @@ std::vector<Program::OpProfile> Program::profile(bool by_detail) {
   std::map<std::string, OpProfile> by_name;
   for (ProgramOp& op : ops_) {
     const auto t0 = std::chrono::steady_clock::now();
-    const int64_t status = op.run(op.storages);
+    const int64_t status = run_recorded(op);
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (status >= 0) throw std::out_of_range(std::string("profile: ") + op.name + " met an index out of range");
     const std::string key = by_detail && !op.detail.empty() ? std::string(op.name) + " " + op.detail : std::string(op.name);

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -14,15 +15,18 @@
 
 namespace gmeta {
 
-// One recorded kernel call. `run` gets the storages in the order they were recorded and
-// returns the kernel's status: -1 when it succeeded, else the offending index (gather and
-// scatter kernels report an index out of range that way).
+// A kernel call over its storages, in the order they were given; returns the kernel's status:
+// -1 when it succeeded, else the offending index (gather and scatter kernels report an index
+// out of range that way).
+using OpFn = std::function<int64_t(Storage* const*)>;
+
+// One recorded kernel call, with copies of its storages (they keep the buffers alive).
 struct ProgramOp {
   const char* name;
   std::vector<Storage> storages;
   double flops;
   double bytes;
-  std::function<int64_t(std::vector<Storage>&)> run;
+  OpFn run;
   // Shapes and flags, for profiles that tell one GEMM shape from another.
   std::string detail = {};
 };
@@ -89,8 +93,19 @@ std::unique_ptr<Program> end_capture(std::string& reason);
 // Marks the open capture (if any) as not replayable; the first reason wins.
 void refuse_capture(const std::string& reason);
 
-// Runs `fn` over `storages` now and, when a capture is open, records it.
-int64_t run_op(const char* name, std::vector<Storage*> storages, double flops, double bytes,
-               std::function<int64_t(std::vector<Storage>&)> fn, std::string detail = {});
+// Appends a call to the open capture (when there is one that has not been refused).
+void record_op(const char* name, std::initializer_list<Storage*> storages, double flops, double bytes, OpFn fn,
+               std::string detail);
+
+// Runs `fn` over `storages` now and, when a capture is open, records it. The eager path makes
+// no copy of the storages and no std::function.
+template <typename F>
+int64_t run_op(const char* name, std::initializer_list<Storage*> storages, double flops, double bytes, F&& fn,
+               std::string detail = {}) {
+  const int64_t status = fn(storages.begin());
+  Capture* c = current_capture();
+  if (c && c->refused.empty()) record_op(name, storages, flops, bytes, OpFn(std::forward<F>(fn)), std::move(detail));
+  return status;
+}
 
 }  // namespace gmeta

@@ -22,6 +22,12 @@ namespace {
 #define GMETA_GEMM_CLONES
 #endif
 
+// dst[cols×rows] = src[rows×cols]ᵀ, both row-major.
+inline void transpose_into(float* dst, const float* src, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) dst[c * rows + r] = src[r * cols + c];
+}
+
 // C[M×N] (+)= op(A)[M×K] · op(B)[K×N], row-major, for matrices small enough that OpenBLAS's
 // packing and dispatch cost more than the arithmetic (per-task fast weights, the DLRM
 // interaction). Operands are copied into row-major scratch first, so the inner loops are
@@ -31,19 +37,15 @@ GMETA_GEMM_CLONES void small_sgemm(int64_t M, int64_t N, int64_t K, bool ta, boo
                                    float* C, bool acc, float* scratch) {
   const float* a = A;
   if (ta) {
-    float* at = scratch;
-    for (int64_t p = 0; p < K; ++p)
-      for (int64_t i = 0; i < M; ++i) at[i * K + p] = A[p * M + i];
-    a = at;
+    transpose_into(scratch, A, K, M);
+    a = scratch;
     scratch += M * K;
   }
   if (N >= 8) {
     const float* b = B;
     if (tb) {
-      float* bt = scratch;
-      for (int64_t j = 0; j < N; ++j)
-        for (int64_t p = 0; p < K; ++p) bt[p * N + j] = B[j * K + p];
-      b = bt;
+      transpose_into(scratch, B, N, K);
+      b = scratch;
     }
     for (int64_t i = 0; i < M; ++i) {
       float* c = C + i * N;
@@ -59,10 +61,8 @@ GMETA_GEMM_CLONES void small_sgemm(int64_t M, int64_t N, int64_t K, bool ta, boo
   }
   const float* bt = B;
   if (!tb) {
-    float* t = scratch;
-    for (int64_t p = 0; p < K; ++p)
-      for (int64_t j = 0; j < N; ++j) t[j * K + p] = B[p * N + j];
-    bt = t;
+    transpose_into(scratch, B, K, N);
+    bt = scratch;
   }
   for (int64_t i = 0; i < M; ++i) {
     const float* ai = a + i * K;
