@@ -28,6 +28,8 @@ export { bmm, matmul } from "./ops/matmul.js";
 export type { MatmulOptions } from "./ops/matmul.js";
 export { gatherRows, indexAdd, scatterAddRows, segmentMean, segmentSum } from "./ops/indexing.js";
 export { bceWithLogits, mse } from "./ops/loss.js";
+export { pairDot } from "./ops/pairs.js";
+export type { FeaturePairs } from "./ops/pairs.js";
 export type { Reduction } from "./ops/loss.js";
 export { defaultGenerator, Generator, manualSeed, rand, randint, randn } from "./ops/random.js";
 export type { RandomOptions } from "./ops/random.js";

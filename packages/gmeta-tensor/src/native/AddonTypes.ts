@@ -286,6 +286,13 @@ export interface Addon {
   /** Elementwise binary cross-entropy with logits: out = max(x,0) − x·y + log(1 + exp(−|x|)). */
   bceWithLogits(out: NativeStorage, x: NativeStorage, y: NativeStorage): void;
 
+  /** out[b, p] = <x[b, i[p], :], y[b, j[p], :]> for x [batch, fx, dim], y [batch, fy, dim]. */
+  pairDot(out: NativeStorage, x: NativeStorage, y: NativeStorage, batch: number, fx: number, fy: number, dim: number,
+    i: number[], j: number[]): void;
+  /** out[b, f, :] = Σ over p with i[p] = f of g[b, p]·y[b, j[p], :]; out [batch, fx, dim], g [batch, pairs]. */
+  pairSpread(out: NativeStorage, g: NativeStorage, y: NativeStorage, batch: number, fx: number, fy: number, dim: number,
+    i: number[], j: number[]): void;
+
   /**
    * Counter-based random fill: element i depends only on (seed, offset + i), so results do
    * not depend on the thread count. Float dtypes only.
