@@ -44,7 +44,7 @@ export type { AdamOptions } from "./optim/Adam.js";
 export { SGD } from "./optim/SGD.js";
 export type { SGDOptions } from "./optim/SGD.js";
 export { Optimizer } from "./optim/Optimizer.js";
-export type { OptimizerState } from "./optim/Optimizer.js";
+export type { FlatGradients, OptimizerState, StepOptions } from "./optim/Optimizer.js";
 
 export { capture } from "./program/capture.js";
 export type { Captured } from "./program/capture.js";

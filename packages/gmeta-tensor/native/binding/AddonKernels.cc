@@ -319,7 +319,8 @@ void AdamStep(const Info& info) {
   AdamArgs args{D(info, 4, op, "lr"),          D(info, 5, op, "beta1"),
                 D(info, 6, op, "beta2"),       D(info, 7, op, "eps"),
                 D(info, 8, op, "weightDecay"), D(info, 9, op, "biasCorrection1"),
-                D(info, 10, op, "biasCorrection2"), B(info, 11, op, "decoupled")};
+                D(info, 10, op, "biasCorrection2"), B(info, 11, op, "decoupled"),
+                {I(info, 12, op, "gradOffset"), D(info, 13, op, "gradScale")}};
   adam_step(S(info, 0, op, "param"), S(info, 1, op, "grad"), S(info, 2, op, "m"),
             S(info, 3, op, "v"), args);
 }
@@ -328,7 +329,8 @@ void SgdStep(const Info& info) {
   const char* op = "sgdStep";
   SgdArgs args{D(info, 3, op, "lr"),          D(info, 4, op, "momentum"),
                D(info, 5, op, "dampening"),   D(info, 6, op, "weightDecay"),
-               B(info, 7, op, "nesterov"),    B(info, 8, op, "firstStep")};
+               B(info, 7, op, "nesterov"),    B(info, 8, op, "firstStep"),
+               {I(info, 9, op, "gradOffset"), D(info, 10, op, "gradScale")}};
   refuse_capture("sgdStep: an optimizer step cannot be replayed (its first step differs from the rest)");
   Storage* buf = info[2].IsNull() || info[2].IsUndefined() ? nullptr : &S(info, 2, op, "momentumBuf");
   sgd_step(S(info, 0, op, "param"), S(info, 1, op, "grad"), buf, args);

@@ -302,9 +302,9 @@ export interface Addon {
   /** In-place Adam / AdamW step on one tensor (float32 / float64); bias corrections precomputed. */
   adamStep(param: NativeStorage, grad: NativeStorage, m: NativeStorage, v: NativeStorage,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number,
-    biasCorrection1: number, biasCorrection2: number, decoupled: boolean): void;
+    biasCorrection1: number, biasCorrection2: number, decoupled: boolean, gradOffset: number, gradScale: number): void;
   /** In-place SGD step with optional momentum buffer (pass null without momentum). */
   sgdStep(param: NativeStorage, grad: NativeStorage, momentumBuf: NativeStorage | null,
     lr: number, momentum: number, dampening: number, weightDecay: number,
-    nesterov: boolean, firstStep: boolean): void;
+    nesterov: boolean, firstStep: boolean, gradOffset: number, gradScale: number): void;
 }
