@@ -34,6 +34,8 @@ export const enum BinaryOp {
   Le = 10,
   Gt = 11,
   Ge = 12,
+  /** a where b > 0, else 0. */
+  PositiveMask = 13,
 }
 
 /**
