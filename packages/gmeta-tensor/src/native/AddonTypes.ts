@@ -172,7 +172,10 @@ export interface NativeProgram {
 export interface OpProfile {
   op: string;
   calls: number;
+  /** Wall time. */
   seconds: number;
+  /** The calling thread's CPU time: on one thread, the op's work without other processes' share of a busy machine. */
+  cpuSeconds: number;
   flops: number;
   bytes: number;
 }
