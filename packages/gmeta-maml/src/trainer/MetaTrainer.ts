@@ -49,6 +49,34 @@ export interface StepMetrics {
   tasksPerSec: number;
   allReduce: { calls: number; bytes: number };
   allToAll: { calls: number; bytes: number };
+  /** Seconds of the step on this rank by phase (they add up to `seconds`). */
+  timings: StepTimings;
+}
+
+/**
+ * Where a step's time went, by DESIGN.md's steps: padding and numbering the batch, the
+ * lookup (1), the learner step (2-4, the compiled program), the dense AllReduce (5), the
+ * sparse update (5-6, rows home and the sparse optimizer) and the dense update (6), with
+ * the finite check in `update`.
+ */
+export interface StepTimings {
+  prepare: number;
+  lookup: number;
+  learner: number;
+  reduce: number;
+  sparse: number;
+  update: number;
+}
+
+/** Adds the time since the last mark to a phase. */
+class PhaseClock {
+  readonly t: StepTimings = { prepare: 0, lookup: 0, learner: 0, reduce: 0, sparse: 0, update: 0 };
+  private last = performance.now();
+  mark(phase: keyof StepTimings): void {
+    const now = performance.now();
+    this.t[phase] += (now - this.last) / 1000;
+    this.last = now;
+  }
 }
 
 /** Saved dense state of a trainer (embeddings are saved by their own collection). */
@@ -133,7 +161,8 @@ export class MetaTrainer {
     const t0 = performance.now();
     const a2a0 = this.allToAllSoFar();
     const ar0 = { calls: this.allReduceCalls, bytes: this.allReduceBytes };
-    const out = await tidyAsync((scope) => (this.strategy === "gmeta" ? this.gmetaStep(scope, batch) : this.naiveStep(scope, batch)));
+    const clock = new PhaseClock();
+    const out = await tidyAsync((scope) => (this.strategy === "gmeta" ? this.gmetaStep(scope, batch, clock) : this.naiveStep(scope, batch, clock)));
     this.stepCount++;
     const seconds = (performance.now() - t0) / 1000;
     const a2a1 = this.allToAllSoFar();
@@ -145,26 +174,37 @@ export class MetaTrainer {
       tasksPerSec: out.tasks / seconds,
       allReduce: { calls: this.allReduceCalls - ar0.calls, bytes: this.allReduceBytes - ar0.bytes },
       allToAll: { calls: a2a1.calls - a2a0.calls, bytes: a2a1.bytes - a2a0.bytes },
+      timings: clock.t,
     };
   }
 
   /** The G-Meta step, DESIGN.md steps 1-6. */
-  private async gmetaStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">) {
+  private async gmetaStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">, clock: PhaseClock) {
     const padded = padBatch(this.learner.model, batch);
+    clock.mark("prepare");
     const session = await this.lookup(padded, padded.ids); // 1
+    clock.mark("lookup");
     try {
-      const part = this.learnerStep(scope, padded, session); // 2-4
+      const part = this.learnerStep(scope, padded, session, false, clock); // 2-4
       if (this.flat) {
         const totals = await this.reduceBuckets(part.result.buckets!); // 5, dense: in place, in the step's own buckets
+        clock.mark("reduce");
         this.checkFiniteFlat(totals.metrics.queryLoss, part);
+        clock.mark("update");
         await this.applySparse(scope, [session], [part], totals.objective); // 5 and 6, sparse
+        clock.mark("sparse");
         this.optimizer.step({ buffers: part.result.buckets!, places: this.flat.places }, { scale: 1 / totals.objective }); // 6, dense
+        clock.mark("update");
         return totals.metrics;
       }
       const totals = await this.reduceDense(scope, [part]); // 5, dense
+      clock.mark("reduce");
       this.checkFinite(totals.metrics.queryLoss, totals.grads, [part]);
+      clock.mark("update");
       await this.applySparse(scope, [session], [part], totals.objective); // 5 and 6, sparse
+      clock.mark("sparse");
       this.outerUpdate(scope, totals.grads); // 6, dense
+      clock.mark("update");
       return totals.metrics;
     } finally {
       session.dispose();
@@ -178,7 +218,7 @@ export class MetaTrainer {
    * gradients. The arithmetic equals the G-Meta step's, so the two differ in time and
    * traffic only; the sparse gradients of all tasks still go home in one update.
    */
-  private async naiveStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">) {
+  private async naiveStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">, clock: PhaseClock) {
     const T = batch.support.taskOffsets.length - 1;
     const sessions: LookupSession[] = [];
     const parts: RankPart[] = [];
@@ -186,6 +226,7 @@ export class MetaTrainer {
     try {
       for (let t = 0; t < T; t++) {
         const padded = padBatch(this.learner.model, sliceTasks(batch, t, t + 1));
+        clock.mark("prepare");
         const support = await this.lookup(padded, padded.ids.map((ids, k) => ids.subarray(0, padded.supportIds[k])));
         try {
           const rows = Object.fromEntries(padded.tables.map((name) => [name, support.get(name).unique]));
@@ -195,17 +236,23 @@ export class MetaTrainer {
         }
         const session = await this.lookup(padded, padded.ids);
         sessions.push(session);
+        clock.mark("lookup");
         // The next task's step overwrites the compiled step's outputs: keep what is read later.
-        const part = this.learnerStep(scope, padded, session, true);
+        const part = this.learnerStep(scope, padded, session, true, clock);
         parts.push(part);
         reducedGrads.push(await this.allReduceSum(scope, part.result.denseGrads.map((g) => scope.run(() => mul(g, part.weights.objective))), []).then((r) => r.grads));
+        clock.mark("reduce");
       }
       const totals = await this.reduceTotals(scope, parts);
       // Σ over tasks of each task's weighted, reduced gradients, over the global weight.
       const dense = scope.run(() => (reducedGrads[0] ?? []).map((_, i) => mul(reducedGrads.map((g) => g[i]!).reduce((a, g) => add(a, g)), 1 / totals.objective)));
+      clock.mark("reduce");
       this.checkFinite(totals.metrics.queryLoss, dense, parts);
+      clock.mark("update");
       await this.applySparse(scope, sessions, parts, totals.objective);
+      clock.mark("sparse");
       this.outerUpdate(scope, dense);
+      clock.mark("update");
       return totals.metrics;
     } finally {
       for (const s of sessions) s.dispose();
@@ -222,7 +269,7 @@ export class MetaTrainer {
    * per shape bucket, then replayed), whose outputs stay valid until its next run; `keep`
    * copies what is read after that.
    */
-  private learnerStep(scope: Scope, padded: PaddedBatch, session: LookupSession, keep = false): RankPart {
+  private learnerStep(scope: Scope, padded: PaddedBatch, session: LookupSession, keep: boolean, clock: PhaseClock): RankPart {
     const pb = numberPairs(this.learner.model, padded, padded.tables.map((name) => {
       const t = session.get(name);
       return { inverse: t.inverse, uniqueCount: t.uniqueRows.length };
@@ -231,12 +278,14 @@ export class MetaTrainer {
     const tasks = pb.support.tasks;
     const samples = realSamples(pb.support) + realSamples(pb.query);
     const stepWeights: StepWeights = [weights.objective, weights.query, weights.support, tasks, samples];
+    clock.mark("prepare");
     const result: MetaStepResult & { buckets?: Tensor[] } = scope.run(() => {
       const leaves = this.learner.leavesOnDevice(padded.tables.map((name) => session.get(name).unique));
       const out = this.compiled.run(pb, leaves, this.flat ? stepWeights : undefined);
       if (!keep) return out;
       return { queryLoss: clone(out.queryLoss), supportLoss: clone(out.supportLoss), denseGrads: out.denseGrads, embeddingGrads: out.embeddingGrads.map((g) => clone(g)) };
     });
+    clock.mark("learner");
     return { tables: padded.tables, result, weights, tasks, samples };
   }
 
