@@ -31,6 +31,10 @@ describe.each(devices())("compiled programs on %s", (device) => {
     expect(r.ok, r.detail).toBe(true);
   });
 
+  it("the cudaGraph option must be a boolean", () => {
+    expect(() => T.compile(([x]: Tensor[]) => x!, { cudaGraph: "no" as unknown as boolean })).toThrow('compile: expected a boolean for cudaGraph, got no');
+  });
+
   it("GMETA_CUDA_GRAPHS=0 turns graphs off for programs made after it is set", () => {
     process.env.GMETA_CUDA_GRAPHS = "0";
     const w = T.keep(T.tensor([1, 2, 3, 4], { shape: [2, 2] }).to(device));

@@ -90,6 +90,9 @@ export class CompiledFunction<O> {
     this.verify = options.verify ?? true;
     this.maxPrograms = options.maxPrograms ?? 8;
     this.cudaGraph = options.cudaGraph;
+    if (this.cudaGraph !== undefined && typeof this.cudaGraph !== "boolean") {
+      throw argError("compile", "a boolean", "cudaGraph", String(options.cudaGraph));
+    }
     if (!Number.isInteger(this.maxPrograms) || this.maxPrograms < 1) {
       throw argError("compile", "a positive integer", "maxPrograms", String(options.maxPrograms));
     }
