@@ -148,7 +148,10 @@ describe.each(devices())("forward on %s", (device) => {
     }
     it("matmul: 2-D, batched, broadcast batch, every transpose, odd sizes", () => {
       const r = rng();
-      const sizes: [number, number, number, number][] = [[1, 1, 1, 1], [1, 7, 5, 3], [3, 13, 1, 17], [4, 2, 31, 9], [1, 0, 3, 2], [2, 3, 4, 0], [1, 64, 33, 65]];
+      const sizes: [number, number, number, number][] = [[1, 1, 1, 1], [1, 7, 5, 3], [3, 13, 1, 17], [4, 2, 31, 9], [1, 0, 3, 2], [2, 3, 4, 0], [1, 64, 33, 65],
+        // The small-GEMM kernel's paths: whole 8-column panels (two at a time and one left), a
+        // ragged last panel, dot products for narrow outputs (with a tail past 8 along K).
+        [2, 5, 16, 12], [3, 9, 24, 7], [2, 6, 13, 10], [2, 4, 4, 16], [2, 6, 3, 20], [2, 16, 64, 64]];
       for (const [B, M, N, K] of sizes)
         for (const ta of [false, true])
           for (const tb of [false, true])

@@ -292,6 +292,13 @@ export interface Addon {
   /** Elementwise binary cross-entropy with logits: out = max(x,0) − x·y + log(1 + exp(−|x|)). */
   bceWithLogits(out: NativeStorage, x: NativeStorage, y: NativeStorage): void;
 
+  /** out[b, p] = <x[b, i[p], :], y[b, j[p], :]> for x [batch, fx, dim], y [batch, fy, dim]. */
+  pairDot(out: NativeStorage, x: NativeStorage, y: NativeStorage, batch: number, fx: number, fy: number, dim: number,
+    i: number[], j: number[]): void;
+  /** out[b, f, :] = Σ over p with i[p] = f of g[b, p]·y[b, j[p], :]; out [batch, fx, dim], g [batch, pairs]. */
+  pairSpread(out: NativeStorage, g: NativeStorage, y: NativeStorage, batch: number, fx: number, fy: number, dim: number,
+    i: number[], j: number[]): void;
+
   /**
    * Counter-based random fill: element i depends only on (seed, offset + i), so results do
    * not depend on the thread count. Float dtypes only.
@@ -301,9 +308,9 @@ export interface Addon {
   /** In-place Adam / AdamW step on one tensor (float32 / float64); bias corrections precomputed. */
   adamStep(param: NativeStorage, grad: NativeStorage, m: NativeStorage, v: NativeStorage,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number,
-    biasCorrection1: number, biasCorrection2: number, decoupled: boolean): void;
+    biasCorrection1: number, biasCorrection2: number, decoupled: boolean, gradOffset: number, gradScale: number): void;
   /** In-place SGD step with optional momentum buffer (pass null without momentum). */
   sgdStep(param: NativeStorage, grad: NativeStorage, momentumBuf: NativeStorage | null,
     lr: number, momentum: number, dampening: number, weightDecay: number,
-    nesterov: boolean, firstStep: boolean): void;
+    nesterov: boolean, firstStep: boolean, gradOffset: number, gradScale: number): void;
 }
