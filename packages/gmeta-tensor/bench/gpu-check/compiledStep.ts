@@ -3,7 +3,8 @@
 // rows) compiled with T.compile and replayed, on a GPU as one CUDA graph and, for
 // comparison, op by op; against eager on the same device and eager on the CPU, on fresh
 // random batches. Also: a bad index met inside a replay, and a program a graph cannot hold.
-// test/cudaGraph.test.ts and test/gpuCheck.test.ts run these cases; scripts/gpu-check.sh too.
+// test/cudaGraph.test.ts runs these cases (on the CPU, and on cuda:0 where a GPU exists);
+// scripts/gpu-check.sh too.
 import * as T from "../../src/index.js";
 import type { CompiledFunction, Device, HostInput, Tensor } from "../../src/index.js";
 import { metaStep } from "./mamlStep.js";
