@@ -97,6 +97,7 @@ Napi::Value AddonProgram::Profile(const Napi::CallbackInfo& info) {
     o.Set("op", rows[i].name);
     o.Set("calls", static_cast<double>(rows[i].calls));
     o.Set("seconds", rows[i].seconds);
+    o.Set("cpuSeconds", rows[i].cpu_seconds);
     o.Set("flops", rows[i].flops);
     o.Set("bytes", rows[i].bytes);
     out[i] = o;

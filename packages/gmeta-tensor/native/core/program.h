@@ -71,7 +71,8 @@ class Program {
   struct OpProfile {
     std::string name;
     int64_t calls = 0;
-    double seconds = 0, flops = 0, bytes = 0;
+    // Wall time, and the calling thread's CPU time (all of an op's work on one thread).
+    double seconds = 0, cpu_seconds = 0, flops = 0, bytes = 0;
   };
   std::vector<OpProfile> profile(bool by_detail);
   const ProgramStats& stats() const { return stats_; }

@@ -34,6 +34,8 @@ export const enum BinaryOp {
   Le = 10,
   Gt = 11,
   Ge = 12,
+  /** a where b > 0, else 0. */
+  PositiveMask = 13,
 }
 
 /**
@@ -176,7 +178,10 @@ export interface NativeProgram {
 export interface OpProfile {
   op: string;
   calls: number;
+  /** Wall time. */
   seconds: number;
+  /** The calling thread's CPU time: on one thread, the op's work without other processes' share of a busy machine. */
+  cpuSeconds: number;
   flops: number;
   bytes: number;
 }

@@ -16,13 +16,14 @@ namespace gmeta {
 
 namespace {
 
-// Where small_sgemm beats OpenBLAS (one thread, per shape, `gmeta_raw_bench small`): narrow
-// outputs, whole 8-column panels of a row-major B, and anything tiny; OpenBLAS keeps a
-// transposed or ragged wide B and everything past 64³. GMETA_SMALL_GEMM=0 turns it off.
-bool prefer_small(int64_t M, int64_t N, int64_t K, bool tb) {
-  const int64_t work = M * N * K;
-  if (K == 0 || work > 64 * 64 * 64) return false;
-  return N < 8 || work <= 16 * 16 * 16 || (!tb && N % 8 == 0);
+// Where small_sgemm beats OpenBLAS inside a replay (one thread, per shape, the meta-step
+// profile's CPU times): matrix-vector-like shapes, an output under 8 wide or a side under 4
+// (a task's [1 x 16] by [16 x 32], a score column, a rank-one update). At wider shapes
+// OpenBLAS's packed kernels won, 37-67 against 22-35 GFLOP/s, though on operands already
+// in L1 (gmeta_raw_bench small) the small kernel led. GMETA_SMALL_GEMM=0 turns it off.
+bool prefer_small(int64_t M, int64_t N, int64_t K, bool) {
+  if (K == 0 || M * N * K > 64 * 64 * 64) return false;
+  return N < 8 || M < 4 || K < 4;
 }
 
 bool small_sgemm_enabled() {
