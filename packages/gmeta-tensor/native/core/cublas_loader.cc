@@ -60,6 +60,7 @@ Loaded load() {
     std::string missing;
     bind(lib, "cublasCreate_v2", r.api.create, missing);
     bind(lib, "cublasSetStream_v2", r.api.set_stream, missing);
+    bind(lib, "cublasSetWorkspace_v2", r.api.set_workspace, missing);
     bind(lib, "cublasGetVersion_v2", r.api.get_version, missing);
     bind(lib, "cublasSgemmStridedBatched", r.api.sgemm_strided_batched, missing);
     bind(lib, "cublasDgemmStridedBatched", r.api.dgemm_strided_batched, missing);

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "device.h"
+
 namespace gmeta {
 
 namespace {
@@ -34,7 +36,8 @@ struct Temp {
   size_t offset = 0;
 };
 
-// Runs a recorded op over its own storages.
+}  // namespace
+
 int64_t run_recorded(ProgramOp& op) {
   Storage* ptrs[8];
   std::vector<Storage*> more;
@@ -46,8 +49,6 @@ int64_t run_recorded(ProgramOp& op) {
   for (size_t i = 0; i < op.storages.size(); i++) p[i] = &op.storages[i];
   return op.run(p);
 }
-
-}  // namespace
 
 Capture* current_capture() { return g_capture; }
 
@@ -79,6 +80,7 @@ void record_op(const char* name, std::initializer_list<Storage*> storages, doubl
 }
 
 void Program::plan_memory() {
+  reset_cuda();
   // A temporary is a buffer made during the capture that only the program still holds.
   std::unordered_map<Buffer*, int64_t> refs;
   std::unordered_map<Buffer*, size_t> index;
@@ -146,6 +148,11 @@ void Program::plan_memory() {
 }
 
 void Program::replay() {
+  if (device_ != kCpu) {
+    replay_cuda();
+    stats_.replays++;
+    return;
+  }
   for (ProgramOp& op : ops_) {
     const int64_t status = run_recorded(op);
     if (status >= 0)

@@ -151,6 +151,10 @@ export interface ProgramStats {
   /** What the temporaries would take with one buffer each. */
   unplannedBytes: number;
   replays: number;
+  /** On a GPU: replays launch the program as one CUDA graph (captured at the first replay). */
+  cudaGraph: boolean;
+  /** Why `cudaGraph` is false ("" when it is true). */
+  cudaGraphReason: string;
 }
 
 /** A captured program: its kernel calls over fixed storages, replayed in one call. */
@@ -160,6 +164,8 @@ export interface NativeProgram {
   /** Packs temporaries into one arena by liveness (call once, right after the capture). */
   planMemory(): void;
   stats(): ProgramStats;
+  /** CUDA graphs for this program's replays (default on unless GMETA_CUDA_GRAPHS=0); no-op on the CPU. */
+  setCudaGraph(enabled: boolean): void;
   /**
    * One replay with every call timed, summed per op name (and per GEMM shape with
    * `byShape`), slowest first (CPU times).
