@@ -163,6 +163,7 @@ export class MetaTrainer {
     const ar0 = { calls: this.allReduceCalls, bytes: this.allReduceBytes };
     const clock = new PhaseClock();
     const out = await tidyAsync((scope) => (this.strategy === "gmeta" ? this.gmetaStep(scope, batch, clock) : this.naiveStep(scope, batch, clock)));
+    clock.mark("update"); // the step's temporaries freed
     this.stepCount++;
     const seconds = (performance.now() - t0) / 1000;
     const a2a1 = this.allToAllSoFar();
