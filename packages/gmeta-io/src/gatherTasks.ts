@@ -6,6 +6,13 @@ import type { SlotIds } from "./sampleChunk.js";
 /** Fields of one task in a flat task list: part, first row, support size, query size. */
 export const TASK_FIELDS = 4;
 
+/** The part files a flat task list reads, for error messages. */
+export function partFiles(tasks: Int32Array, files: readonly string[]): string[] {
+  const parts = new Set<number>();
+  for (let k = 0; k < tasks.length; k += TASK_FIELDS) parts.add(tasks[k]!);
+  return [...parts].map((p) => files[p] ?? `part ${p}`);
+}
+
 /**
  * Copies the tasks' rows (support rows then query rows, adjacent in their part) into fresh
  * support and query blocks. Every array of the batch is a view of one new ArrayBuffer, so a
