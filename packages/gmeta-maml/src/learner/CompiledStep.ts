@@ -1,4 +1,4 @@
-import type { CompiledFunction, OpProfile, SignatureStatus, Tensor } from "@gmeta/tensor";
+import type { CompiledFunction, HostInput, OpProfile, SignatureStatus, Tensor } from "@gmeta/tensor";
 import { compile, slice } from "@gmeta/tensor";
 import { bucketSize, padRows, unflattenStep } from "./StepInputs.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
@@ -21,7 +21,8 @@ export interface StepOutput {
  */
 export class CompiledStep {
   private readonly fn: CompiledFunction<MetaStepResult>;
-  private readonly buckets: boolean;
+  /** Whether batches are padded to shape buckets (their host inputs must be made so). */
+  readonly buckets: boolean;
   private cut: Tensor[] = [];
 
   constructor(
@@ -39,9 +40,13 @@ export class CompiledStep {
 
   /** Runs the step on `pb` with E_U `rows` (leaves that require grad, one per table). */
   run(pb: PreparedBatch, rows: Tensor[]): StepOutput {
+    return this.runInputs(this.learner.inputs(pb, this.buckets), rows);
+  }
+
+  /** Runs the step on a batch's host inputs made already (`learner.inputs(pb, this.buckets)`, e.g. in a loader worker). */
+  runInputs(host: HostInput[], rows: Tensor[]): StepOutput {
     for (const t of this.cut) t.dispose();
     this.cut = [];
-    const host = this.learner.inputs(pb, this.buckets);
     const padded = rows.map((x) => (this.buckets ? padRows(x, bucketSize(x.shape[0]!)) : x));
     let r: MetaStepResult;
     try {

@@ -1,15 +1,17 @@
 import type { ProcessGroup } from "@gmeta/collectives";
 import { applyGradientsTogether } from "@gmeta/embedding";
-import type { LookupSession, ShardedEmbeddingCollection } from "@gmeta/embedding";
-import type { MetaBatch } from "@gmeta/io";
+import type { DedupedRows, LookupSession, ShardedEmbeddingCollection } from "@gmeta/embedding";
+import type { BatchTransformSpec, MetaBatch } from "@gmeta/io";
 import type { OpProfile, Scope, SignatureStatus, Tensor } from "@gmeta/tensor";
 import { Adam, add, assign, clone, mul, tidy, tidyAsync } from "@gmeta/tensor";
 import type { OptimizerState } from "@gmeta/tensor";
-import { numberPairs, padBatch } from "../data/PreparedBatch.js";
-import type { PaddedBatch } from "../data/PreparedBatch.js";
+import { prepareStep, supportPart } from "../data/PreparedStep.js";
+import type { PreparedStep, StepPrepConfig } from "../data/PreparedStep.js";
 import type { LossWeights, MetaLearner, MetaStepResult } from "../learner/MetaLearner.js";
 import { CompiledStep } from "../learner/CompiledStep.js";
 import { realSamples } from "../learner/StepInputs.js";
+import { prepareStepOf } from "./preparedInput.js";
+import { prepareTransformSpec, stepPrepConfig } from "./batchPreparation.js";
 import { pack, unpack } from "./bucket.js";
 import { DEFAULT_TRAINER } from "./defaults.js";
 import { checkFiniteStep } from "./finiteCheck.js";
@@ -83,6 +85,8 @@ export class MetaTrainer {
   readonly optimizer: Adam;
   private readonly bucketElems: number;
   private readonly compiled: CompiledStep;
+  /** How this trainer's batches are prepared (on its thread, or in a loader's workers). */
+  private readonly prep: StepPrepConfig;
   private stepCount = 0;
   private allReduceCalls = 0;
   private allReduceBytes = 0;
@@ -98,6 +102,17 @@ export class MetaTrainer {
     this.optimizer = new Adam(this.learner.denseParameters(), { lr: o.outerLr ?? DEFAULT_TRAINER.outerLr, weightDecay: o.weightDecay ?? 0 });
     this.bucketElems = Math.max(1, Math.floor(((o.bucketMiB ?? DEFAULT_TRAINER.bucketMiB) * 2 ** 20) / 4));
     this.compiled = new CompiledStep(this.learner, { compile: o.compile });
+    this.prep = stepPrepConfig(this.learner, this.embeddings, this.compiled.buckets);
+  }
+
+  /**
+   * The loader transform (@gmeta/io's LoaderOptions.transform) that prepares batches for this
+   * trainer in the loader's worker threads: padding, the lookup's dedup, pair numbering and
+   * the learner step's host inputs, overlapped with the step. Undefined for the baseline,
+   * which prepares task by task. A batch without it is prepared on this thread, the same way.
+   */
+  batchTransform(): BatchTransformSpec | undefined {
+    return this.strategy === "gmeta" ? prepareTransformSpec(this.prep) : undefined;
   }
 
   /** How each shape bucket of the learner step runs (compiled, or eagerly and why). */
@@ -120,7 +135,7 @@ export class MetaTrainer {
   }
 
   /** One meta-step on this rank's share of the global meta-batch. Collective. */
-  async step(batch: Pick<MetaBatch, "support" | "query">): Promise<StepMetrics> {
+  async step(batch: Pick<MetaBatch, "support" | "query" | "prepared">): Promise<StepMetrics> {
     const t0 = performance.now();
     const a2a0 = this.allToAllSoFar();
     const ar0 = { calls: this.allReduceCalls, bytes: this.allReduceBytes };
@@ -140,11 +155,11 @@ export class MetaTrainer {
   }
 
   /** The G-Meta step, DESIGN.md steps 1-6. */
-  private async gmetaStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">) {
-    const padded = padBatch(this.learner.model, batch);
-    const session = await this.lookup(padded, padded.ids); // 1
+  private async gmetaStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query" | "prepared">) {
+    const prep = prepareStepOf(this.prep, batch);
+    const session = await this.lookup(prep, prep.lookups); // 1
     try {
-      const part = this.learnerStep(scope, padded, session); // 2-4
+      const part = this.learnerStep(scope, prep, session); // 2-4
       const totals = await this.reduceDense(scope, [part]); // 5, dense
       this.checkFinite(totals.metrics.queryLoss, totals.grads, [part]);
       await this.applySparse(scope, [session], [part], totals.objective); // 5 and 6, sparse
@@ -169,18 +184,18 @@ export class MetaTrainer {
     const reducedGrads: Tensor[][] = [];
     try {
       for (let t = 0; t < T; t++) {
-        const padded = padBatch(this.learner.model, sliceTasks(batch, t, t + 1));
-        const support = await this.lookup(padded, padded.ids.map((ids, k) => ids.subarray(0, padded.supportIds[k])));
+        const prep = prepareStep(this.prep, sliceTasks(batch, t, t + 1));
+        const support = await this.lookup(prep, prep.lookups.map((d, k) => supportPart(d, prep.supportIds[k]!)));
         try {
-          const rows = Object.fromEntries(padded.tables.map((name) => [name, support.get(name).unique]));
+          const rows = Object.fromEntries(prep.tables.map((name) => [name, support.get(name).unique]));
           for (let s = 0; s < this.learner.config.innerSteps; s++) await support.push(rows);
         } finally {
           support.dispose();
         }
-        const session = await this.lookup(padded, padded.ids);
+        const session = await this.lookup(prep, prep.lookups);
         sessions.push(session);
         // The next task's step overwrites the compiled step's outputs: keep what is read later.
-        const part = this.learnerStep(scope, padded, session, true);
+        const part = this.learnerStep(scope, prep, session, true);
         parts.push(part);
         reducedGrads.push(await this.allReduceSum(scope, part.result.denseGrads.map((g) => scope.run(() => mul(g, part.weights.objective))), []).then((r) => r.grads));
       }
@@ -196,28 +211,24 @@ export class MetaTrainer {
     }
   }
 
-  /** Step 1: one lookup of every id of the padded batch (or of the ids given, a subset of them). */
-  private lookup(padded: PaddedBatch, ids: BigInt64Array[]): Promise<LookupSession> {
-    return this.embeddings.lookup(Object.fromEntries(padded.tables.map((name, k) => [name, ids[k]!])));
+  /** Step 1: one lookup of the prepared batch's ids per table, deduplicated already (or of a part of them). */
+  private lookup(prep: PreparedStep, ids: DedupedRows[]): Promise<LookupSession> {
+    return this.embeddings.lookup(Object.fromEntries(prep.tables.map((name, k) => [name, ids[k]!])));
   }
 
   /**
-   * Steps 2-4 on this rank's tasks: the batch's arrays go into the compiled step (captured once
+   * Steps 2-4 on this rank's tasks: the prepared batch's host inputs go into the compiled step (captured once
    * per shape bucket, then replayed), whose outputs stay valid until its next run; `keep`
    * copies what is read after that.
    */
-  private learnerStep(scope: Scope, padded: PaddedBatch, session: LookupSession, keep = false): RankPart {
-    const pb = numberPairs(this.learner.model, padded, padded.tables.map((name) => {
-      const t = session.get(name);
-      return { inverse: t.inverse, uniqueCount: t.uniqueRows.length };
-    }));
+  private learnerStep(scope: Scope, prep: PreparedStep, session: LookupSession, keep = false): RankPart {
     const result: MetaStepResult = scope.run(() => {
-      const leaves = this.learner.leavesOnDevice(padded.tables.map((name) => session.get(name).unique));
-      const out = this.compiled.run(pb, leaves);
+      const leaves = this.learner.leavesOnDevice(prep.tables.map((name) => session.get(name).unique));
+      const out = this.compiled.runInputs(prep.host, leaves);
       if (!keep) return out;
       return { queryLoss: clone(out.queryLoss), supportLoss: clone(out.supportLoss), denseGrads: out.denseGrads, embeddingGrads: out.embeddingGrads.map((g) => clone(g)) };
     });
-    return { tables: padded.tables, result, weights: this.learner.lossWeights(pb), tasks: pb.support.tasks, samples: realSamples(pb.support) + realSamples(pb.query) };
+    return { tables: prep.tables, result, weights: this.learner.lossWeights(prep), tasks: prep.support.tasks, samples: realSamples(prep.support) + realSamples(prep.query) };
   }
 
   /** Step 5, dense half: the weighted AllReduce of this rank's gradients, divided by the global weight. */
