@@ -5,13 +5,22 @@
  * compiled G-Meta step on one rank, MetaDLRM at d=16 on synthetic data shaped like
  * bench/trainer.ts (16 support + 16 query samples per task, item / category / tags slots).
  *
- * Run: npm run bench:prep -w @gmeta/maml [-- --configs 32x1,128x3 --steps 16 --warmup 4]
- * Prints per configuration and mode, medians (min–max) over the timed steps of:
- *   step ms      wall time of trainer.step (what the training loop waits for);
- *   busy ms      the main thread's busy time per step (event-loop utilisation over the timed
- *                steps: the step itself plus receiving batches, excluding waits);
- *   prep ms      prepareStep alone on the main thread for the same batch (the work moved).
- * and checks that both modes give the same losses bit for bit.
+ * Run: npm run bench:prep -w @gmeta/maml [-- --configs 32x1,128x3 --steps 24 --warmup 8]
+ * Two trainers with the same initial weights take the same batches, one the prepared batch,
+ * the other its raw arrays (prepared inside step), in alternating order each step so a busy
+ * machine slows both alike; both ways must give the same losses bit for bit. Two settings:
+ *   ahead    batches prepared before the timed loop by the transform itself and
+ *            structured-cloned (as a worker delivers them): the main thread's own cost, with
+ *            no other thread competing for the cores;
+ *   loader   batches from the loader with the transform in its one worker thread, which
+ *            prepares the next batches while the steps run (on a machine with fewer free
+ *            cores than tensor threads + 1, it competes with the step's kernels).
+ * Prints medians (min–max) over the timed steps of:
+ *   step ms       wall time of trainer.step, each way (the main thread's time per step);
+ *   saved ms      per step, inline minus prepared (paired);
+ *   prep ms       prepareStep alone on the main thread for the same batch (the work moved);
+ *   receive ms    structuredClone of the prepared batch: an upper bound of what receiving it
+ *                 from the worker costs the main thread (outside step).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,16 +32,17 @@ import type { ProcessGroup } from "@gmeta/collectives";
 import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { TableConfig } from "@gmeta/embedding";
 import { openMetaDataset, prepare, synthesize } from "@gmeta/io";
-import type { MetaDataset } from "@gmeta/io";
+import type { MetaBatch, MetaDataset } from "@gmeta/io";
 import * as T from "@gmeta/tensor";
 import { MetaDLRM, MetaLearner, MetaTrainer, prepareStep } from "../src/index.js";
 import type { StepPrepConfig } from "../src/index.js";
+import { createBatchTransform } from "../src/data/prepareTransform.js";
 
 const { values: args } = parseArgs({
   options: {
     configs: { type: "string", default: "32x1,128x3" },
-    steps: { type: "string", default: "16" },
-    warmup: { type: "string", default: "4" },
+    steps: { type: "string", default: "24" },
+    warmup: { type: "string", default: "8" },
     threads: { type: "string", default: String(T.getNumThreads()) },
   },
 });
@@ -59,41 +69,56 @@ function makeTrainer(pg: ProcessGroup, ds: MetaDataset, innerSteps: number) {
   return { trainer, dispose: () => (trainer.dispose(), learner.dispose(), collection.dispose()) };
 }
 
-interface ModeResult {
-  step: number[];
-  busy: number;
+interface Paired {
+  inline: number[];
+  worker: number[];
+  saved: number[];
   prep: number[];
-  losses: number[];
+  receive: number[];
+  same: boolean;
 }
 
-/** WARMUP + STEPS steps over the loader's batches, prepared by the worker (`worker`) or by the trainer. */
-async function runMode(pg: ProcessGroup, ds: MetaDataset, tasks: number, innerSteps: number, worker: boolean): Promise<ModeResult> {
-  const job = makeTrainer(pg, ds, innerSteps);
-  const spec = job.trainer.batchTransform()!;
-  const loader = ds.loader({ tasksPerBatch: tasks, seed: 1, workers: 1, shuffle: true, ...(worker ? { transform: spec } : {}) });
-  const out: ModeResult = { step: [], busy: 0, prep: [], losses: [] };
+/** WARMUP + STEPS batches, each stepped by both trainers: from the loader (its worker prepares) or prepared ahead. */
+async function runPaired(pg: ProcessGroup, ds: MetaDataset, tasks: number, innerSteps: number, ahead: boolean): Promise<Paired> {
+  const a = makeTrainer(pg, ds, innerSteps);
+  const b = makeTrainer(pg, ds, innerSteps);
+  const spec = a.trainer.batchTransform()!;
+  const loader = ds.loader({ tasksPerBatch: tasks, seed: 1, workers: ahead ? 0 : 1, ...(ahead ? {} : { transform: spec }) });
+  const batches: MetaBatch[] = [];
+  if (ahead) {
+    const prep = createBatchTransform(spec.options as StepPrepConfig);
+    for await (const x of loader) if (batches.push({ ...x, prepared: structuredClone(prep(x, { epoch: x.epoch, index: x.index, rank: 0 })) }) === WARMUP + STEPS) break;
+  }
+  const out: Paired = { inline: [], worker: [], saved: [], prep: [], receive: [], same: true };
   let i = 0;
-  let elu0 = performance.eventLoopUtilization();
-  for await (const b of loader) {
-    if (i === WARMUP) elu0 = performance.eventLoopUtilization();
-    const raw = { support: b.support, query: b.query };
-    const t0 = performance.now();
-    const m = await job.trainer.step(worker ? b : raw);
-    const t1 = performance.now();
+  for await (const batch of ahead ? batches : loader) {
+    const raw = { support: batch.support, query: batch.query };
+    const time = async (run: () => Promise<{ queryLoss: number }>) => {
+      const t0 = performance.now();
+      const m = await run();
+      return { ms: performance.now() - t0, loss: m.queryLoss };
+    };
+    const first = i % 2 === 0;
+    const w1 = first ? await time(() => a.trainer.step(batch)) : null;
+    const n = await time(() => b.trainer.step(raw));
+    const w = w1 ?? (await time(() => a.trainer.step(batch)));
+    out.same &&= w.loss === n.loss;
     if (i >= WARMUP) {
-      out.step.push(t1 - t0);
-      out.losses.push(m.queryLoss);
-      const p0 = performance.now();
+      out.worker.push(w.ms);
+      out.inline.push(n.ms);
+      out.saved.push(n.ms - w.ms);
+      let t0 = performance.now();
       prepareStep(spec.options as StepPrepConfig, raw);
-      out.prep.push(performance.now() - p0);
+      out.prep.push(performance.now() - t0);
+      t0 = performance.now();
+      structuredClone(batch.prepared);
+      out.receive.push(performance.now() - t0);
     }
     if (++i === WARMUP + STEPS) break;
   }
-  // The prepareStep timing above is outside the busy figure: take it off.
-  const elu = performance.eventLoopUtilization(elu0);
-  out.busy = (elu.active - out.prep.reduce((a, x) => a + x, 0)) / STEPS;
   await loader.close();
-  job.dispose();
+  a.dispose();
+  b.dispose();
   return out;
 }
 
@@ -102,21 +127,20 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "gmeta-bench-prep-"));
   console.log(`Main-thread time per G-Meta step, preparation inline vs in the loader's worker: MetaDLRM d=${DIM}, 2nd-order MAML, ` +
     `${PER_TASK / 2}+${PER_TASK / 2} samples per task, 1 rank, ${args.threads} tensor thread(s), 1 loader worker; ${STEPS} timed steps after ${WARMUP} warm-up, medians (min–max), ms`);
-  console.log("config        mode      step ms                   busy ms/step   prep ms (moved work)      same losses");
+  console.log("config      batches  step ms, inline           step ms, prepared         saved ms                  prep ms                   receive ms                same losses");
   try {
     for (const c of args.configs!.split(",")) {
       const [tasks, innerSteps] = c.split("x").map(Number) as [number, number];
       const users = (WARMUP + STEPS + 1) * tasks;
+      // Every timed batch is a new one: its preparation is not served from any cache.
       const raw = await synthesize({ users, items: 50_000, categories: 100, samplesPerUser: [PER_TASK, PER_TASK], dense: DENSE, seed: tasks + innerSteps, out: join(dir, `raw-${c}.arrow`) });
       await prepare({ input: raw.file, schema: raw.schema, out: join(dir, `ds-${c}`), split: { query: 0.5 }, minSupport: 1, minQuery: 1 });
       const ds = await openMetaDataset(join(dir, `ds-${c}`));
-      const inline = await runMode(pg, ds, tasks, innerSteps, false);
-      const worker = await runMode(pg, ds, tasks, innerSteps, true);
-      const same = inline.losses.every((l, i) => l === worker.losses[i]) ? "yes" : "NO";
-      const label = `T=${tasks} k=${innerSteps}`.padEnd(14);
-      console.log(`${label}inline    ${cell(inline.step)}${inline.busy.toFixed(3).padEnd(15)}${cell(inline.prep)}${same}`);
-      console.log(`${"".padEnd(14)}worker    ${cell(worker.step)}${worker.busy.toFixed(3).padEnd(15)}${"-".padEnd(26)}`);
-      console.log(`${"".padEnd(14)}ratio     ${(med(inline.step) / med(worker.step)).toFixed(2)}x step, ${(inline.busy / worker.busy).toFixed(2)}x busy`);
+      for (const ahead of [true, false]) {
+        const r = await runPaired(pg, ds, tasks, innerSteps, ahead);
+        const label = ahead ? `T=${tasks} k=${innerSteps}`.padEnd(12) + "ahead    " : "".padEnd(12) + "loader   ";
+        console.log(`${label}${cell(r.inline)}${cell(r.worker)}${cell(r.saved)}${cell(r.prep)}${cell(r.receive)}${r.same ? "yes" : "NO"}`);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ export type { Unique } from "./data/Dedup.js";
 export { numberPairs, padBatch, prepareBatch } from "./data/PreparedBatch.js";
 export type { BatchModel, PaddedBatch, PreparedBatch, SlotUse, TableUse } from "./data/PreparedBatch.js";
 export { prepareStep, supportPart } from "./data/PreparedStep.js";
-export type { BlockCounts, PreparedStep, StepPrepConfig } from "./data/PreparedStep.js";
+export type { BlockCounts, PreparedStep, StepPrepConfig, TableInput } from "./data/PreparedStep.js";
 export { DEFAULT_LEARNER, MetaLearner } from "./learner/MetaLearner.js";
 export type { AdaptScope, Algorithm, LossWeights, MetaLearnerConfig, MetaStepResult, Predictions } from "./learner/MetaLearner.js";
 export { bucketSize, padRows, realSamples, stepHostInputs, stepInputs, unflattenStep } from "./learner/StepInputs.js";

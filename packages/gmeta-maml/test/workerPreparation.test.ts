@@ -31,7 +31,7 @@ beforeAll(async () => {
   ds = await openMetaDataset(join(dir, "ds"));
 });
 
-function makeTrainer(compile = true) {
+function makeTrainer(compile = true, categoryRows?: number) {
   const model = new MetaDLRM({
     denseDim: 2, embeddingDim: 4, bottom: [6], top: [8],
     slots: [{ name: "item", table: "item", pooling: "sum" }, { name: "category", table: "category", pooling: "sum" }, { name: "tags", table: "tags", pooling: "mean" }],
@@ -41,7 +41,7 @@ function makeTrainer(compile = true) {
   // item hashes into fewer rows than ids: the dedup is of rows, collisions included.
   const tables: TableConfig[] = [
     { name: "item", rows: 23, hash: true, dim: 4, init: { kind: "normal", std: 0.3 }, seed: 1 },
-    { name: "category", rows: vocab("category"), dim: 4, init: { kind: "normal", std: 0.3 }, seed: 2 },
+    { name: "category", rows: categoryRows ?? vocab("category"), dim: 4, init: { kind: "normal", std: 0.3 }, seed: 2 },
     { name: "tags", rows: vocab("tags"), dim: 4, init: { kind: "normal", std: 0.3 }, seed: 3 },
   ];
   const optimizer = { kind: "adagrad" as const, lr: 0.05 };
@@ -101,5 +101,22 @@ describe("batch preparation in the loader's worker threads", () => {
     expect(changed.queryLoss).not.toBe(same.queryLoss);
     expect(changed.supportLoss).toBe(same.supportLoss);
     for (const x of [t, eager, other]) x.dispose();
+  });
+
+  it("leaves ids the dedup rejects to the lookup, which fails the step naming table and id", async () => {
+    const t = makeTrainer(true, 2);
+    const loader = ds.loader({ tasksPerBatch: 4, workers: 1, seed, transform: t.trainer.batchTransform() });
+    let failed = false;
+    for await (const b of loader) {
+      const p = b.prepared as PreparedStep;
+      if (!("ids" in p.lookups[1]!)) continue;
+      expect(p.host).toEqual([]);
+      await expect(t.trainer.step(b)).rejects.toThrow(/ShardedEmbeddingCollection.lookup: id \d+ at position \d+ is outside table "category" \(rows \[0, 2\)/);
+      failed = true;
+      break;
+    }
+    await loader.close();
+    expect(failed, "a batch with a category id >= 2").toBe(true);
+    t.dispose();
   });
 });

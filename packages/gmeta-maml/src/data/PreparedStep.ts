@@ -24,6 +24,12 @@ export interface StepPrepConfig {
   buckets: boolean;
 }
 
+/**
+ * A table's ids as the lookup takes them: deduplicated, or raw where the dedup rejected them
+ * (an id outside the table), so the lookup rejects them itself and every rank fails together.
+ */
+export type TableInput = DedupedRows | { ids: BigInt64Array };
+
 /** A block's task count and real samples per task: what the rank's loss weights read. */
 export type BlockCounts = Pick<TaskBlock, "tasks" | "counts">;
 
@@ -36,11 +42,11 @@ export interface PreparedStep {
   config: string;
   /** Tables in first-use order. */
   tables: string[];
-  /** Per table: its ids (support then query) deduplicated as the lookup session does. */
-  lookups: DedupedRows[];
+  /** Per table: its ids (support then query) deduplicated as the lookup session does (raw where rejected). */
+  lookups: TableInput[];
   /** Per table: how many of its ids are the support set's (they come first). */
   supportIds: number[];
-  /** The learner step's inputs (padded to buckets when the config says so). */
+  /** The learner step's inputs (padded to buckets when the config says so); none when a table's ids were rejected. */
   host: HostInput[];
   support: BlockCounts;
   query: BlockCounts;
@@ -49,7 +55,8 @@ export interface PreparedStep {
 /**
  * Pads a batch, deduplicates each table's ids (the lookup's own function, with the
  * collection's setting), numbers the (task, row) pairs from that inverse and builds the
- * learner step's host inputs.
+ * learner step's host inputs. Ids the dedup rejects are kept raw for the lookup to reject:
+ * a collective step must fail on every rank at once, which only the lookup's exchange does.
  */
 export function prepareStep(config: StepPrepConfig, batch: Pick<MetaBatch, "support" | "query">): PreparedStep {
   const model = { denseDim: config.denseDim, slots: config.slotTables.map((table) => ({ table })) };
@@ -57,25 +64,26 @@ export function prepareStep(config: StepPrepConfig, batch: Pick<MetaBatch, "supp
   const lookups = padded.tables.map((name, k) => {
     const space = config.tables.find((t) => t.name === name);
     if (!space) throw new Error(`prepareStep: expected table "${name}" (read by the model's slots) in config.tables, got ${config.tables.map((t) => t.name).join(", ")}`);
-    return dedupRows(space, padded.ids[k]!, config.dedup);
+    try {
+      return dedupRows(space, padded.ids[k]!, config.dedup);
+    } catch {
+      return { ids: padded.ids[k]! };
+    }
   });
-  const pb = numberPairs(model, padded, lookups.map((d) => ({ inverse: d.inverse, uniqueCount: d.unique.length })));
-  return {
-    config: JSON.stringify(config),
-    tables: padded.tables,
-    lookups,
-    supportIds: padded.supportIds,
-    host: stepHostInputs(pb, { device: config.device as Device, buckets: config.buckets }),
-    support: { tasks: pb.support.tasks, counts: pb.support.counts },
-    query: { tasks: pb.query.tasks, counts: pb.query.counts },
-  };
+  const counts = { support: { tasks: padded.support.tasks, counts: padded.support.counts }, query: { tasks: padded.query.tasks, counts: padded.query.counts } };
+  const base = { config: JSON.stringify(config), tables: padded.tables, lookups, supportIds: padded.supportIds, ...counts };
+  if (lookups.some((d) => "ids" in d)) return { ...base, host: [] };
+  const deduped = lookups as DedupedRows[];
+  const pb = numberPairs(model, padded, deduped.map((d) => ({ inverse: d.inverse, uniqueCount: d.unique.length })));
+  return { ...base, host: stepHostInputs(pb, { device: config.device as Device, buckets: config.buckets }) };
 }
 
 /**
  * The support set's part of a prepared table lookup: support ids come first and unique rows
  * are in first-seen order, so they are a prefix of both (the baseline's support lookup).
  */
-export function supportPart(d: DedupedRows, supportIds: number): DedupedRows {
+export function supportPart(d: TableInput, supportIds: number): TableInput {
+  if ("ids" in d) return { ids: d.ids.subarray(0, supportIds) };
   const inverse = d.inverse.subarray(0, supportIds);
   let u = 0;
   for (let i = 0; i < inverse.length; i++) if (inverse[i]! + 1 > u) u = inverse[i]! + 1;

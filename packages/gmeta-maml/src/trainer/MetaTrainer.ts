@@ -1,12 +1,12 @@
 import type { ProcessGroup } from "@gmeta/collectives";
 import { applyGradientsTogether } from "@gmeta/embedding";
-import type { DedupedRows, LookupSession, ShardedEmbeddingCollection } from "@gmeta/embedding";
+import type { LookupSession, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { BatchTransformSpec, MetaBatch } from "@gmeta/io";
 import type { OpProfile, Scope, SignatureStatus, Tensor } from "@gmeta/tensor";
 import { Adam, add, assign, clone, mul, tidy, tidyAsync } from "@gmeta/tensor";
 import type { OptimizerState } from "@gmeta/tensor";
 import { prepareStep, supportPart } from "../data/PreparedStep.js";
-import type { PreparedStep, StepPrepConfig } from "../data/PreparedStep.js";
+import type { PreparedStep, StepPrepConfig, TableInput } from "../data/PreparedStep.js";
 import type { LossWeights, MetaLearner, MetaStepResult } from "../learner/MetaLearner.js";
 import { CompiledStep } from "../learner/CompiledStep.js";
 import { realSamples } from "../learner/StepInputs.js";
@@ -212,7 +212,7 @@ export class MetaTrainer {
   }
 
   /** Step 1: one lookup of the prepared batch's ids per table, deduplicated already (or of a part of them). */
-  private lookup(prep: PreparedStep, ids: DedupedRows[]): Promise<LookupSession> {
+  private lookup(prep: PreparedStep, ids: TableInput[]): Promise<LookupSession> {
     return this.embeddings.lookup(Object.fromEntries(prep.tables.map((name, k) => [name, ids[k]!])));
   }
 
