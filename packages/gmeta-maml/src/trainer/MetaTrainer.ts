@@ -217,9 +217,9 @@ export class MetaTrainer {
   }
 
   /**
-   * Steps 2-4 on this rank's tasks: the prepared batch's host inputs go into the compiled step (captured once
-   * per shape bucket, then replayed), whose outputs stay valid until its next run; `keep`
-   * copies what is read after that.
+   * Steps 2-4 on this rank's tasks: the prepared batch's host inputs go into the compiled
+   * step (captured once per shape bucket, then replayed), whose outputs stay valid until its
+   * next run; `keep` copies what is read after that.
    */
   private learnerStep(scope: Scope, prep: PreparedStep, session: LookupSession, keep = false): RankPart {
     const result: MetaStepResult = scope.run(() => {
