@@ -15,9 +15,10 @@
  *   loader   batches from the loader with the transform in its one worker thread, which
  *            prepares the next batches while the steps run (on a machine with fewer free
  *            cores than tensor threads + 1, it competes with the step's kernels).
- * Prints medians (min–max) over the timed steps of:
+ * Prints the median [first–third quartile] and the minimum over the timed steps of:
  *   step ms       wall time of trainer.step, each way (the main thread's time per step);
- *   saved ms      per step, inline minus prepared (paired);
+ *   saved ms      per step, inline minus prepared (paired: the two steps ran back to back;
+ *                 quartiles only);
  *   prep ms       prepareStep alone on the main thread for the same batch (the work moved);
  *   receive ms    structuredClone of the prepared batch: an upper bound of what receiving it
  *                 from the worker costs the main thread (outside step).
@@ -41,7 +42,7 @@ import { createBatchTransform } from "../src/data/prepareTransform.js";
 const { values: args } = parseArgs({
   options: {
     configs: { type: "string", default: "32x1,128x3" },
-    steps: { type: "string", default: "24" },
+    steps: { type: "string", default: "48" },
     warmup: { type: "string", default: "8" },
     threads: { type: "string", default: String(T.getNumThreads()) },
   },
@@ -53,8 +54,9 @@ const PER_TASK = 32;
 const DENSE = 8;
 const DIM = 16;
 
-const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const cell = (xs: number[]) => `${med(xs).toFixed(3)} (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)})`.padEnd(26);
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.round(q * (xs.length - 1))]!;
+/** Median [quartiles] and minimum: a shared machine's outliers show in the quartiles, not the median. */
+const cell = (xs: number[], min = true) => `${quantile(xs, 0.5).toFixed(2)} [${quantile(xs, 0.25).toFixed(2)}–${quantile(xs, 0.75).toFixed(2)}]${min ? ` ${Math.min(...xs).toFixed(2)}` : ""}`.padEnd(30);
 
 function makeTrainer(pg: ProcessGroup, ds: MetaDataset, innerSteps: number) {
   const model = new MetaDLRM({
@@ -126,8 +128,8 @@ async function main(): Promise<void> {
   const pg = await initProcessGroup({ backend: "gloo" });
   const dir = mkdtempSync(join(tmpdir(), "gmeta-bench-prep-"));
   console.log(`Main-thread time per G-Meta step, preparation inline vs in the loader's worker: MetaDLRM d=${DIM}, 2nd-order MAML, ` +
-    `${PER_TASK / 2}+${PER_TASK / 2} samples per task, 1 rank, ${args.threads} tensor thread(s), 1 loader worker; ${STEPS} timed steps after ${WARMUP} warm-up, medians (min–max), ms`);
-  console.log("config      batches  step ms, inline           step ms, prepared         saved ms                  prep ms                   receive ms                same losses");
+    `${PER_TASK / 2}+${PER_TASK / 2} samples per task, 1 rank, ${args.threads} tensor thread(s), 1 loader worker; ${STEPS} timed steps after ${WARMUP} warm-up; median [quartiles] minimum, ms`);
+  console.log(`config      batches  ${["step, inline", "step, prepared", "saved (paired)", "prep (the moved work)", "receive"].map((h) => h.padEnd(30)).join("")}same losses`);
   try {
     for (const c of args.configs!.split(",")) {
       const [tasks, innerSteps] = c.split("x").map(Number) as [number, number];
@@ -139,7 +141,7 @@ async function main(): Promise<void> {
       for (const ahead of [true, false]) {
         const r = await runPaired(pg, ds, tasks, innerSteps, ahead);
         const label = ahead ? `T=${tasks} k=${innerSteps}`.padEnd(12) + "ahead    " : "".padEnd(12) + "loader   ";
-        console.log(`${label}${cell(r.inline)}${cell(r.worker)}${cell(r.saved)}${cell(r.prep)}${cell(r.receive)}${r.same ? "yes" : "NO"}`);
+        console.log(`${label}${cell(r.inline)}${cell(r.worker)}${cell(r.saved, false)}${cell(r.prep)}${cell(r.receive)}${r.same ? "yes" : "NO"}`);
       }
     }
   } finally {
