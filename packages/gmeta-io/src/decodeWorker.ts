@@ -57,7 +57,7 @@ function decode(msg: DecodeJob, t: BatchTransform | null): void {
     const items = msg.batches.map(({ tasks, taskKeys, epoch, index }) => {
       const batch = gatherTasks((p) => c.get(p, bytes.get(p)), tasks, taskKeys, s.denseDim, s.slotNames.length);
       const buffer = batch.taskKeys.buffer as ArrayBuffer;
-      const prepared = t ? applyBatchTransform(t, s.transform!, batch, { epoch, index, rank: s.rank }, partFiles(tasks, s.files)) : undefined;
+      const prepared = t ? applyBatchTransform(t, s.transform!, batch, { epoch, index, rank: s.rank }, partFiles(tasks, s.files, s.dir)) : undefined;
       transfer.push(buffer, ...transferables(prepared, buffer));
       return { buffer, layout: batchLayout(batch), prepared };
     });

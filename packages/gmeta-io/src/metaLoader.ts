@@ -182,7 +182,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       for (const j of jobs) {
         const d = describe(j);
         const decoded = gatherTasks((p) => cache.get(p), d.tasks, d.keys, this.manifest.denseDim, this.slotNames.length);
-        if (transform) decoded.prepared = applyBatchTransform(transform, spec!, decoded, { epoch: j.epoch, index: j.batch, rank: this.rank }, partFiles(d.tasks, files));
+        if (transform) decoded.prepared = applyBatchTransform(transform, spec!, decoded, { epoch: j.epoch, index: j.batch, rank: this.rank }, partFiles(d.tasks, files, this.dir));
         const batch = finish(j, decoded, d.padded);
         advance(j);
         yield batch;
