@@ -71,11 +71,19 @@ export function prepareStep(config: StepPrepConfig, batch: Pick<MetaBatch, "supp
     }
   });
   const counts = { support: { tasks: padded.support.tasks, counts: padded.support.counts }, query: { tasks: padded.query.tasks, counts: padded.query.counts } };
-  const base = { config: JSON.stringify(config), tables: padded.tables, lookups, supportIds: padded.supportIds, ...counts };
+  const base = { config: configKey(config), tables: padded.tables, lookups, supportIds: padded.supportIds, ...counts };
   if (lookups.some((d) => "ids" in d)) return { ...base, host: [] };
   const deduped = lookups as DedupedRows[];
   const pb = numberPairs(model, padded, deduped.map((d) => ({ inverse: d.inverse, uniqueCount: d.unique.length })));
   return { ...base, host: stepHostInputs(pb, { device: config.device as Device, buckets: config.buckets }) };
+}
+
+const keys = new WeakMap<StepPrepConfig, string>();
+/** The configuration as the JSON a prepared batch carries (made once per configuration object). */
+export function configKey(config: StepPrepConfig): string {
+  let k = keys.get(config);
+  if (k === undefined) keys.set(config, (k = JSON.stringify(config)));
+  return k;
 }
 
 /**

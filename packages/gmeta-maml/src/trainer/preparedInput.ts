@@ -1,5 +1,5 @@
 import type { MetaBatch } from "@gmeta/io";
-import { prepareStep } from "../data/PreparedStep.js";
+import { configKey, prepareStep } from "../data/PreparedStep.js";
 import type { PreparedStep, StepPrepConfig } from "../data/PreparedStep.js";
 
 /**
@@ -10,7 +10,7 @@ import type { PreparedStep, StepPrepConfig } from "../data/PreparedStep.js";
 export function prepareStepOf(config: StepPrepConfig, batch: Pick<MetaBatch, "support" | "query" | "prepared">): PreparedStep {
   const p = batch.prepared as PreparedStep | undefined;
   if (p === undefined) return prepareStep(config, batch);
-  const key = keyOf(config);
+  const key = configKey(config);
   if (typeof p !== "object" || p === null || typeof p.config !== "string" || !Array.isArray(p.host) || !Array.isArray(p.lookups)) {
     throw new Error(`MetaTrainer.step: expected batch.prepared from the trainer's batchTransform() (or none), got ${p === null ? "null" : typeof p === "object" ? "an object of another kind" : typeof p}`);
   }
@@ -18,11 +18,4 @@ export function prepareStepOf(config: StepPrepConfig, batch: Pick<MetaBatch, "su
     throw new Error(`MetaTrainer.step: expected a batch prepared for this trainer (${key}), got one prepared for ${p.config}; build the loader's transform from this trainer's batchTransform()`);
   }
   return p;
-}
-
-const keys = new WeakMap<StepPrepConfig, string>();
-function keyOf(config: StepPrepConfig): string {
-  let k = keys.get(config);
-  if (k === undefined) keys.set(config, (k = JSON.stringify(config)));
-  return k;
 }
