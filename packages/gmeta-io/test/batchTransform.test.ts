@@ -27,7 +27,7 @@ async function collect(it: AsyncIterable<MetaBatch>): Promise<MetaBatch[]> {
 }
 
 describe("the loader's batch transform", () => {
-  for (const workers of [0, 1, 2]) {
+  for (const workers of [0, 2]) {
     it(`runs on every batch where it is decoded and delivers its output with the batch (workers: ${workers})`, async () => {
       const loader = ds.loader({ tasksPerBatch: 3, rank: 1, worldSize: 2, epochs: 2, seed: 3, workers, prefetch: 4, transform: { module: sums, options: { scale: 0.5 } } });
       const batches = await collect(loader);
