@@ -1,7 +1,8 @@
 import type { Tensor } from "@gmeta/tensor";
 
 import { argError, describe } from "./errors.js";
-import { idArray, rowsOfIds } from "./ids.js";
+import { idArray } from "./ids.js";
+import { rowsOfIds } from "./rowIndex.js";
 import type { IdInput } from "./ids.js";
 import type { SparseOptimizerConfig } from "./optim/SparseOptimizer.js";
 import { resolveOptimizer } from "./optim/SparseOptimizer.js";

@@ -12,7 +12,7 @@ import type { IdInput } from "./ids.js";
 import type { CollectionCore } from "./lookup/CollectionCore.js";
 import type { LookupSession } from "./lookup/LookupSession.js";
 import { openSession } from "./lookup/openSession.js";
-import type { TableIds } from "./lookup/openSession.js";
+import type { DedupedTableIds, TableIds } from "./lookup/openSession.js";
 import type { ResolvedOptimizer, SparseOptimizerConfig } from "./optim/SparseOptimizer.js";
 import { resolveOptimizer } from "./optim/SparseOptimizer.js";
 import type { ShardingPlan } from "./plan/types.js";
@@ -21,7 +21,7 @@ import { RowShard } from "./RowShard.js";
 import type { ResolvedTable, TableConfig } from "./TableConfig.js";
 import { resolveTables } from "./TableConfig.js";
 
-export type { TableIds } from "./lookup/openSession.js";
+export type { DedupedTableIds, TableIds } from "./lookup/openSession.js";
 
 /** Options of a sharded collection; every rank passes the same tables, plan and optimizer. */
 export interface CollectionOptions {
@@ -114,9 +114,10 @@ export class ShardedEmbeddingCollection {
    * Looks up ids of any of the tables (the same tables on every rank, support and query
    * together) and returns the session that answers them: E_U leaves that require grad, the
    * inverse index, values built from E_U, and the way home for gradients. Collective.
+   * A table's ids may come deduplicated already (`dedupRows`, e.g. in a loader's workers).
    * @example const s = await coll.lookup({ item: ids, tags: { ids: tagIds, offsets, pooling: "mean" } });
    */
-  lookup(input: Readonly<Record<string, IdInput | TableIds>>): Promise<LookupSession> {
+  lookup(input: Readonly<Record<string, IdInput | TableIds | DedupedTableIds>>): Promise<LookupSession> {
     return openSession(this.core, input, (op, name) => this.tableIndex(op, name));
   }
 

@@ -1,4 +1,4 @@
-import { addon } from "./native/binding.js";
+import type { DedupedRows } from "./rowIndex.js";
 import type { TablePlan } from "./plan/types.js";
 
 /** How one table's ids of one lookup travel: dedup, then unique rows grouped by owner rank. */
@@ -22,21 +22,12 @@ function blockOwners(tp: TablePlan): Int32Array {
 }
 
 /**
- * Dedups a table's rows (unless `dedup` is off) and groups the unique rows by the rank that
- * owns them: a counting sort, so each owner receives rows in first-occurrence order.
+ * Groups a table's deduplicated rows (`rowIndex.ts`) by the rank that owns them: a counting
+ * sort, so each owner receives rows in first-occurrence order.
  */
-export function routeRows(rows: Int32Array, tp: TablePlan, worldSize: number, rank: number, dedup: boolean): TableRoute {
-  const n = rows.length;
-  let unique: Int32Array;
-  let inverse: Int32Array;
-  if (dedup) {
-    const u = new Int32Array(n);
-    inverse = new Int32Array(n);
-    unique = u.subarray(0, addon.uniqueInverse(rows, u, inverse));
-  } else {
-    unique = rows;
-    inverse = Int32Array.from({ length: n }, (_, i) => i);
-  }
+export function routeRows(d: DedupedRows, tp: TablePlan, worldSize: number, rank: number): TableRoute {
+  const { unique, inverse } = d;
+  const n = inverse.length;
   const owners = blockOwners(tp);
   const block = tp.blockRows;
   const destOf = new Int32Array(unique.length);
@@ -54,7 +45,7 @@ export function routeRows(rows: Int32Array, tp: TablePlan, worldSize: number, ra
   if (owners.every((o) => o === owners[0])) {
     remoteWithoutDedup = owners[0] === rank ? 0 : n;
   } else {
-    for (let i = 0; i < n; i++) if (owners[Math.floor(rows[i]! / block)] !== rank) remoteWithoutDedup++;
+    for (let i = 0; i < n; i++) if (destOf[inverse[i]!] !== rank) remoteWithoutDedup++;
   }
   return { n, unique, inverse, sendOrder, destStart, remoteWithoutDedup };
 }

@@ -9,6 +9,8 @@ export interface DecodedBatch {
   taskKeys: BigInt64Array;
   support: SampleBlock;
   query: SampleBlock;
+  /** The loader's batch transform's output for this batch, when it has one. */
+  prepared?: unknown;
 }
 
 /**
@@ -29,12 +31,12 @@ export class DecodePool {
     for (const w of this.workers) w.postMessage({ setup });
     this.busy = new Array<number>(size).fill(0);
     this.workers.forEach((w, k) => {
-      w.on("message", (m: { id: number; items: { buffer: ArrayBuffer; layout: Float64Array }[]; error?: string }) => {
+      w.on("message", (m: { id: number; items: { buffer: ArrayBuffer; layout: Float64Array; prepared?: unknown }[]; error?: string }) => {
         const p = this.pending.get(m.id);
         if (!p) return;
         this.settle(m.id, p.worker);
         if (m.error) p.reject(new Error(m.error));
-        else p.resolve(m.items.map((x) => batchFromLayout(x.buffer, x.layout, setup.slotNames.length)));
+        else p.resolve(m.items.map((x) => ({ ...batchFromLayout(x.buffer, x.layout, setup.slotNames.length), prepared: x.prepared })));
       });
       w.on("error", (e) => this.fail(e));
       w.on("exit", (code) => {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { DecodedBatch } from "./decodePool.js";
 import type { SampleBlock } from "./metaBatch.js";
 import type { PartColumns } from "./partLayout.js";
@@ -5,6 +6,13 @@ import type { SlotIds } from "./sampleChunk.js";
 
 /** Fields of one task in a flat task list: part, first row, support size, query size. */
 export const TASK_FIELDS = 4;
+
+/** The part files (paths under `dir`) a flat task list reads, for error messages. */
+export function partFiles(tasks: Int32Array, files: readonly string[], dir: string): string[] {
+  const parts = new Set<number>();
+  for (let k = 0; k < tasks.length; k += TASK_FIELDS) parts.add(tasks[k]!);
+  return [...parts].map((p) => (files[p] === undefined ? `part ${p}` : join(dir, files[p]!)));
+}
 
 /**
  * Copies the tasks' rows (support rows then query rows, adjacent in their part) into fresh

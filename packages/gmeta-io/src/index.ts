@@ -13,6 +13,8 @@ export type { SplitRule } from "./splitRule.js";
 export { FORMAT_VERSION, readManifest, type Manifest, type ManifestFile, type ManifestPart } from "./manifest.js";
 export { openMetaDataset, type MetaDataset, type OpenOptions } from "./metaDataset.js";
 export { MetaLoader, type LoaderOptions, type LoaderState } from "./metaLoader.js";
+export type { BatchPlace, BatchTransform, BatchTransformSpec, CreateBatchTransform } from "./batchTransform.js";
+export type { DecodedBatch } from "./decodePool.js";
 export type { MetaBatch, SampleBlock } from "./metaBatch.js";
 export type { TaskIndex } from "./taskIndex.js";
 export { MOVIELENS_GENRES, convertMovieLens, movieLensSchema, readMovieLens } from "./movieLens.js";

@@ -24,4 +24,6 @@ export interface MetaBatch {
   padded: number;
   support: SampleBlock;
   query: SampleBlock;
+  /** What the loader's batch transform (LoaderOptions.transform) made of this batch; absent without one. */
+  prepared?: unknown;
 }

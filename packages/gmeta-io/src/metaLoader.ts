@@ -1,6 +1,8 @@
+import { applyBatchTransform, checkTransformSpec, loadBatchTransform } from "./batchTransform.js";
+import type { BatchTransform, BatchTransformSpec } from "./batchTransform.js";
 import { DecodePool, type DecodedBatch } from "./decodePool.js";
 import { batchPositions, batchesPerEpoch, epochOrder } from "./epochPlan.js";
-import { TASK_FIELDS, gatherTasks } from "./gatherTasks.js";
+import { TASK_FIELDS, gatherTasks, partFiles } from "./gatherTasks.js";
 import type { Manifest } from "./manifest.js";
 import type { MetaBatch } from "./metaBatch.js";
 import { PartCache } from "./partCache.js";
@@ -27,6 +29,12 @@ export interface LoaderOptions {
   workers?: number;
   /** What to do with tasks that do not fill a whole global step (default "drop"). */
   remainder?: "drop" | "pad";
+  /**
+   * A module run on every batch where it is decoded (the worker threads, so it overlaps the
+   * consumer's step); its output arrives as `batch.prepared`. An error in it stops the loader,
+   * naming the module and the batch.
+   */
+  transform?: BatchTransformSpec;
 }
 
 /** A loader position: the next batch to yield. */
@@ -51,7 +59,9 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
   private readonly workers: number;
   private readonly slotNames: string[];
   private pos: { epoch: number; batch: number };
+  private readonly transform: BatchTransformSpec | undefined;
   private pool: DecodePool | null = null;
+  private inlineTransform: Promise<BatchTransform> | null = null;
   private partBytes: SharedPartBytes | null = null;
 
   constructor(
@@ -84,6 +94,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       );
     }
     this.slotNames = manifest.slots.map((s) => s.name);
+    this.transform = options.transform === undefined ? undefined : checkTransformSpec(options.transform);
     this.pos = { epoch, batch: 0 };
   }
 
@@ -156,16 +167,23 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       padded,
       support: d.support,
       query: d.query,
+      ...(d.prepared === undefined ? {} : { prepared: d.prepared }),
     });
     const advance = (j: { epoch: number; batch: number }): void => {
       this.pos = j.batch + 1 >= this.batchesPerEpoch && j.epoch + 1 < this.endEpoch ? { epoch: j.epoch + 1, batch: 0 } : { epoch: j.epoch, batch: j.batch + 1 };
     };
 
     if (this.workers === 0) {
-      const cache = new PartCache(this.dir, this.manifest.parts.map((p) => p.file), this.slotNames, this.manifest.denseDim, 4, this.manifest.parts.map((p) => p.rows));
+      const files = this.manifest.parts.map((p) => p.file);
+      const cache = new PartCache(this.dir, files, this.slotNames, this.manifest.denseDim, 4, this.manifest.parts.map((p) => p.rows));
+      const spec = this.transform;
+      if (spec) this.inlineTransform ??= loadBatchTransform(spec);
+      const transform = spec ? await this.inlineTransform! : null;
       for (const j of jobs) {
         const d = describe(j);
-        const batch = finish(j, gatherTasks((p) => cache.get(p), d.tasks, d.keys, this.manifest.denseDim, this.slotNames.length), d.padded);
+        const decoded = gatherTasks((p) => cache.get(p), d.tasks, d.keys, this.manifest.denseDim, this.slotNames.length);
+        if (transform) decoded.prepared = applyBatchTransform(transform, spec!, decoded, { epoch: j.epoch, index: j.batch, rank: this.rank }, partFiles(d.tasks, files, this.dir));
+        const batch = finish(j, decoded, d.padded);
         advance(j);
         yield batch;
       }
@@ -178,6 +196,8 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
       rows: this.manifest.parts.map((p) => p.rows),
       slotNames: this.slotNames,
       denseDim: this.manifest.denseDim,
+      rank: this.rank,
+      ...(this.transform ? { transform: this.transform } : {}),
     });
     this.partBytes ??= new SharedPartBytes(this.dir, this.manifest.parts.map((p) => p.file));
     const pool = this.pool;
@@ -197,7 +217,7 @@ export class MetaLoader implements AsyncIterable<MetaBatch> {
         for (let k = 0; k < d.tasks.length; k += TASK_FIELDS) if (!parts.includes(d.tasks[k]!)) parts.push(d.tasks[k]!);
       }
       const done = Promise.all(parts.map(async (part) => ({ part, bytes: await partBytes.get(part) }))).then((shared) =>
-        pool.run({ batches: ds.map((d) => ({ tasks: d.tasks, taskKeys: d.keys })), parts: shared }),
+        pool.run({ batches: ds.map((d, k) => ({ tasks: d.tasks, taskKeys: d.keys, epoch: js[k]!.epoch, index: js[k]!.batch })), parts: shared }),
       );
       done.catch(() => undefined);
       inFlight.push({ js, padded: ds.map((d) => d.padded), done });

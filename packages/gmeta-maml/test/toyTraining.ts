@@ -6,6 +6,8 @@ import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { TableConfig } from "@gmeta/embedding";
 import { watchTensors } from "@gmeta/tensor";
 import type { Device, Tensor } from "@gmeta/tensor";
+import { createBatchTransform } from "../src/data/prepareTransform.js";
+import type { StepPrepConfig } from "../src/data/PreparedStep.js";
 import { MetaDLRM } from "../src/models/MetaDLRM.js";
 import { MetaLearner } from "../src/learner/MetaLearner.js";
 import type { Algorithm } from "../src/learner/MetaLearner.js";
@@ -36,6 +38,12 @@ export interface ToyOptions {
   device?: Device;
   /** Default "maml"; "plain" is the non-meta baseline. */
   algorithm?: Algorithm;
+  /**
+   * "inline" (default): raw batches, prepared by the trainer; "transform": each rank's batch
+   * prepared by the loader transform of trainer.batchTransform() and structured-cloned, as a
+   * loader worker delivers it.
+   */
+  prepare?: "inline" | "transform";
 }
 
 /** Tasks of the toy global meta-batch: uneven sizes, and a count that 1, 2 and 3 ranks divide. */
@@ -57,6 +65,9 @@ export async function trainToy(pg: ProcessGroup, o: ToyOptions): Promise<ToyRun>
   const plan = planSharding({ tables, worldSize: pg.size, optimizer, constraints });
   const collection = new ShardedEmbeddingCollection({ tables, plan, processGroup: pg, optimizer, device });
   const trainer = new MetaTrainer({ learner, processGroup: pg, embeddings: collection, outerLr: 0.01, strategy: o.strategy });
+  const spec = o.prepare === "transform" ? trainer.batchTransform() : undefined;
+  if (o.prepare === "transform" && !spec) throw new Error(`trainToy: the ${o.strategy} strategy has no batch transform`);
+  const transform = spec ? createBatchTransform(spec.options as StepPrepConfig) : null;
   const denseNow = () => Object.fromEntries(model.params.map((p) => [p.name, Array.from(learner.params[p.name]!.toArray() as Float32Array)]));
   const fullTables = async (): Promise<Record<string, number[]>> => {
     const all = await collection.lookup({ item: BigInt64Array.from({ length: 11 }, (_, i) => BigInt(i)), tags: BigInt64Array.from({ length: 6 }, (_, i) => BigInt(i)) });
@@ -80,7 +91,9 @@ export async function trainToy(pg: ProcessGroup, o: ToyOptions): Promise<ToyRun>
     // other one it made is disposed, none left to the garbage collector.
     const made: Tensor[] = [];
     const stop = s > 0 ? watchTensors((t) => made.push(t)) : () => true;
-    const m = await trainer.step(sliceTasks(global, pg.rank * per, (pg.rank + 1) * per));
+    const mine = sliceTasks(global, pg.rank * per, (pg.rank + 1) * per);
+    const prepared = transform ? structuredClone(transform({ taskKeys: new BigInt64Array(per), ...mine }, { epoch: 0, index: s, rank: pg.rank })) : undefined;
+    const m = await trainer.step(prepared ? { ...mine, prepared } : mine);
     stop();
     const held = trainer.heldTensors();
     leftAlive.push(made.filter((t) => !t.disposed && !held.has(t)).length);

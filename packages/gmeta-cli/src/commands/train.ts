@@ -57,7 +57,7 @@ Usage: gmeta train --data DIR --out RUN [options]
   --resume                continue RUN from its latest checkpoint
   --overwrite             replace the run already in RUN
   --seed S                (default ${d.seed})
-  --workers W             decode threads per rank (default ${d.workers})
+  --workers W             decode threads per rank, which also prepare each batch for the step (default ${d.workers}; 0: both on the training thread)
   --prefetch P            meta-batches decoded ahead of the step (default ${d.prefetch})
   --embedding-memory-mib M  embedding rows + optimizer state one rank may hold; a plan over it
                           is refused before allocation (default: 3/4 of memory / local ranks)

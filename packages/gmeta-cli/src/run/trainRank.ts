@@ -89,8 +89,12 @@ async function setUpPhase(cfg: TrainConfig, pg: ProcessGroup, data: MetaDataset,
   const manifests = [data.manifest, ...(evalData ? [evalData.manifest] : [])];
   const job = buildJob(cfg, manifests, pg, algorithm, undefined, launchEnv().localSize);
   const W = pg.size;
+  // The decode workers also prepare each batch for the step (padding, dedup, pair numbering,
+  // host inputs), overlapped with the step before it; with no workers the trainer does it.
+  const transform = cfg.workers > 0 ? job.trainer.batchTransform() : undefined;
   const loader = data.loader({
     rank: pg.rank, worldSize: W, tasksPerBatch: cfg.tasksPerBatch / W, seed: cfg.seed, epochs: cfg.epochs, workers: cfg.workers, prefetch: cfg.prefetch,
+    ...(transform ? { transform } : {}),
   });
   if (ck) {
     try {

@@ -4,10 +4,12 @@ import type { Tensor } from "@gmeta/tensor";
 import { countRoutes } from "../Counters.js";
 import { argError, describe } from "../errors.js";
 import { stagedAllToAll } from "../exchange/stagedAllToAll.js";
-import { idArray, rowsOfIds } from "../ids.js";
+import { idArray } from "../ids.js";
 import type { IdInput } from "../ids.js";
 import { checkOffsets } from "../pooling.js";
 import type { PoolingMode } from "../pooling.js";
+import { checkDeduped, rowsOfIds, uniqueRows } from "../rowIndex.js";
+import type { DedupedRows } from "../rowIndex.js";
 import { routeRows } from "../routing.js";
 import type { TableRoute } from "../routing.js";
 import type { CollectionCore } from "./CollectionCore.js";
@@ -17,14 +19,24 @@ import { LazyTableLookup } from "./TableLookup.js";
 import type { TableLookup } from "./TableLookup.js";
 import { decodeRequests, encodeRequests, localRequests, rowsFrom } from "./wire.js";
 
-/** One table's ids in a lookup, with optional multi-hot bags to pool. */
-export interface TableIds {
-  ids: IdInput;
-  /** B + 1 bag offsets into ids; the values are then pooled per bag. */
+/** How a table's looked-up values are pooled: optional multi-hot bags. */
+interface Bags {
+  /** B + 1 bag offsets into the ids; the values are then pooled per bag. */
   offsets?: BigInt64Array | Int32Array;
   /** Default "sum". */
   pooling?: PoolingMode;
 }
+
+/** One table's ids in a lookup, with optional multi-hot bags to pool. */
+export interface TableIds extends Bags {
+  ids: IdInput;
+}
+
+/**
+ * One table's ids already deduplicated by `dedupRows` (with the collection's dedup setting),
+ * e.g. in a loader's worker threads: the session checks them and skips its own dedup.
+ */
+export interface DedupedTableIds extends DedupedRows, Bags {}
 
 /**
  * Step 1 of the G-Meta step: dedup ids per table, send the unique rows' ids to their owners
@@ -32,7 +44,7 @@ export interface TableIds {
  * exchange; the rank still joins the first exchange with a failure flag and no rows, so
  * every rank fails together instead of leaving peers waiting.
  */
-export async function openSession(core: CollectionCore, input: Readonly<Record<string, IdInput | TableIds>>, tableIndex: (op: string, name: string) => number): Promise<LookupSession> {
+export async function openSession(core: CollectionCore, input: Readonly<Record<string, IdInput | TableIds | DedupedTableIds>>, tableIndex: (op: string, name: string) => number): Promise<LookupSession> {
   const op = "ShardedEmbeddingCollection.lookup";
   // Read before the first await: the caller's grad mode is only in force synchronously.
   const record = isGradEnabled();
@@ -40,22 +52,23 @@ export async function openSession(core: CollectionCore, input: Readonly<Record<s
   const W = group.size;
   const T = tables.length;
   let routes: (TableRoute | undefined)[] = new Array(T).fill(undefined);
-  const asked: (TableIds | undefined)[] = new Array<TableIds | undefined>(T).fill(undefined);
+  const asked: (TableIds | DedupedTableIds | undefined)[] = new Array<TableIds | DedupedTableIds | undefined>(T).fill(undefined);
   let failure: unknown;
   try {
     if (typeof input !== "object" || input === null) throw argError(op, "an object of ids per table", "input", describe(input));
     for (const [name, v] of Object.entries(input)) {
-      asked[tableIndex(op, name)] = v instanceof BigInt64Array || (typeof v === "object" && v !== null && !("ids" in v)) ? { ids: v as IdInput } : (v as TableIds);
+      const given = typeof v === "object" && v !== null && ("ids" in v || "inverse" in v);
+      asked[tableIndex(op, name)] = given ? (v as TableIds | DedupedTableIds) : { ids: v as IdInput };
     }
     routes = asked.map((a, i) => {
       if (!a) return undefined;
       const t = tables[i]!;
-      const ids = idArray(op, t.name, a.ids);
-      if (a.offsets !== undefined) checkOffsets(op, t.name, a.offsets, ids.length);
+      const d = "inverse" in a ? checkDeduped(op, t, a, core.dedup) : uniqueRows(rowsOfIds(op, t, idArray(op, t.name, a.ids)), core.dedup);
+      if (a.offsets !== undefined) checkOffsets(op, t.name, a.offsets, d.inverse.length);
       if (a.pooling !== undefined && a.pooling !== "sum" && a.pooling !== "mean") {
         throw argError(op, '"sum" or "mean"', `pooling of table "${t.name}"`, describe(a.pooling));
       }
-      return routeRows(rowsOfIds(op, t, ids), core.tablePlans[i]!, W, group.rank, core.dedup);
+      return routeRows(d, core.tablePlans[i]!, W, group.rank);
     });
   } catch (e) {
     failure = e;

@@ -4,6 +4,15 @@ import { unique } from "./Dedup.js";
 import type { TaskBlock } from "./TaskBlock.js";
 import { padBlock } from "./TaskBlock.js";
 
+/**
+ * What preparing a batch reads of a model: its dense width and each slot's table (a plain
+ * object will do, e.g. in a loader's worker threads, where the model itself is not).
+ */
+export interface BatchModel {
+  denseDim: number;
+  slots: readonly Pick<MetaModel["slots"][number], "table">[];
+}
+
 /** Per embedding table: its unique rows in the lookup and the (task, row) pairs. */
 export interface TableUse {
   table: string;
@@ -42,7 +51,7 @@ export interface PreparedBatch {
 }
 
 /** Pads both blocks and gathers each table's ids for one lookup of support and query. */
-export function padBatch(model: MetaModel, batch: Pick<MetaBatch, "support" | "query">): PaddedBatch {
+export function padBatch(model: BatchModel, batch: Pick<MetaBatch, "support" | "query">): PaddedBatch {
   for (const [name, blk] of [["support", batch.support], ["query", batch.query]] as const) {
     if (blk.slots.length !== model.slots.length) {
       throw new Error(`prepareBatch: expected ${model.slots.length} sparse slots (the model's) for batch.${name}, got ${blk.slots.length}`);
@@ -66,7 +75,7 @@ export function padBatch(model: MetaModel, batch: Pick<MetaBatch, "support" | "q
  * Numbers the (task, row) pairs of a padded batch from the lookup's inverse index (per
  * table, the unique row of each id of `padded.ids`): the step's only dedup is the lookup's.
  */
-export function numberPairs(model: MetaModel, padded: PaddedBatch, lookups: readonly { inverse: Int32Array; uniqueCount: number }[]): PreparedBatch {
+export function numberPairs(model: BatchModel, padded: PaddedBatch, lookups: readonly { inverse: Int32Array; uniqueCount: number }[]): PreparedBatch {
   const { support, query } = padded;
   const tables: TableUse[] = [];
   const supportSlots: SlotUse[] = new Array(model.slots.length);
@@ -128,13 +137,13 @@ export function numberPairs(model: MetaModel, padded: PaddedBatch, lookups: read
  * without sharded tables (tests, benchmarks, a full table in memory). Each table's unique
  * ids come back beside the batch, in the rows' order.
  */
-export function prepareBatch(model: MetaModel, batch: Pick<MetaBatch, "support" | "query">): PreparedBatch & { uniqueIds: BigInt64Array[] } {
+export function prepareBatch(model: BatchModel, batch: Pick<MetaBatch, "support" | "query">): PreparedBatch & { uniqueIds: BigInt64Array[] } {
   const padded = padBatch(model, batch);
   const u = padded.ids.map((ids) => unique(ids));
   return { ...numberPairs(model, padded, u.map((x) => ({ inverse: x.inverse, uniqueCount: x.ids.length }))), uniqueIds: u.map((x) => x.ids) };
 }
 
-function slotsOf(model: MetaModel, table: string): number[] {
+function slotsOf(model: BatchModel, table: string): number[] {
   return model.slots.flatMap((s, i) => (s.table === table ? [i] : []));
 }
 

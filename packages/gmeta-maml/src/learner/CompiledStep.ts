@@ -38,7 +38,8 @@ export interface FlatLayout {
  */
 export class CompiledStep {
   private readonly fn: CompiledFunction<MetaStepResult>;
-  private readonly buckets: boolean;
+  /** Whether batches are padded to shape buckets (their host inputs must be made so). */
+  readonly buckets: boolean;
   private cut: Tensor[] = [];
 
   private readonly flat?: FlatLayout;
@@ -67,11 +68,15 @@ export class CompiledStep {
    * step also takes its weights and returns the packed buckets.
    */
   run(pb: PreparedBatch, rows: Tensor[], weights?: StepWeights): StepOutput {
+    return this.runInputs(this.learner.inputs(pb, this.buckets), rows, weights);
+  }
+
+  /** Runs the step on a batch's host inputs made already (`learner.inputs(pb, this.buckets)`, e.g. in a loader worker). */
+  runInputs(inputs: HostInput[], rows: Tensor[], weights?: StepWeights): StepOutput {
     if (this.flat && !weights) throw new Error("CompiledStep.run: expected the step weights for a flat step, got none");
     for (const t of this.cut) t.dispose();
     this.cut = [];
-    const host: HostInput[] = this.learner.inputs(pb, this.buckets);
-    if (this.flat) host.push({ data: Float32Array.from(weights!), shape: [weights!.length], device: this.learner.config.device as Device });
+    const host = this.flat ? [...inputs, { data: Float32Array.from(weights!), shape: [weights!.length], device: this.learner.config.device as Device }] : inputs;
     const padded = rows.map((x) => (this.buckets ? padRows(x, bucketSize(x.shape[0]!)) : x));
     let r: MetaStepResult & { buckets?: Tensor[] };
     try {

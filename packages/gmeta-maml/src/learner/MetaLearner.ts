@@ -135,8 +135,8 @@ export class MetaLearner {
     return rows.map((r) => (r.device === device ? r : noGrad(() => toDevice(detach(r), device)).setRequiresGrad(true)));
   }
 
-  /** This rank's weights in the global objective and losses (see LossWeights). */
-  lossWeights(b: PreparedBatch): LossWeights {
+  /** This rank's weights in the global objective and losses (see LossWeights); a PreparedBatch will do. */
+  lossWeights(b: { support: Pick<TaskBlock, "tasks" | "counts">; query: Pick<TaskBlock, "tasks" | "counts"> }): LossWeights {
     if (this.config.algorithm !== "plain") return { objective: b.support.tasks, query: b.support.tasks, support: b.support.tasks };
     const q = realSamples(b.query);
     const s = realSamples(b.support);

@@ -1,16 +1,18 @@
 import type { ProcessGroup } from "@gmeta/collectives";
 import { applyGradientsTogether } from "@gmeta/embedding";
 import type { LookupSession, ShardedEmbeddingCollection } from "@gmeta/embedding";
-import type { MetaBatch } from "@gmeta/io";
+import type { BatchTransformSpec, MetaBatch } from "@gmeta/io";
 import type { OpProfile, Scope, SignatureStatus, Tensor } from "@gmeta/tensor";
 import { Adam, add, assign, clone, mul, slice, tidy, tidyAsync } from "@gmeta/tensor";
 import type { OptimizerState } from "@gmeta/tensor";
-import { numberPairs, padBatch } from "../data/PreparedBatch.js";
-import type { PaddedBatch } from "../data/PreparedBatch.js";
+import { prepareStep, supportPart } from "../data/PreparedStep.js";
+import type { PreparedStep, StepPrepConfig, TableInput } from "../data/PreparedStep.js";
 import type { LossWeights, MetaLearner, MetaStepResult } from "../learner/MetaLearner.js";
 import { CompiledStep, STEP_EXTRAS } from "../learner/CompiledStep.js";
 import type { FlatLayout, StepWeights } from "../learner/CompiledStep.js";
 import { realSamples } from "../learner/StepInputs.js";
+import { prepareStepOf } from "./preparedInput.js";
+import { prepareTransformSpec, stepPrepConfig } from "./batchPreparation.js";
 import { bucketPlaces, pack, unpack } from "./bucket.js";
 import { DEFAULT_TRAINER } from "./defaults.js";
 import { checkFiniteFlat, checkFiniteStep } from "./finiteCheck.js";
@@ -114,6 +116,8 @@ export class MetaTrainer {
   private readonly compiled: CompiledStep;
   /** Where the G-Meta step's program packs the dense gradients for AllReduce (unset: packed here). */
   private readonly flat?: FlatLayout;
+  /** How this trainer's batches are prepared (on its thread, or in a loader's workers). */
+  private readonly prep: StepPrepConfig;
   private stepCount = 0;
   private allReduceCalls = 0;
   private allReduceBytes = 0;
@@ -135,6 +139,17 @@ export class MetaTrainer {
       this.flat = { places: b.places, buckets: b.sizes.length };
     }
     this.compiled = new CompiledStep(this.learner, { compile: o.compile, flat: this.flat });
+    this.prep = stepPrepConfig(this.learner, this.embeddings, this.compiled.buckets);
+  }
+
+  /**
+   * The loader transform (@gmeta/io's LoaderOptions.transform) that prepares batches for this
+   * trainer in the loader's worker threads: padding, the lookup's dedup, pair numbering and
+   * the learner step's host inputs, overlapped with the step. Undefined for the baseline,
+   * which prepares task by task. A batch without it is prepared on this thread, the same way.
+   */
+  batchTransform(): BatchTransformSpec | undefined {
+    return this.strategy === "gmeta" ? prepareTransformSpec(this.prep) : undefined;
   }
 
   /** How each shape bucket of the learner step runs (compiled, or eagerly and why). */
@@ -157,7 +172,7 @@ export class MetaTrainer {
   }
 
   /** One meta-step on this rank's share of the global meta-batch. Collective. */
-  async step(batch: Pick<MetaBatch, "support" | "query">): Promise<StepMetrics> {
+  async step(batch: Pick<MetaBatch, "support" | "query" | "prepared">): Promise<StepMetrics> {
     const t0 = performance.now();
     const a2a0 = this.allToAllSoFar();
     const ar0 = { calls: this.allReduceCalls, bytes: this.allReduceBytes };
@@ -180,13 +195,13 @@ export class MetaTrainer {
   }
 
   /** The G-Meta step, DESIGN.md steps 1-6. */
-  private async gmetaStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">, clock: PhaseClock) {
-    const padded = padBatch(this.learner.model, batch);
+  private async gmetaStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query" | "prepared">, clock: PhaseClock) {
+    const prep = prepareStepOf(this.prep, batch);
     clock.mark("prepare");
-    const session = await this.lookup(padded, padded.ids); // 1
+    const session = await this.lookup(prep, prep.lookups); // 1
     clock.mark("lookup");
     try {
-      const part = this.learnerStep(scope, padded, session, false, clock); // 2-4
+      const part = this.learnerStep(scope, prep, session, false, clock); // 2-4
       if (this.flat) {
         const totals = await this.reduceBuckets(part.result.buckets!); // 5, dense: in place, in the step's own buckets
         clock.mark("reduce");
@@ -226,20 +241,20 @@ export class MetaTrainer {
     const reducedGrads: Tensor[][] = [];
     try {
       for (let t = 0; t < T; t++) {
-        const padded = padBatch(this.learner.model, sliceTasks(batch, t, t + 1));
+        const prep = prepareStep(this.prep, sliceTasks(batch, t, t + 1));
         clock.mark("prepare");
-        const support = await this.lookup(padded, padded.ids.map((ids, k) => ids.subarray(0, padded.supportIds[k])));
+        const support = await this.lookup(prep, prep.lookups.map((d, k) => supportPart(d, prep.supportIds[k]!)));
         try {
-          const rows = Object.fromEntries(padded.tables.map((name) => [name, support.get(name).unique]));
+          const rows = Object.fromEntries(prep.tables.map((name) => [name, support.get(name).unique]));
           for (let s = 0; s < this.learner.config.innerSteps; s++) await support.push(rows);
         } finally {
           support.dispose();
         }
-        const session = await this.lookup(padded, padded.ids);
+        const session = await this.lookup(prep, prep.lookups);
         sessions.push(session);
         clock.mark("lookup");
         // The next task's step overwrites the compiled step's outputs: keep what is read later.
-        const part = this.learnerStep(scope, padded, session, true, clock);
+        const part = this.learnerStep(scope, prep, session, true, clock);
         parts.push(part);
         reducedGrads.push(await this.allReduceSum(scope, part.result.denseGrads.map((g) => scope.run(() => mul(g, part.weights.objective))), []).then((r) => r.grads));
         clock.mark("reduce");
@@ -260,34 +275,30 @@ export class MetaTrainer {
     }
   }
 
-  /** Step 1: one lookup of every id of the padded batch (or of the ids given, a subset of them). */
-  private lookup(padded: PaddedBatch, ids: BigInt64Array[]): Promise<LookupSession> {
-    return this.embeddings.lookup(Object.fromEntries(padded.tables.map((name, k) => [name, ids[k]!])));
+  /** Step 1: one lookup of the prepared batch's ids per table, deduplicated already (or of a part of them). */
+  private lookup(prep: PreparedStep, ids: TableInput[]): Promise<LookupSession> {
+    return this.embeddings.lookup(Object.fromEntries(prep.tables.map((name, k) => [name, ids[k]!])));
   }
 
   /**
-   * Steps 2-4 on this rank's tasks: the batch's arrays go into the compiled step (captured once
-   * per shape bucket, then replayed), whose outputs stay valid until its next run; `keep`
-   * copies what is read after that.
+   * Steps 2-4 on this rank's tasks: the prepared batch's host inputs go into the compiled
+   * step (captured once per shape bucket, then replayed), whose outputs stay valid until its
+   * next run; `keep` copies what is read after that.
    */
-  private learnerStep(scope: Scope, padded: PaddedBatch, session: LookupSession, keep: boolean, clock: PhaseClock): RankPart {
-    const pb = numberPairs(this.learner.model, padded, padded.tables.map((name) => {
-      const t = session.get(name);
-      return { inverse: t.inverse, uniqueCount: t.uniqueRows.length };
-    }));
-    const weights = this.learner.lossWeights(pb);
-    const tasks = pb.support.tasks;
-    const samples = realSamples(pb.support) + realSamples(pb.query);
+  private learnerStep(scope: Scope, prep: PreparedStep, session: LookupSession, keep: boolean, clock: PhaseClock): RankPart {
+    const weights = this.learner.lossWeights(prep);
+    const tasks = prep.support.tasks;
+    const samples = realSamples(prep.support) + realSamples(prep.query);
     const stepWeights: StepWeights = [weights.objective, weights.query, weights.support, tasks, samples];
     clock.mark("prepare");
     const result: MetaStepResult & { buckets?: Tensor[] } = scope.run(() => {
-      const leaves = this.learner.leavesOnDevice(padded.tables.map((name) => session.get(name).unique));
-      const out = this.compiled.run(pb, leaves, this.flat ? stepWeights : undefined);
+      const leaves = this.learner.leavesOnDevice(prep.tables.map((name) => session.get(name).unique));
+      const out = this.compiled.runInputs(prep.host, leaves, this.flat ? stepWeights : undefined);
       if (!keep) return out;
       return { queryLoss: clone(out.queryLoss), supportLoss: clone(out.supportLoss), denseGrads: out.denseGrads, embeddingGrads: out.embeddingGrads.map((g) => clone(g)) };
     });
     clock.mark("learner");
-    return { tables: padded.tables, result, weights, tasks, samples };
+    return { tables: prep.tables, result, weights, tasks, samples };
   }
 
   /** Step 5, dense half, for the flat step: the buckets are reduced in place; the losses and weights ride at the end. */
