@@ -21,8 +21,8 @@ import { planSharding, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { TableConfig } from "@gmeta/embedding";
 import type { MetaBatch, SampleBlock } from "@gmeta/io";
 import * as T from "@gmeta/tensor";
-import { MetaDLRM, MetaLearner, MetaTrainer } from "../src/index.js";
-import type { StepTimings } from "../src/index.js";
+import { MetaDLRM, MetaLearner, MetaTrainer, prepareStep } from "../src/index.js";
+import type { StepPrepConfig, StepTimings } from "../src/index.js";
 import { rng } from "../test/fixtures.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,12 +35,18 @@ const { values: args } = parseArgs({
     steps: { type: "string", default: "8" },
     warmup: { type: "string", default: "4" },
     threads: { type: "string", default: String(T.getNumThreads()) },
+    // "ahead": batches are prepared before the timed steps on both sides, as the loader's
+    // workers (gmeta train) and a DataLoader's workers do it overlapped with training;
+    // "inline": preparation inside every timed step, on both sides.
+    prepare: { type: "string", default: "ahead" },
   },
 });
 const list = (s: string) => s.split(",").map(Number);
 const threads = Number(args.threads);
 T.setNumThreads(threads);
 const STEPS = Number(args.steps);
+const PREPARE = args.prepare!;
+if (PREPARE !== "ahead" && PREPARE !== "inline") throw new Error(`bench/trainer.ts: expected "ahead" or "inline" for --prepare, got "${PREPARE}"`);
 const WARMUP = Number(args.warmup);
 const SUPPORT = 16;
 const QUERY = 16;
@@ -107,6 +113,18 @@ function makeTrainer(pg: ProcessGroup, c: Config, compile: boolean) {
   };
 }
 
+/** A batch prepared ahead for `trainer` (its loader transform's own function), or as it is for --prepare inline. */
+function ahead(trainer: MetaTrainer, b: Pick<MetaBatch, "support" | "query">): Pick<MetaBatch, "support" | "query" | "prepared"> {
+  const spec = trainer.batchTransform();
+  if (PREPARE === "inline" || !spec) return b;
+  return { ...b, prepared: prepareStep(spec.options as StepPrepConfig, b) };
+}
+
+/** Each step gets its own copy of a prepared batch, as one arriving from a worker would be. */
+function fresh(b: Pick<MetaBatch, "support" | "query" | "prepared">): Pick<MetaBatch, "support" | "query" | "prepared"> {
+  return b.prepared ? { ...b, prepared: structuredClone(b.prepared) } : b;
+}
+
 /** One line per configuration: each phase's median share of the step, and the replay's split by op kind. */
 function phaseLine(c: Config, phases: StepTimings[], prof: T.OpProfile[] | null): string {
   const keys = ["prepare", "lookup", "learner", "reduce", "sparse", "update"] as const;
@@ -142,7 +160,7 @@ function torchPeer(c: Config, batches: Pick<MetaBatch, "support" | "query">[], d
       tasks: c.tasks, innerSteps: c.innerSteps, denseDim: DENSE, dim: c.dim, order: c.order, innerLr: INNER_LR, outerLr: OUTER_LR,
       embeddingLr: EMB_LR, vocab: Object.values(VOCAB), pooling: POOLING, bottom: BOTTOM, top: TOP,
     },
-    warmup: WARMUP, steps: STEPS,
+    warmup: WARMUP, steps: STEPS, prepare: PREPARE,
     batches: batches.map((b) => ({ support: plainBlock(b.support), query: plainBlock(b.query) })),
   }));
   try {
@@ -160,7 +178,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "gmeta-bench-"));
   console.log(`G-Meta trainer, compiled vs eager vs PyTorch: MetaDLRM (bottom ${DENSE}-${BOTTOM.join("-")}-dim, top ...-${TOP.join("-")}-1), ` +
     `item Zipf ${VOCAB.item}, cat ${VOCAB.cat}, tags 1-3 of ${VOCAB.tags}; ${SUPPORT}+${QUERY} samples per task; 1 rank, ${threads} thread(s); ` +
-    `${STEPS} timed steps after ${WARMUP} warm-up, medians (min–max)`);
+    `${STEPS} timed steps after ${WARMUP} warm-up, medians (min–max); batches prepared ${PREPARE === "ahead" ? "ahead on both sides (as loader workers do)" : "inside each timed step on both sides"}`);
   console.log("config               compiled samples/s        eager samples/s           PyTorch samples/s         comp/torch  comp/eager | MFLOP/step  GFLOP/s  sgemm@shapes  x bound");
   const rows: string[] = [];
   const phaseLines: string[] = [];
@@ -178,10 +196,12 @@ async function main(): Promise<void> {
             const tc: number[] = [];
             const te: number[] = [];
             const phases: StepTimings[] = [];
+            const compBatches = batches.map((b) => ahead(comp.trainer, b));
+            const eagerBatches = batches.map((b) => ahead(eager.trainer, b));
             for (let i = 0; i < WARMUP + STEPS; i++) {
-              const b = batches[i % batches.length]!;
-              const a = await comp.trainer.step(b);
-              const e = await eager.trainer.step(b);
+              const k = i % batches.length;
+              const a = await comp.trainer.step(fresh(compBatches[k]!));
+              const e = await eager.trainer.step(fresh(eagerBatches[k]!));
               if (i >= WARMUP) {
                 phases.push(a.timings);
                 tc.push(a.seconds);

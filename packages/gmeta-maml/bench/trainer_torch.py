@@ -6,7 +6,9 @@ meta-batches, algorithm and optimizers, written the way one would for speed in e
 - adapted rows per (task, id) pair, numbered by one torch.unique over task * U + inverse;
 - bag pooling with index_add (twice differentiable, unlike embedding_bag);
 - second order through torch.autograd.grad(create_graph=True), or first order without it;
-- Adam on the dense weights, row-wise Adagrad on the looked-up rows only.
+- Adam on the dense weights, row-wise Adagrad on the looked-up rows only;
+- batch preparation (dedup, pair numbering, the padded layout) as a DataLoader's workers
+  would do it: ahead of the timed steps, or inside them with "prepare": "inline".
 
 Usage: python3 trainer_torch.py BATCHES.json THREADS
 Prints one JSON line: per-step seconds of the timed steps and the torch version.
@@ -83,18 +85,18 @@ def main():
                 h = torch.relu(h)
         return h
 
-    def step(batch):
+    def prepare(batch):
+        # What a DataLoader's workers would do ahead of the step (collate_fn): dedup of each
+        # table's ids, (task, row) pair numbering, the padded [T, W] layout and the data moved
+        # into it. Nothing here reads a parameter or a table row.
         S, Q = batch["support"], batch["query"]
-        # One lookup per table for support and query together.
-        uniq, inv_s, inv_q, e_u = [], [], [], []
+        uniq, inv_s, inv_q = [], [], []
         for k in range(len(vocab)):
             ids_s, ids_q = S["slots"][k][0], Q["slots"][k][0]
             u, inv = torch.unique(torch.cat([ids_s, ids_q]), return_inverse=True)
             uniq.append(u)
             inv_s.append(inv[: ids_s.numel()])
             inv_q.append(inv[ids_s.numel():])
-            e_u.append(tables[k][u].requires_grad_())
-        # (task, unique row) pairs of both blocks, numbered once per table.
         pair_s, pair_q, pair_row = [], [], []
         for k in range(len(vocab)):
             U = uniq[k].numel()
@@ -104,46 +106,58 @@ def main():
             pair_row.append(pk % U)
             pair_s.append(pinv[: inv_s[k].numel()])
             pair_q.append(pinv[inv_s[k].numel():])
-        layouts = {"s": pad_index(S), "q": pad_index(Q)}
 
-        def forward(fast, rows, blk, pairs, lay):
-            W, flat, mask = lay
+        def block(blk, pairs):
+            W, flat, mask = pad_index(blk)
             n = blk["n"]
-            dense_x = torch.zeros(T * W, D).index_copy(0, flat, blk["dense"]).view(T, W, D)
-            vecs = [mlp(fast[: len(bottom)], dense_x, True)]
+            slots = []
             for k in range(len(vocab)):
                 offs = blk["slots"][k][1]
                 lens = offs[1:] - offs[:-1]
-                seg = torch.repeat_interleave(torch.arange(n), lens)
-                picked = rows[k][pairs[k]]
+                slots.append((torch.repeat_interleave(torch.arange(n), lens), lens.clamp(min=1).unsqueeze(1), pairs[k]))
+            return {
+                "n": n, "W": W, "flat": flat, "mask": mask, "counts": blk["counts"].clamp(min=1), "slots": slots,
+                "dense": torch.zeros(T * W, D).index_copy(0, flat, blk["dense"]).view(T, W, D),
+                "y": torch.zeros(T * W).index_copy(0, flat, blk["labels"]).view(T, W),
+            }
+
+        return {"uniq": uniq, "pair_row": pair_row, "s": block(S, pair_s), "q": block(Q, pair_q)}
+
+    def step(p):
+        uniq = p["uniq"]
+        # One lookup per table for support and query together.
+        e_u = [tables[k][uniq[k]].requires_grad_() for k in range(len(vocab))]
+        pair_row = p["pair_row"]
+
+        def forward(fast, rows, blk):
+            W, n = blk["W"], blk["n"]
+            vecs = [mlp(fast[: len(bottom)], blk["dense"], True)]
+            for k in range(len(vocab)):
+                seg, lens, pairs = blk["slots"][k]
+                picked = rows[k][pairs]
                 pooled = torch.zeros(n, DIM).index_add(0, seg, picked)
                 if pooling[k] == "mean":
-                    pooled = pooled / lens.clamp(min=1).unsqueeze(1)
-                vecs.append(torch.zeros(T * W, DIM).index_copy(0, flat, pooled).view(T, W, DIM))
+                    pooled = pooled / lens
+                vecs.append(torch.zeros(T * W, DIM).index_copy(0, blk["flat"], pooled).view(T, W, DIM))
             z = torch.stack(vecs, 2).view(T * W, F_, DIM)
             dots = torch.bmm(z, z.transpose(1, 2)).view(T * W, F_ * F_)[:, tri_flat].view(T, W, -1)
-            logits = mlp(fast[len(bottom):], torch.cat([vecs[0], dots], 2), False).squeeze(-1)
-            return logits, mask
+            return mlp(fast[len(bottom):], torch.cat([vecs[0], dots], 2), False).squeeze(-1)
 
-        def task_losses(logits, mask, blk, lay):
-            W, flat, _ = lay
-            y = torch.zeros(T * W).index_copy(0, flat, blk["labels"]).view(T, W)
-            l = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
-            return (l * mask).sum(1) / blk["counts"].clamp(min=1)
+        def task_losses(logits, blk):
+            l = F.binary_cross_entropy_with_logits(logits, blk["y"], reduction="none")
+            return (l * blk["mask"]).sum(1) / blk["counts"]
 
-        fast = [p.unsqueeze(0).expand(T, *p.shape) for p in dense]
+        fast = [w.unsqueeze(0).expand(T, *w.shape) for w in dense]
         rows = [e_u[k][pair_row[k]] for k in range(len(vocab))]
         for _ in range(K):
-            logits, mask = forward(fast, rows, S, pair_s, layouts["s"])
-            loss = task_losses(logits, mask, S, layouts["s"]).sum()
+            loss = task_losses(forward(fast, rows, p["s"]), p["s"]).sum()
             g = torch.autograd.grad(loss, fast + rows, create_graph=second)
             fast = [w - alpha * gi for w, gi in zip(fast, g[: len(fast)])]
             rows = [r - alpha * gi for r, gi in zip(rows, g[len(fast):])]
-        logits, mask = forward(fast, rows, Q, pair_q, layouts["q"])
-        meta = task_losses(logits, mask, Q, layouts["q"]).mean()
+        meta = task_losses(forward(fast, rows, p["q"]), p["q"]).mean()
         grads = torch.autograd.grad(meta, dense + e_u)
-        for p, gp in zip(dense, grads[: len(dense)]):
-            p.grad = gp
+        for w, gw in zip(dense, grads[: len(dense)]):
+            w.grad = gw
         opt.step()
         with torch.no_grad():
             for k in range(len(vocab)):
@@ -153,10 +167,14 @@ def main():
         return float(meta)
 
     warmup, steps = spec["warmup"], spec["steps"]
+    # "ahead": batches prepared before the timed steps, as a DataLoader's workers overlap it
+    # with training; "inline": preparation inside each timed step.
+    ahead = spec.get("prepare", "inline") == "ahead"
+    prepared = [prepare(b) for b in batches] if ahead else None
     times = []
     for i in range(warmup + steps):
         t0 = time.perf_counter()
-        step(batches[i % len(batches)])
+        step(prepared[i % len(batches)] if ahead else prepare(batches[i % len(batches)]))
         if i >= warmup:
             times.append(time.perf_counter() - t0)
     print(json.dumps({"seconds": times, "torch": torch.__version__, "threads": torch.get_num_threads()}))
