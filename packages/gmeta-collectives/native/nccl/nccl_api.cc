@@ -9,14 +9,14 @@ namespace gmeta::nccl {
 namespace {
 
 struct Loaded {
-  Status status;
-  Api api{};
+  dynlib::Library<Api> lib;
+  int version = 0;
 };
 
 Loaded load() {
   Loaded r;
-  Api& a = r.api;
-  const dynlib::Opened o = dynlib::open_first(
+  Api& a = r.lib.api;
+  r.lib.opened = dynlib::open_first(
       dynlib::candidates("GMETA_NCCL_PATH", {"libnccl.so.2"}, "libnccl.so"), "NCCL", "GMETA_NCCL_PATH",
       "libnccl.so.2", [&](dynlib::Symbols& s) {
         s.bind("ncclGetVersion", a.get_version);
@@ -34,12 +34,11 @@ Loaded load() {
         s.bind("ncclGroupStart", a.group_start);
         s.bind("ncclGroupEnd", a.group_end);
       });
-  int version = 0;
-  if (o.loaded) a.get_version(&version);
-  r.status = {o.loaded, o.path, version, o.reason};
+  if (r.lib.opened.loaded) a.get_version(&r.version);
   return r;
 }
 
+// Loads once per process and remembers the answer.
 const Loaded& loaded() {
   static const Loaded l = load();
   return l;
@@ -47,13 +46,12 @@ const Loaded& loaded() {
 
 }  // namespace
 
-Status status() { return loaded().status; }
-
-const Api& api() {
+Status status() {
   const Loaded& l = loaded();
-  if (!l.status.loaded) throw std::runtime_error(l.status.reason);
-  return l.api;
+  return {l.lib.opened.loaded, l.lib.opened.path, l.version, l.lib.opened.reason};
 }
+
+const Api& api() { return loaded().lib.get(""); }
 
 void check(ncclResult_t r, const char* what) {
   if (r == ncclSuccess) return;

@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <initializer_list>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -90,5 +91,17 @@ Opened open_first(const std::vector<std::string>& paths, const char* what, const
              " or its folder" + errors;
   return r;
 }
+
+// A library's API table and how opening it went, kept for the whole process by its loader.
+template <typename Api>
+struct Library {
+  Opened opened;
+  Api api{};
+  // The API, or an exception with `prefix` and why the library did not load.
+  const Api& get(const std::string& prefix) const {
+    if (!opened.loaded) throw std::runtime_error(prefix + opened.reason);
+    return api;
+  }
+};
 
 }  // namespace gmeta::dynlib
