@@ -1,5 +1,5 @@
 export type { AnyTypedArray, DType } from "./dtype.js";
-export { bytesPerElement, DTYPES, dtypeOfTypedArray, isFloat, typedArrayFor } from "./dtype.js";
+export { bytesPerElement, concatTypedArrays, DTYPES, dtypeOfTypedArray, isFloat, typedArrayFor } from "./dtype.js";
 export type { Device } from "./device.js";
 export { mulberry32 } from "./seededRandom.js";
 export { Tensor } from "./Tensor.js";
