@@ -13,6 +13,9 @@
 #                                    .device and the build/Release folders of
 #                                    gmeta-tensor, gmeta-collectives and gmeta-embedding;
 #                                    logs go to $OUT
+#   scripts/gpu-check.sh --graphs    on the GPU machine, the compiled meta-step part alone
+#                                    (CUDA graph replay vs op-by-op vs eager vs CPU, a bad
+#                                    index inside a graph, replay times; under a minute)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -68,6 +71,12 @@ export GMETA_NCCL_PATH=${GMETA_NCCL_PATH:-$(site_lib nccl)}
 echo "GMETA_CUBLAS_PATH=$GMETA_CUBLAS_PATH"
 echo "GMETA_NCCL_PATH=$GMETA_NCCL_PATH"
 
+NODE_ENV_LIBS=$WORK/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+if [ "${1:-}" = "--graphs" ]; then
+  LD_LIBRARY_PATH=$NODE_ENV_LIBS timeout 300 "$WORK/node" "$BUNDLE" --device cuda:0 --only graphs --out "$OUT"
+  exit $?
+fi
+
 # The PyTorch peer first (its own libraries; our LD_LIBRARY_PATH is only for node).
 SIZES=$(LD_LIBRARY_PATH=$WORK/lib "$WORK/node" "$BUNDLE" --sizes)
 timeout 240 "$PY" packages/gmeta-tensor/bench/gpu-check/maml_torch.py "$SIZES" 4096 > "$OUT/torch.json" || echo "PyTorch peer failed; the table shows n/a"
@@ -75,4 +84,4 @@ cat "$OUT/torch.json" || true
 TORCH_ARG=()
 [ -s "$OUT/torch.json" ] && TORCH_ARG=(--torch "$OUT/torch.json")
 
-LD_LIBRARY_PATH=$WORK/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} timeout 400 "$WORK/node" "$BUNDLE" --device cuda:0 "${TORCH_ARG[@]}" --out "$OUT"
+LD_LIBRARY_PATH=$NODE_ENV_LIBS timeout 400 "$WORK/node" "$BUNDLE" --device cuda:0 "${TORCH_ARG[@]}" --out "$OUT"

@@ -12,6 +12,7 @@ import { ncclAvailability } from "@gmeta/collectives";
 import { ncclCheck } from "../../packages/gmeta-collectives/bench/ncclCheck.js";
 import { runConformance } from "../../packages/gmeta-tensor/bench/gpu-check/conformance.js";
 import { mamlSteps, SIZES } from "../../packages/gmeta-tensor/bench/gpu-check/mamlStep.js";
+import { badIndexCase, compiledStepCases, fallbackCase, replayTimes, SMALL } from "../../packages/gmeta-tensor/bench/gpu-check/compiledStep.js";
 import { timeOn } from "../../packages/gmeta-tensor/bench/gpu-check/timing.js";
 import { embeddingCheck, sparseUpdateBench } from "../../packages/gmeta-embedding/bench/gpu-check/embeddingCheck.js";
 import { embeddingCudaStatus } from "@gmeta/embedding";
@@ -27,6 +28,8 @@ const dry = flag("--dry-run");
 const device = (dry ? "cpu" : opt("--device") ?? "cuda:0") as Device;
 const outDir = opt("--out");
 const torchFile = opt("--torch");
+// --only graphs: the compiled-step / CUDA-graph part alone (a short run).
+const only = opt("--only");
 const lines: string[] = [];
 const say = (s = "") => {
   lines.push(s);
@@ -51,6 +54,19 @@ async function part(name: string, fn: () => Promise<number> | number): Promise<n
   }
 }
 
+/** Prints the benchmark table and the verdict, writes the log under --out; the exit code. */
+function finish(rows: string[][], failures: number, gpu?: string): number {
+  say(`| figure | gmeta | reference | ratio |\n|---|---|---|---|`);
+  for (const r of rows) say(`| ${r.join(" | ")} |`);
+  if (gpu) say(`GPU: ${gpu}`);
+  say(`\n${failures === 0 ? "PASS" : `FAIL (${failures})`}`);
+  if (outDir) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, "gpu-check.md"), `${lines.join("\n")}\n`);
+  }
+  return failures === 0 ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   if (flag("--sizes")) {
     // The meta-step sizes, for the PyTorch peer to run the same step.
@@ -70,6 +86,32 @@ async function main(): Promise<number> {
     return 1;
   }
   let failures = 0;
+
+  const rows: [string, string, string, string][] = [];
+  failures += await part("compiled step / CUDA graphs", () => {
+    say("\n## compiled meta-step: CUDA graph replay vs op-by-op replay vs eager vs CPU");
+    let bad = 0;
+    const sizes = dry ? [SMALL] : [SMALL, SIZES];
+    for (const S of sizes) {
+      say(`sizes ${JSON.stringify(S)}`);
+      for (const r of compiledStepCases(device, S, 3)) {
+        if (!r.ok) bad++;
+        say(`${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(58)} ${r.detail}`);
+      }
+    }
+    for (const r of [badIndexCase(device), fallbackCase(device)]) {
+      if (!r.ok) bad++;
+      say(`${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(58)} ${r.detail}`);
+    }
+    const t = replayTimes(device, dry ? SMALL : SIZES, time, dry ? 3 : 20);
+    const ms = (x: number) => (x * 1e3).toFixed(3);
+    say(`replay of ${t.ops} ops: graph ${ms(t.graph)} ms (cudaGraph ${t.cudaGraph}), op by op ${ms(t.plain)} ms, eager ${ms(t.eager)} ms`);
+    const how = t.cudaGraph ? "CUDA graph" : "no CUDA graph";
+    rows.push([`compiled step ms (${t.ops} ops, ${how})`, ms(t.graph), `${ms(t.plain)} (op-by-op replay)`, (t.plain / t.graph).toFixed(2)]);
+    rows.push([`compiled step ms (${how})`, ms(t.graph), `${ms(t.eager)} (eager)`, (t.eager / t.graph).toFixed(2)]);
+    return bad;
+  });
+  if (only === "graphs") return finish(rows, failures);
 
   failures += await part("op conformance", () => {
     say("\n## op conformance: device vs CPU on fresh random inputs");
@@ -126,7 +168,6 @@ async function main(): Promise<number> {
   say("\n## benchmark");
   const torch = torchFile ? (JSON.parse(readFileSync(torchFile, "utf8")) as { gemm_s: number; gemm_n: number; step_s: number; torch: string; gpu: string }) : undefined;
   const n = torch?.gemm_n ?? (dry ? 256 : 4096);
-  const rows: [string, string, string, string][] = [];
   failures += await part("benchmark: GEMM", () => T.tidy(() => {
     const a = T.rand([n, n]).to(device);
     const bb = T.rand([n, n]).to(device);
@@ -170,15 +211,7 @@ async function main(): Promise<number> {
     rows.push(["meta-training samples/s", ours.toFixed(0), torch ? `${ref.toFixed(0)} (PyTorch ${torch.torch})` : "n/a", torch ? (ours / ref).toFixed(2) : "n/a"]);
     return 0;
   });
-  say(`| figure | gmeta | reference | ratio |\n|---|---|---|---|`);
-  for (const r of rows) say(`| ${r.join(" | ")} |`);
-  if (torch) say(`GPU: ${torch.gpu}`);
-  say(`\n${failures === 0 ? "PASS" : `FAIL (${failures})`}`);
-  if (outDir) {
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, "gpu-check.md"), `${lines.join("\n")}\n`);
-  }
-  return failures === 0 ? 0 : 1;
+  return finish(rows, failures, torch?.gpu);
 }
 
 main().then((code) => process.exit(code), (e) => {

@@ -5,7 +5,7 @@ import type { ResolvedTable } from "./TableConfig.js";
 export interface TrafficCounters {
   /** lookup(), applyGradients() or push() calls. */
   calls: number;
-  /** AlltoAllV calls made. */
+  /** AlltoAllV exchanges (a world of one makes its gradient and push exchanges in place, with no collective call). */
   allToAllCalls: number;
   /** Ids given to lookups (before dedup); for updates and pushes, rows given. */
   ids: number;

@@ -22,6 +22,7 @@ import type { TableConfig } from "@gmeta/embedding";
 import type { MetaBatch, SampleBlock } from "@gmeta/io";
 import * as T from "@gmeta/tensor";
 import { MetaDLRM, MetaLearner, MetaTrainer } from "../src/index.js";
+import type { StepTimings } from "../src/index.js";
 import { rng } from "../test/fixtures.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -106,6 +107,21 @@ function makeTrainer(pg: ProcessGroup, c: Config, compile: boolean) {
   };
 }
 
+/** One line per configuration: each phase's median share of the step, and the replay's split by op kind. */
+function phaseLine(c: Config, phases: StepTimings[], prof: T.OpProfile[] | null): string {
+  const keys = ["prepare", "lookup", "learner", "reduce", "sparse", "update"] as const;
+  const m = keys.map((k) => med(phases.map((p) => p[k])));
+  const total = m.reduce((a, b) => a + b, 0);
+  let line = `T=${c.tasks} k=${c.innerSteps} d=${c.dim} ${c.order === 2 ? "2nd" : "1st"}`.padEnd(21);
+  line += keys.map((k, i) => `${k} ${((100 * m[i]!) / total).toFixed(0)}%`).join(", ");
+  if (prof) {
+    const all = prof.reduce((a, p) => a + p.seconds, 0);
+    const share = (f: (op: string) => boolean) => ((100 * prof.filter((p) => f(p.op)).reduce((a, p) => a + p.seconds, 0)) / all).toFixed(0);
+    line += ` | replay: GEMM ${share((o) => o === "matmul")}%, elementwise ${share((o) => o === "binary" || o === "unary")}%, copies ${share((o) => o === "stridedCopy" || o === "zero" || o === "fill")}%, rows and segments ${share((o) => /Rows|segment|pair/.test(o))}%`;
+  }
+  return line;
+}
+
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const fmt = (x: number) => (x >= 1e4 ? `${(x / 1e3).toFixed(1)}K` : x.toFixed(0));
 
@@ -147,6 +163,7 @@ async function main(): Promise<void> {
     `${STEPS} timed steps after ${WARMUP} warm-up, medians (min–max)`);
   console.log("config               compiled samples/s        eager samples/s           PyTorch samples/s         comp/torch  comp/eager | MFLOP/step  GFLOP/s  sgemm@shapes  x bound");
   const rows: string[] = [];
+  const phaseLines: string[] = [];
   try {
     for (const tasks of list(args.tasks!)) {
       for (const dim of list(args.dims!)) {
@@ -160,11 +177,13 @@ async function main(): Promise<void> {
             const eager = makeTrainer(pg, c, false);
             const tc: number[] = [];
             const te: number[] = [];
+            const phases: StepTimings[] = [];
             for (let i = 0; i < WARMUP + STEPS; i++) {
               const b = batches[i % batches.length]!;
               const a = await comp.trainer.step(b);
               const e = await eager.trainer.step(b);
               if (i >= WARMUP) {
+                phases.push(a.timings);
                 tc.push(a.seconds);
                 te.push(e.seconds);
               }
@@ -192,6 +211,7 @@ async function main(): Promise<void> {
             } else line += `not compiled: ${st?.reason ?? "no program"}`;
             console.log(line);
             rows.push(line);
+            phaseLines.push(phaseLine(c, phases, prof));
           }
         }
       }
@@ -200,6 +220,8 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     await pg.close();
   }
+  console.log("\nWhere the compiled trainer's step goes (medians per phase, share of the median step; replay split from one profiled replay):");
+  for (const l of phaseLines) console.log(l);
   console.log(`\nPyTorch peer: /usr/bin/python3 with torch.set_num_threads(${threads}) and OMP_NUM_THREADS=${threads}; ratios are of medians from this run`);
 }
 

@@ -23,7 +23,7 @@ export { auc, gauc, logloss } from "./metrics.js";
 export { MetaTrainer } from "./trainer/MetaTrainer.js";
 export { DEFAULT_TRAINER } from "./trainer/defaults.js";
 export { checkFiniteStep, NonFiniteError } from "./trainer/finiteCheck.js";
-export type { MetaTrainerOptions, StepMetrics, Strategy, TrainerState } from "./trainer/MetaTrainer.js";
+export type { MetaTrainerOptions, StepMetrics, StepTimings, Strategy, TrainerState } from "./trainer/MetaTrainer.js";
 export { sliceTasks } from "./trainer/sliceBatch.js";
 export { evaluate } from "./eval/evaluate.js";
 export type { Evaluation, Scores } from "./eval/evaluate.js";

@@ -20,6 +20,8 @@ export interface ToyRun {
   supportLosses: number[];
   /** Per step, tensors the step made that were still alive after it (on this rank). */
   leftAlive: number[];
+  /** Per step: the phases' seconds summed, over the step's seconds (1 when they account for all of it). */
+  timedShare: number[];
   dense: Record<string, number[]>;
   tables: Record<string, number[]>;
   initialDense: Record<string, number[]>;
@@ -69,6 +71,7 @@ export async function trainToy(pg: ProcessGroup, o: ToyOptions): Promise<ToyRun>
   const losses: number[] = [];
   const supportLosses: number[] = [];
   const leftAlive: number[] = [];
+  const timedShare: number[] = [];
   for (let s = 0; s < o.steps; s++) {
     const global = toyBatch(100 + s, { tasks: TOY_TASKS, dense: 3, vocab: [11, 6], bag: [1, 3] });
     const per = T / pg.size;
@@ -83,8 +86,10 @@ export async function trainToy(pg: ProcessGroup, o: ToyOptions): Promise<ToyRun>
     leftAlive.push(made.filter((t) => !t.disposed && !held.has(t)).length);
     losses.push(m.queryLoss);
     supportLosses.push(m.supportLoss);
+    const phases = Object.values(m.timings);
+    timedShare.push(phases.some((v) => !(v >= 0)) ? NaN : phases.reduce((a, b) => a + b, 0) / m.seconds);
   }
-  const run = { losses, supportLosses, leftAlive, dense: denseNow(), tables: await fullTables(), initialDense, initialTables };
+  const run = { losses, supportLosses, leftAlive, timedShare, dense: denseNow(), tables: await fullTables(), initialDense, initialTables };
   trainer.dispose();
   learner.dispose();
   collection.dispose();

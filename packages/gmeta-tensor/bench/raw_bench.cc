@@ -5,6 +5,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +13,8 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "../native/kernels/matmul/small_gemm.h"
 
 namespace {
 
@@ -33,7 +36,8 @@ double median_seconds(int iters, const std::function<void()>& fn) {
 int usage() {
   std::fprintf(stderr,
                "usage: gmeta_raw_bench sgemm M N K batch iters threads\n"
-               "       gmeta_raw_bench memcpy bytes iters\n");
+               "       gmeta_raw_bench memcpy bytes iters\n"
+               "       gmeta_raw_bench small M N K ta tb batch iters\n");
   return 2;
 }
 
@@ -56,6 +60,37 @@ int sgemm(char** argv) {
   return 0;
 }
 
+// One batch of op(A)·op(B) through OpenBLAS and through the small-GEMM kernel, one thread,
+// with the largest difference between the two; how the threshold in matmul_cpu.cc is chosen.
+int small(char** argv) {
+  const long m = std::atol(argv[2]), n = std::atol(argv[3]), k = std::atol(argv[4]);
+  const bool ta = std::atoi(argv[5]) != 0, tb = std::atoi(argv[6]) != 0;
+  const long batch = std::atol(argv[7]);
+  const int iters = std::atoi(argv[8]);
+  if (m <= 0 || n <= 0 || k <= 0 || batch <= 0 || iters <= 0) return usage();
+  openblas_set_num_threads(1);
+  std::vector<float> a(m * k * batch), b(k * n * batch), c1(m * n * batch), c2(m * n * batch);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i % 13) * 0.01f - 0.05f;
+  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i % 7) * 0.02f - 0.06f;
+  std::vector<float> scratch(static_cast<size_t>(gmeta::small_sgemm_scratch(m, n, k)));
+  const double blas = median_seconds(iters, [&] {
+    for (long i = 0; i < batch; ++i)
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
+                  a.data() + i * m * k, ta ? m : k, b.data() + i * k * n, tb ? k : n, 0.0f, c1.data() + i * m * n, n);
+  });
+  const double mine = median_seconds(iters, [&] {
+    for (long i = 0; i < batch; ++i)
+      gmeta::small_sgemm(m, n, k, ta, tb, a.data() + i * m * k, b.data() + i * k * n, c2.data() + i * m * n, false,
+                         scratch.data());
+  });
+  double diff = 0;
+  for (size_t i = 0; i < c1.size(); ++i) diff = std::max(diff, static_cast<double>(std::abs(c1[i] - c2[i])));
+  const double f = 2.0 * m * n * k * batch / 1e9;
+  std::printf("{\"openblas_gflops\":%.4g,\"small_gflops\":%.4g,\"ratio\":%.3g,\"max_abs_diff\":%.3g}\n", f / blas,
+              f / mine, blas / mine, diff);
+  return 0;
+}
+
 int memcpy_bench(char** argv) {
   const long bytes = std::atol(argv[2]);
   const int iters = std::atoi(argv[3]);
@@ -73,5 +108,6 @@ int memcpy_bench(char** argv) {
 int main(int argc, char** argv) {
   if (argc >= 8 && std::string(argv[1]) == "sgemm") return sgemm(argv);
   if (argc >= 4 && std::string(argv[1]) == "memcpy") return memcpy_bench(argv);
+  if (argc >= 9 && std::string(argv[1]) == "small") return small(argv);
   return usage();
 }

@@ -29,6 +29,8 @@ export { bmm, matmul } from "./ops/matmul.js";
 export type { MatmulOptions } from "./ops/matmul.js";
 export { gatherRows, indexAdd, scatterAddRows, segmentMean, segmentSum } from "./ops/indexing.js";
 export { bceWithLogits, mse } from "./ops/loss.js";
+export { pairDot } from "./ops/pairs.js";
+export type { FeaturePairs } from "./ops/pairs.js";
 export type { Reduction } from "./ops/loss.js";
 export { defaultGenerator, Generator, manualSeed, rand, randint, randn } from "./ops/random.js";
 export type { RandomOptions } from "./ops/random.js";
@@ -43,7 +45,7 @@ export type { AdamOptions } from "./optim/Adam.js";
 export { SGD } from "./optim/SGD.js";
 export type { SGDOptions } from "./optim/SGD.js";
 export { Optimizer } from "./optim/Optimizer.js";
-export type { OptimizerState } from "./optim/Optimizer.js";
+export type { FlatGradients, OptimizerState, StepOptions } from "./optim/Optimizer.js";
 
 export { capture } from "./program/capture.js";
 export type { Captured } from "./program/capture.js";

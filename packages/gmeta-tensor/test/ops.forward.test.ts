@@ -148,7 +148,12 @@ describe.each(devices())("forward on %s", (device) => {
     }
     it("matmul: 2-D, batched, broadcast batch, every transpose, odd sizes", () => {
       const r = rng();
-      const sizes: [number, number, number, number][] = [[1, 1, 1, 1], [1, 7, 5, 3], [3, 13, 1, 17], [4, 2, 31, 9], [1, 0, 3, 2], [2, 3, 4, 0], [1, 64, 33, 65]];
+      const sizes: [number, number, number, number][] = [[1, 1, 1, 1], [1, 7, 5, 3], [3, 13, 1, 17], [4, 2, 31, 9], [1, 0, 3, 2], [2, 3, 4, 0], [1, 64, 33, 65],
+        // The small-GEMM kernel's paths (shapes with a side under 4 or an output under 8 wide):
+        // whole 8-column panels two at a time and one left, a ragged last panel, row blocks of
+        // 4 and the rows left, dot products for narrow outputs (with a tail past 8 along K);
+        // and OpenBLAS's side of the choice.
+        [2, 3, 24, 12], [2, 2, 13, 9], [3, 21, 16, 3], [2, 4, 4, 16], [2, 6, 3, 20], [2, 5, 16, 12], [2, 16, 64, 64]];
       for (const [B, M, N, K] of sizes)
         for (const ta of [false, true])
           for (const tb of [false, true])

@@ -82,6 +82,50 @@ describe("dense optimizers against float64 references", () => {
   });
 });
 
+describe("optimizer steps from flat gradient buffers", () => {
+  // Gradients packed into two buckets with an offset and a scale, as the trainer hands over
+  // what AllReduce reduced, against the same step on per-parameter gradients scaled first.
+  for (const kind of ["Adam", "SGD"] as const) {
+    it(`${kind}: flat buffers with a scale equal per-parameter gradients`, () => {
+      const r = rng();
+      const shapes = [[3, 5], [7], [2, 2, 2]];
+      const make = (o: T.AdamOptions & T.SGDOptions, ps: T.Tensor[]) => (kind === "Adam" ? new T.Adam(ps, o) : new T.SGD(ps, o));
+      const init = shapes.map((s) => randArray(r, s.reduce((a, b) => a * b, 1)));
+      const a = shapes.map((s, i) => T.tensor(init[i]!, { shape: s, dtype: "float64" }));
+      const b = shapes.map((s, i) => T.tensor(init[i]!, { shape: s, dtype: "float64" }));
+      const opts = { lr: 0.03, weightDecay: 0.01, momentum: 0.9 };
+      const oa = make(opts, a);
+      const ob = make(opts, b);
+      const places = [{ bucket: 0, offset: 2, length: 15 }, { bucket: 1, offset: 0, length: 7 }, { bucket: 1, offset: 7, length: 8 }];
+      for (let step = 0; step < 4; step++) {
+        const scale = 0.25 + r.next();
+        const grads = shapes.map((s) => randArray(r, s.reduce((x, y) => x * y, 1)));
+        const buf0 = new Float64Array(17);
+        buf0.set(grads[0]!, 2);
+        const buf1 = new Float64Array(16);
+        buf1.set(grads[1]!, 0);
+        buf1.set(grads[2]!, 7);
+        T.tidy(() => {
+          oa.step({ buffers: [T.tensor(buf0, { dtype: "float64" }), T.tensor(buf1, { dtype: "float64" })], places }, { scale });
+          ob.step(grads.map((g, i) => T.tensor(g.map((x) => x * scale), { shape: shapes[i]!, dtype: "float64" })));
+        });
+      }
+      a.forEach((t, i) => expectClose(toF64(t), toF64(b[i]!), 1e-13, 1e-12, `${kind} param ${i}`));
+    });
+  }
+
+  it("rejects places that do not fit the parameters or the buffers", () => {
+    const p = [T.zeros([4]), T.zeros([2, 3])];
+    const opt = new T.Adam(p);
+    const buf = T.zeros([10]);
+    expect(() => opt.step({ buffers: [buf], places: [{ bucket: 0, offset: 0, length: 4 }] })).toThrow(/Adam\.step: expected 2 places/);
+    expect(() => opt.step({ buffers: [buf], places: [{ bucket: 0, offset: 0, length: 4 }, { bucket: 0, offset: 5, length: 6 }] })).toThrow(/6 elements inside buffer 0 of 10.*grads\.places\[1\]/);
+    expect(() => opt.step({ buffers: [buf], places: [{ bucket: 0, offset: 0, length: 4 }, { bucket: 1, offset: 0, length: 6 }] })).toThrow(/bucket index below 1/);
+    expect(() => opt.step({ buffers: [buf], places: [{ bucket: 0, offset: 0, length: 4 }, { bucket: 0, offset: 4, length: 6 }] }, { scale: NaN })).toThrow(/options\.scale/);
+    expect(opt.steps).toBe(0);
+  });
+});
+
 describe("nn helpers", () => {
   it("initialisers are seeded and scaled by fan-in / fan-out", () => {
     const a = T.nn.xavierUniform([300, 200], { generator: new T.Generator(1) });

@@ -1,4 +1,4 @@
-import { concat, noGrad, reshape, tensor, tidyAsync, toDevice } from "@gmeta/tensor";
+import { concat, empty, noGrad, reshape, tensor, tidyAsync, toDevice } from "@gmeta/tensor";
 import type { Scope, Tensor } from "@gmeta/tensor";
 
 import { countRoutes } from "../Counters.js";
@@ -156,6 +156,18 @@ async function sendHome(sessions: readonly LookupSession[], rows: readonly RowsP
         ? tensor(g, { shape: [r.unique.length, tables[i]!.dim], device: core.device })
         : reshape(toDevice(g, core.device), [r.unique.length, tables[i]!.dim])));
     }));
+    if (W === 1) {
+      // A world of one owns every row, and each route's send order is the identity: the rows
+      // are already what the owner receives, so nothing is gathered, exchanged or split. The
+      // exchange still counts as one, so the step's shape reads the same on any rank count.
+      c.allToAllCalls += 1;
+      for (const s of sessions) countRoutes(c, s.route, tables, group.rank, 0, false);
+      return scope.run(() => noGrad(() => tables.map((t, i) => {
+        const mine = sessions.map((_, j) => sources[j * T + i]).filter((x): x is Tensor => x !== undefined);
+        if (mine.length === 0) return empty([0, t.dim], { dtype: "float32", device: core.device });
+        return mine.length === 1 ? mine[0]! : concat(mine, 0);
+      })));
+    }
     const dims = sessions.flatMap(() => tables.map((t) => t.dim));
     const routeOf = (ji: number) => sessions[Math.floor(ji / T)]!.route[ji % T];
     const send = toPeerBlocks(scope, sources, dims, W, (ji, d) => {

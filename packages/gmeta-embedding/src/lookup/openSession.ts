@@ -15,7 +15,7 @@ import { LookupSession } from "./LookupSession.js";
 import { fromPeerBlocks, toPeerBlocks } from "./peerBlocks.js";
 import { LazyTableLookup } from "./TableLookup.js";
 import type { TableLookup } from "./TableLookup.js";
-import { decodeRequests, encodeRequests, rowsFrom } from "./wire.js";
+import { decodeRequests, encodeRequests, localRequests, rowsFrom } from "./wire.js";
 
 /** One table's ids in a lookup, with optional multi-hot bags to pool. */
 export interface TableIds {
@@ -66,6 +66,21 @@ export async function openSession(core: CollectionCore, input: Readonly<Record<s
   try {
     const uniques = await tidyAsync(async (scope) => {
       const c = core.counters.lookup;
+      if (W === 1) {
+        // A world of one owns every row: E_U is gathered straight from its shards, and the
+        // request and reply exchanges are made in place (they still count, so a step reads
+        // the same on any rank count).
+        if (failure !== undefined) throw failure;
+        const owner = localRequests(op, routes, tables, core.shards, group.rank);
+        c.allToAllCalls += 2;
+        const eu = routes.map((r, i) => {
+          if (!r) return undefined;
+          const rows = scope.run(() => noGrad(() => gatherRows(core.shards[i]!.rows, tensor(owner.localRows[i]!, { dtype: "int32", device: core.device }))));
+          return arena.adopt(scope.release(rows));
+        });
+        countRoutes(c, routes, tables, group.rank, 1, true);
+        return { eu, owner };
+      }
       const dims = tables.map((t) => t.dim);
       const req = encodeRequests(scope, routes, W, failure !== undefined);
       const reqIn = await stagedAllToAll(group, scope, req.send, req.counts, c, "cpu");

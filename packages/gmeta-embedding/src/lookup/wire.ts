@@ -46,6 +46,30 @@ export function encodeRequests(scope: Scope, routes: readonly (TableRoute | unde
   return { send, counts };
 }
 
+/** decodeRequests for a world of one: its own unique rows per table as local rows, checked the same way. */
+export function localRequests(
+  op: string, routes: readonly (TableRoute | undefined)[], tables: readonly ResolvedTable[], shards: readonly (RowShard | undefined)[], rank: number,
+): OwnerRoute {
+  const localRows = routes.map((r, i) => {
+    if (!r) return new Int32Array(0);
+    return checkedLocalRows(op, Int32Array.from(r.unique), shards[i], tables[i]!, rank, rank);
+  });
+  return { recvCounts: [routes.map((r) => (r ? r.unique.length : 0))], localRows };
+}
+
+/** Global rows asked by rank `src` of `table`, made local to this rank's shard in place; throws naming what is wrong. */
+function checkedLocalRows(op: string, rows: Int32Array, shard: RowShard | undefined, table: ResolvedTable, src: number, rank: number): Int32Array {
+  if (rows.length === 0) return rows;
+  if (!shard) throw new Error(`${op}: rank ${src} asked rank ${rank} for rows of table "${table.name}", which it does not own (plans differ between ranks?)`);
+  for (let k = 0; k < rows.length; k++) {
+    rows[k]! -= shard.rowStart;
+    if (rows[k]! < 0 || rows[k]! >= shard.rowCount) {
+      throw new Error(`${op}: rank ${src} asked rank ${rank} for row ${rows[k]! + shard.rowStart} of table "${table.name}", outside its rows [${shard.rowStart}, ${shard.rowStart + shard.rowCount}) (plans differ between ranks?)`);
+    }
+  }
+  return rows;
+}
+
 /**
  * Every source's request as local rows per table: throws, on every rank alike, when any
  * source flagged its input as rejected, and names a source that asked for rows this rank
@@ -68,18 +92,8 @@ export function decodeRequests(
     p += T;
     recvCounts.push(c);
     for (let i = 0; i < T; i++) {
-      const rows = data.slice(p, p + c[i]!);
+      const rows = checkedLocalRows(op, data.slice(p, p + c[i]!), shards[i], tables[i]!, s, rank);
       p += c[i]!;
-      if (rows.length > 0) {
-        const shard = shards[i];
-        if (!shard) throw new Error(`${op}: rank ${s} asked rank ${rank} for rows of table "${tables[i]!.name}", which it does not own (plans differ between ranks?)`);
-        for (let k = 0; k < rows.length; k++) {
-          rows[k]! -= shard.rowStart;
-          if (rows[k]! < 0 || rows[k]! >= shard.rowCount) {
-            throw new Error(`${op}: rank ${s} asked rank ${rank} for row ${rows[k]! + shard.rowStart} of table "${tables[i]!.name}", outside its rows [${shard.rowStart}, ${shard.rowStart + shard.rowCount}) (plans differ between ranks?)`);
-          }
-        }
-      }
       asks[i]!.push(rows);
     }
   }

@@ -1,5 +1,5 @@
-import type { CompiledFunction, OpProfile, SignatureStatus, Tensor } from "@gmeta/tensor";
-import { compile, slice } from "@gmeta/tensor";
+import type { CompiledFunction, Device, FlatGradients, HostInput, OpProfile, SignatureStatus, Tensor } from "@gmeta/tensor";
+import { compile, concat, mul, reshape, slice } from "@gmeta/tensor";
 import { bucketSize, padRows, unflattenStep } from "./StepInputs.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { MetaLearner, MetaStepResult } from "./MetaLearner.js";
@@ -11,6 +11,23 @@ export interface StepOutput {
   denseGrads: Tensor[];
   /** Gradients of the real unique rows of each table (padding rows cut off). */
   embeddingGrads: Tensor[];
+  /**
+   * With `flat`: the dense gradients times the step's objective weight, packed into AllReduce
+   * buckets, the last followed by the weighted loss sums and weights (STEP_EXTRAS).
+   */
+  buckets?: Tensor[];
+}
+
+/** What follows the gradients in the last bucket: [queryLoss·w.query, supportLoss·w.support, ...STEP_WEIGHTS]. */
+export const STEP_EXTRAS = 7;
+
+/** The step's weights, a host input of the flat step: [objective, query, support, tasks, samples]. */
+export type StepWeights = [number, number, number, number, number];
+
+/** The flat layout of the dense gradients: `places` as for an optimizer step, `buckets` buffers. */
+export interface FlatLayout {
+  places: FlatGradients["places"];
+  buckets: number;
 }
 
 /**
@@ -24,26 +41,39 @@ export class CompiledStep {
   private readonly buckets: boolean;
   private cut: Tensor[] = [];
 
+  private readonly flat?: FlatLayout;
+
   constructor(
     readonly learner: MetaLearner,
-    options: { compile?: boolean; buckets?: boolean } = {},
+    options: { compile?: boolean; buckets?: boolean; flat?: FlatLayout } = {},
   ) {
     const layout = learner.layout();
     // Padding to buckets serves replays; an eager step may take it too (to compare like with like).
     this.buckets = options.buckets ?? options.compile ?? true;
+    this.flat = options.flat;
+    const flat = this.flat;
     this.fn = compile(
-      (xs: Tensor[]) => learner.step(unflattenStep(xs.slice(layout.tables), layout), xs.slice(0, layout.tables)),
+      (xs: Tensor[]) => {
+        const n = xs.length - (flat ? 1 : 0);
+        const r = learner.step(unflattenStep(xs.slice(layout.tables, n), layout), xs.slice(0, layout.tables));
+        return flat ? { ...r, buckets: packWeighted(r, xs[n]!, flat) } : r;
+      },
       { name: "meta-step", enabled: options.compile ?? true, maxPrograms: 32 },
     );
   }
 
-  /** Runs the step on `pb` with E_U `rows` (leaves that require grad, one per table). */
-  run(pb: PreparedBatch, rows: Tensor[]): StepOutput {
+  /**
+   * Runs the step on `pb` with E_U `rows` (leaves that require grad, one per table); a flat
+   * step also takes its weights and returns the packed buckets.
+   */
+  run(pb: PreparedBatch, rows: Tensor[], weights?: StepWeights): StepOutput {
+    if (this.flat && !weights) throw new Error("CompiledStep.run: expected the step weights for a flat step, got none");
     for (const t of this.cut) t.dispose();
     this.cut = [];
-    const host = this.learner.inputs(pb, this.buckets);
+    const host: HostInput[] = this.learner.inputs(pb, this.buckets);
+    if (this.flat) host.push({ data: Float32Array.from(weights!), shape: [weights!.length], device: this.learner.config.device as Device });
     const padded = rows.map((x) => (this.buckets ? padRows(x, bucketSize(x.shape[0]!)) : x));
-    let r: MetaStepResult;
+    let r: MetaStepResult & { buckets?: Tensor[] };
     try {
       r = this.fn.run([...padded, ...host]);
     } finally {
@@ -56,7 +86,7 @@ export class CompiledStep {
       this.cut.push(s);
       return s;
     });
-    return { queryLoss: r.queryLoss, supportLoss: r.supportLoss, denseGrads: r.denseGrads, embeddingGrads };
+    return { queryLoss: r.queryLoss, supportLoss: r.supportLoss, denseGrads: r.denseGrads, embeddingGrads, buckets: r.buckets };
   }
 
   /** How each shape bucket runs: compiled, or eagerly and why. */
@@ -88,3 +118,23 @@ export class CompiledStep {
   }
 }
 
+
+/**
+ * Inside the captured step: the dense gradients times the objective weight, concatenated per
+ * bucket, the last bucket followed by the weighted losses and the weights, so the trainer's
+ * AllReduce reads one program output per bucket and nothing is packed outside.
+ */
+function packWeighted(r: MetaStepResult, weights: Tensor, flat: FlatLayout): Tensor[] {
+  const objective = slice(weights, 0, 0, 1);
+  const extras = [
+    reshape(mul(r.queryLoss, slice(weights, 0, 1, 2)), [1]),
+    reshape(mul(r.supportLoss, slice(weights, 0, 2, 3)), [1]),
+    weights,
+  ];
+  return Array.from({ length: flat.buckets }, (_, b) => {
+    const parts = r.denseGrads.flatMap((g, i) => (flat.places[i]!.bucket === b ? [reshape(g, [g.numel])] : []));
+    const scaled = parts.length > 0 ? [mul(parts.length === 1 ? parts[0]! : concat(parts, 0), objective)] : [];
+    const all = b === flat.buckets - 1 ? [...scaled, ...extras] : scaled;
+    return all.length === 1 ? all[0]! : concat(all, 0);
+  });
+}

@@ -1,5 +1,5 @@
-import type { Tensor } from "@gmeta/tensor";
-import { concat, gatherRows, matmul, nn, reshape, squeeze, stack, tensor, transpose } from "@gmeta/tensor";
+import type { FeaturePairs, Tensor } from "@gmeta/tensor";
+import { concat, nn, pairDot, reshape, squeeze, stack } from "@gmeta/tensor";
 import type { MetaModel, ModelInputs, ParamSpec, SlotSpec } from "./MetaModel.js";
 import { mlpLayers, mlpSpecs } from "./MetaModel.js";
 
@@ -26,7 +26,7 @@ export class MetaDLRM implements MetaModel {
   private readonly bottomDepth: number;
   private readonly topDepth: number;
   private readonly features: number;
-  private readonly triangle: number[];
+  private readonly triangle: { i: number[]; j: number[] } & FeaturePairs;
 
   constructor(cfg: MetaDLRMConfig) {
     if (cfg.slots.length === 0 && cfg.denseDim === 0) throw new Error("MetaDLRM: expected at least one slot or dense feature for config, got none");
@@ -35,9 +35,14 @@ export class MetaDLRM implements MetaModel {
     this.denseDim = cfg.denseDim;
     const bottom = cfg.denseDim > 0 ? [cfg.denseDim, ...(cfg.bottom ?? [32]), cfg.embeddingDim] : [];
     this.features = cfg.slots.length + (cfg.denseDim > 0 ? 1 : 0);
-    this.triangle = [];
-    for (let i = 0; i < this.features; i++) for (let j = i + 1; j < this.features; j++) this.triangle.push(i * this.features + j);
-    const topIn = (cfg.denseDim > 0 ? cfg.embeddingDim : 0) + this.triangle.length;
+    this.triangle = { i: [], j: [] };
+    for (let i = 0; i < this.features; i++) {
+      for (let j = i + 1; j < this.features; j++) {
+        this.triangle.i.push(i);
+        this.triangle.j.push(j);
+      }
+    }
+    const topIn = (cfg.denseDim > 0 ? cfg.embeddingDim : 0) + this.triangle.i.length;
     const top = [topIn, ...(cfg.top ?? [32]), 1];
     this.bottomDepth = Math.max(0, bottom.length - 1);
     this.topDepth = top.length - 1;
@@ -55,11 +60,9 @@ export class MetaDLRM implements MetaModel {
     vectors.push(...x.slots);
     const F = this.features;
     const D = this.embeddingDim;
-    // Pairwise dots of the F feature vectors of every sample: Z·Zᵀ, upper triangle.
+    // Pairwise dots of the F feature vectors of every sample (the upper triangle of Z·Zᵀ), in one kernel.
     const z = reshape(stack(vectors, 2), [T * N, F, D]);
-    const dots = reshape(matmul(z, z, { transB: true }), [T * N, F * F]);
-    const tri = tensor(Int32Array.from(this.triangle), { dtype: "int32", device: x.dense.device });
-    const pairs = reshape(transpose(gatherRows(transpose(dots), tri)), [T, N, this.triangle.length]);
+    const pairs = reshape(pairDot(z, z, this.triangle), [T, N, this.triangle.i.length]);
     const topIn = bottomOut ? concat([bottomOut, pairs], 2) : pairs;
     const logits = nn.mlp(mlpLayers(p, "top", this.topDepth), topIn);
     return squeeze(logits, -1);

@@ -3,16 +3,17 @@ import { applyGradientsTogether } from "@gmeta/embedding";
 import type { LookupSession, ShardedEmbeddingCollection } from "@gmeta/embedding";
 import type { MetaBatch } from "@gmeta/io";
 import type { OpProfile, Scope, SignatureStatus, Tensor } from "@gmeta/tensor";
-import { Adam, add, assign, clone, mul, tidy, tidyAsync } from "@gmeta/tensor";
+import { Adam, add, assign, clone, mul, slice, tidy, tidyAsync } from "@gmeta/tensor";
 import type { OptimizerState } from "@gmeta/tensor";
 import { numberPairs, padBatch } from "../data/PreparedBatch.js";
 import type { PaddedBatch } from "../data/PreparedBatch.js";
 import type { LossWeights, MetaLearner, MetaStepResult } from "../learner/MetaLearner.js";
-import { CompiledStep } from "../learner/CompiledStep.js";
+import { CompiledStep, STEP_EXTRAS } from "../learner/CompiledStep.js";
+import type { FlatLayout, StepWeights } from "../learner/CompiledStep.js";
 import { realSamples } from "../learner/StepInputs.js";
-import { pack, unpack } from "./bucket.js";
+import { bucketPlaces, pack, unpack } from "./bucket.js";
 import { DEFAULT_TRAINER } from "./defaults.js";
-import { checkFiniteStep } from "./finiteCheck.js";
+import { checkFiniteFlat, checkFiniteStep } from "./finiteCheck.js";
 import { sliceTasks } from "./sliceBatch.js";
 
 export type Strategy = "gmeta" | "naive";
@@ -48,6 +49,34 @@ export interface StepMetrics {
   tasksPerSec: number;
   allReduce: { calls: number; bytes: number };
   allToAll: { calls: number; bytes: number };
+  /** Seconds of the step on this rank by phase (they add up to `seconds`). */
+  timings: StepTimings;
+}
+
+/**
+ * Where a step's time went, by DESIGN.md's steps: padding and numbering the batch, the
+ * lookup (1), the learner step (2-4, the compiled program), the dense AllReduce (5), the
+ * sparse update (5-6, rows home and the sparse optimizer) and the dense update (6), with
+ * the finite check in `update`.
+ */
+export interface StepTimings {
+  prepare: number;
+  lookup: number;
+  learner: number;
+  reduce: number;
+  sparse: number;
+  update: number;
+}
+
+/** Adds the time since the last mark to a phase. */
+class PhaseClock {
+  readonly t: StepTimings = { prepare: 0, lookup: 0, learner: 0, reduce: 0, sparse: 0, update: 0 };
+  private last = performance.now();
+  mark(phase: keyof StepTimings): void {
+    const now = performance.now();
+    this.t[phase] += (now - this.last) / 1000;
+    this.last = now;
+  }
 }
 
 /** Saved dense state of a trainer (embeddings are saved by their own collection). */
@@ -62,7 +91,7 @@ export interface TrainerState {
 interface RankPart {
   /** The tables of the step, in the order of its embedding gradients. */
   tables: string[];
-  result: MetaStepResult;
+  result: MetaStepResult & { buckets?: Tensor[] };
   weights: LossWeights;
   tasks: number;
   samples: number;
@@ -83,6 +112,8 @@ export class MetaTrainer {
   readonly optimizer: Adam;
   private readonly bucketElems: number;
   private readonly compiled: CompiledStep;
+  /** Where the G-Meta step's program packs the dense gradients for AllReduce (unset: packed here). */
+  private readonly flat?: FlatLayout;
   private stepCount = 0;
   private allReduceCalls = 0;
   private allReduceBytes = 0;
@@ -97,7 +128,13 @@ export class MetaTrainer {
     }
     this.optimizer = new Adam(this.learner.denseParameters(), { lr: o.outerLr ?? DEFAULT_TRAINER.outerLr, weightDecay: o.weightDecay ?? 0 });
     this.bucketElems = Math.max(1, Math.floor(((o.bucketMiB ?? DEFAULT_TRAINER.bucketMiB) * 2 ** 20) / 4));
-    this.compiled = new CompiledStep(this.learner, { compile: o.compile });
+    // The G-Meta step's program writes its weighted gradients straight into AllReduce buckets
+    // when it runs where the process group reduces; the naive strategy reduces task by task.
+    if (this.strategy === "gmeta" && this.learner.config.device === this.pg.device) {
+      const b = bucketPlaces(this.learner.denseParameters().map((p) => p.numel), this.bucketElems);
+      this.flat = { places: b.places, buckets: b.sizes.length };
+    }
+    this.compiled = new CompiledStep(this.learner, { compile: o.compile, flat: this.flat });
   }
 
   /** How each shape bucket of the learner step runs (compiled, or eagerly and why). */
@@ -124,7 +161,9 @@ export class MetaTrainer {
     const t0 = performance.now();
     const a2a0 = this.allToAllSoFar();
     const ar0 = { calls: this.allReduceCalls, bytes: this.allReduceBytes };
-    const out = await tidyAsync((scope) => (this.strategy === "gmeta" ? this.gmetaStep(scope, batch) : this.naiveStep(scope, batch)));
+    const clock = new PhaseClock();
+    const out = await tidyAsync((scope) => (this.strategy === "gmeta" ? this.gmetaStep(scope, batch, clock) : this.naiveStep(scope, batch, clock)));
+    clock.mark("update"); // the step's temporaries freed
     this.stepCount++;
     const seconds = (performance.now() - t0) / 1000;
     const a2a1 = this.allToAllSoFar();
@@ -136,19 +175,37 @@ export class MetaTrainer {
       tasksPerSec: out.tasks / seconds,
       allReduce: { calls: this.allReduceCalls - ar0.calls, bytes: this.allReduceBytes - ar0.bytes },
       allToAll: { calls: a2a1.calls - a2a0.calls, bytes: a2a1.bytes - a2a0.bytes },
+      timings: clock.t,
     };
   }
 
   /** The G-Meta step, DESIGN.md steps 1-6. */
-  private async gmetaStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">) {
+  private async gmetaStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">, clock: PhaseClock) {
     const padded = padBatch(this.learner.model, batch);
+    clock.mark("prepare");
     const session = await this.lookup(padded, padded.ids); // 1
+    clock.mark("lookup");
     try {
-      const part = this.learnerStep(scope, padded, session); // 2-4
+      const part = this.learnerStep(scope, padded, session, false, clock); // 2-4
+      if (this.flat) {
+        const totals = await this.reduceBuckets(part.result.buckets!); // 5, dense: in place, in the step's own buckets
+        clock.mark("reduce");
+        this.checkFiniteFlat(totals.metrics.queryLoss, part);
+        clock.mark("update");
+        await this.applySparse(scope, [session], [part], totals.objective); // 5 and 6, sparse
+        clock.mark("sparse");
+        this.optimizer.step({ buffers: part.result.buckets!, places: this.flat.places }, { scale: 1 / totals.objective }); // 6, dense
+        clock.mark("update");
+        return totals.metrics;
+      }
       const totals = await this.reduceDense(scope, [part]); // 5, dense
+      clock.mark("reduce");
       this.checkFinite(totals.metrics.queryLoss, totals.grads, [part]);
+      clock.mark("update");
       await this.applySparse(scope, [session], [part], totals.objective); // 5 and 6, sparse
+      clock.mark("sparse");
       this.outerUpdate(scope, totals.grads); // 6, dense
+      clock.mark("update");
       return totals.metrics;
     } finally {
       session.dispose();
@@ -162,7 +219,7 @@ export class MetaTrainer {
    * gradients. The arithmetic equals the G-Meta step's, so the two differ in time and
    * traffic only; the sparse gradients of all tasks still go home in one update.
    */
-  private async naiveStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">) {
+  private async naiveStep(scope: Scope, batch: Pick<MetaBatch, "support" | "query">, clock: PhaseClock) {
     const T = batch.support.taskOffsets.length - 1;
     const sessions: LookupSession[] = [];
     const parts: RankPart[] = [];
@@ -170,6 +227,7 @@ export class MetaTrainer {
     try {
       for (let t = 0; t < T; t++) {
         const padded = padBatch(this.learner.model, sliceTasks(batch, t, t + 1));
+        clock.mark("prepare");
         const support = await this.lookup(padded, padded.ids.map((ids, k) => ids.subarray(0, padded.supportIds[k])));
         try {
           const rows = Object.fromEntries(padded.tables.map((name) => [name, support.get(name).unique]));
@@ -179,17 +237,23 @@ export class MetaTrainer {
         }
         const session = await this.lookup(padded, padded.ids);
         sessions.push(session);
+        clock.mark("lookup");
         // The next task's step overwrites the compiled step's outputs: keep what is read later.
-        const part = this.learnerStep(scope, padded, session, true);
+        const part = this.learnerStep(scope, padded, session, true, clock);
         parts.push(part);
         reducedGrads.push(await this.allReduceSum(scope, part.result.denseGrads.map((g) => scope.run(() => mul(g, part.weights.objective))), []).then((r) => r.grads));
+        clock.mark("reduce");
       }
       const totals = await this.reduceTotals(scope, parts);
       // Σ over tasks of each task's weighted, reduced gradients, over the global weight.
       const dense = scope.run(() => (reducedGrads[0] ?? []).map((_, i) => mul(reducedGrads.map((g) => g[i]!).reduce((a, g) => add(a, g)), 1 / totals.objective)));
+      clock.mark("reduce");
       this.checkFinite(totals.metrics.queryLoss, dense, parts);
+      clock.mark("update");
       await this.applySparse(scope, sessions, parts, totals.objective);
+      clock.mark("sparse");
       this.outerUpdate(scope, dense);
+      clock.mark("update");
       return totals.metrics;
     } finally {
       for (const s of sessions) s.dispose();
@@ -206,18 +270,36 @@ export class MetaTrainer {
    * per shape bucket, then replayed), whose outputs stay valid until its next run; `keep`
    * copies what is read after that.
    */
-  private learnerStep(scope: Scope, padded: PaddedBatch, session: LookupSession, keep = false): RankPart {
+  private learnerStep(scope: Scope, padded: PaddedBatch, session: LookupSession, keep: boolean, clock: PhaseClock): RankPart {
     const pb = numberPairs(this.learner.model, padded, padded.tables.map((name) => {
       const t = session.get(name);
       return { inverse: t.inverse, uniqueCount: t.uniqueRows.length };
     }));
-    const result: MetaStepResult = scope.run(() => {
+    const weights = this.learner.lossWeights(pb);
+    const tasks = pb.support.tasks;
+    const samples = realSamples(pb.support) + realSamples(pb.query);
+    const stepWeights: StepWeights = [weights.objective, weights.query, weights.support, tasks, samples];
+    clock.mark("prepare");
+    const result: MetaStepResult & { buckets?: Tensor[] } = scope.run(() => {
       const leaves = this.learner.leavesOnDevice(padded.tables.map((name) => session.get(name).unique));
-      const out = this.compiled.run(pb, leaves);
+      const out = this.compiled.run(pb, leaves, this.flat ? stepWeights : undefined);
       if (!keep) return out;
       return { queryLoss: clone(out.queryLoss), supportLoss: clone(out.supportLoss), denseGrads: out.denseGrads, embeddingGrads: out.embeddingGrads.map((g) => clone(g)) };
     });
-    return { tables: padded.tables, result, weights: this.learner.lossWeights(pb), tasks: pb.support.tasks, samples: realSamples(pb.support) + realSamples(pb.query) };
+    clock.mark("learner");
+    return { tables: padded.tables, result, weights, tasks, samples };
+  }
+
+  /** Step 5, dense half, for the flat step: the buckets are reduced in place; the losses and weights ride at the end. */
+  private async reduceBuckets(buckets: Tensor[]) {
+    for (const buf of buckets) {
+      await this.pg.allReduce(buf, "sum");
+      this.allReduceCalls++;
+      this.allReduceBytes += buf.numel * 4;
+    }
+    const last = buckets[buckets.length - 1]!;
+    const tail = last.device === "cpu" ? (last.hostView() as Float32Array).subarray(last.numel - STEP_EXTRAS) : (slice(last, 0, last.numel - STEP_EXTRAS).toArray() as Float32Array);
+    return readTotals(tail);
   }
 
   /** Step 5, dense half: the weighted AllReduce of this rank's gradients, divided by the global weight. */
@@ -236,7 +318,11 @@ export class MetaTrainer {
 
   /** Steps 5 and 6, sparse half: E_U's gradients, weighted like the dense ones, go home in one update. */
   private async applySparse(scope: Scope, sessions: LookupSession[], parts: RankPart[], objective: number): Promise<void> {
-    const grads = parts.map((p) => scope.run(() => Object.fromEntries(p.tables.map((name, k) => [name, mul(p.result.embeddingGrads[k]!, p.weights.objective / objective)]))));
+    const grads = parts.map((p) => {
+      const f = p.weights.objective / objective;
+      // One rank's whole objective (f = 1) needs no scaling pass.
+      return scope.run(() => Object.fromEntries(p.tables.map((name, k) => [name, f === 1 ? p.result.embeddingGrads[k]! : mul(p.result.embeddingGrads[k]!, f)])));
+    });
     await applyGradientsTogether(sessions, grads);
   }
 
@@ -246,11 +332,22 @@ export class MetaTrainer {
    * and this rank's embedding gradients.
    */
   private checkFinite(queryLoss: number, dense: Tensor[], parts: RankPart[]): void {
-    const names = this.learner.model.params.map((p) => p.name);
-    const denseNames = [...names, ...(this.learner.innerLrs ? names.map((n) => `innerLr.${n}`) : [])];
     const rows = parts.flatMap((p) => p.result.embeddingGrads);
     const rowNames = parts.flatMap((p) => p.tables.map((t) => `embedding rows of ${t}`));
-    checkFiniteStep(this.stepCount + 1, { "query loss": queryLoss }, [...dense, ...rows], [...denseNames, ...rowNames]);
+    checkFiniteStep(this.stepCount + 1, { "query loss": queryLoss }, [...dense, ...rows], [...this.denseNames(), ...rowNames]);
+  }
+
+  /** checkFinite for the flat step: the reduced buckets hold the dense gradients (times the global weight). */
+  private checkFiniteFlat(queryLoss: number, part: RankPart): void {
+    // In checkFinite's order: the loss, the dense gradients, then the rows.
+    checkFiniteStep(this.stepCount + 1, { "query loss": queryLoss }, [], []);
+    checkFiniteFlat(this.stepCount + 1, { buffers: part.result.buckets!, places: this.flat!.places }, this.denseNames());
+    this.checkFinite(queryLoss, [], [part]);
+  }
+
+  private denseNames(): string[] {
+    const names = this.learner.model.params.map((p) => p.name);
+    return [...names, ...(this.learner.innerLrs ? names.map((n) => `innerLr.${n}`) : [])];
   }
 
   /** Step 6, dense half: Adam on every rank identically. */

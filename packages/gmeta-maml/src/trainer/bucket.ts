@@ -11,23 +11,29 @@ export interface Buckets {
   extraOffset: number;
 }
 
+/** Where gradients of these sizes go in buckets of at most `bucketElems` floats, in order. */
+export function bucketPlaces(numels: readonly number[], bucketElems: number): { places: Buckets["places"]; sizes: number[] } {
+  const places: Buckets["places"] = [];
+  const sizes: number[] = [0];
+  for (const n of numels) {
+    let b = sizes.length - 1;
+    if (sizes[b]! > 0 && sizes[b]! + n > bucketElems) {
+      sizes.push(0);
+      b++;
+    }
+    places.push({ bucket: b, offset: sizes[b]!, length: n });
+    sizes[b]! += n;
+  }
+  return { places, sizes };
+}
+
 /**
  * Packs gradients (float32, any device) and `extra` numbers into flat buckets on `device`
  * (where the process group reduces: the GPU for NCCL, the host for Gloo). Each bucket is
  * one concatenation there, so gradients on the same device never pass through the host.
  */
 export function pack(grads: readonly Tensor[], extra: readonly number[], bucketElems: number, device: Device = "cpu"): Buckets {
-  const places: Buckets["places"] = [];
-  const sizes: number[] = [0];
-  for (const g of grads) {
-    let b = sizes.length - 1;
-    if (sizes[b]! > 0 && sizes[b]! + g.numel > bucketElems) {
-      sizes.push(0);
-      b++;
-    }
-    places.push({ bucket: b, offset: sizes[b]!, length: g.numel });
-    sizes[b]! += g.numel;
-  }
+  const { places, sizes } = bucketPlaces(grads.map((g) => g.numel), bucketElems);
   const last = sizes.length - 1;
   const extraOffset = sizes[last]!;
   // Each bucket's flat views and staged copies are freed by its tidy; the buffer is kept.

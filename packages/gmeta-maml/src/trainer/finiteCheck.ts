@@ -1,4 +1,4 @@
-import type { Tensor } from "@gmeta/tensor";
+import type { FlatGradients, Tensor } from "@gmeta/tensor";
 
 /** A step whose loss or gradients hold NaN or an infinity; nothing of it was applied. */
 export class NonFiniteError extends Error {
@@ -24,6 +24,17 @@ export function checkFiniteStep(step: number, losses: Record<string, number>, gr
     const a = (g.device === "cpu" ? g.hostView() : g.toArray()) as Float32Array;
     for (let k = 0; k < a.length; k++) {
       if (!Number.isFinite(a[k]!)) throw new NonFiniteError(step, `the gradient of ${names[i] ?? `tensor ${i}`}`, `holds ${a[k]} at element ${k} of ${a.length}`);
+    }
+  });
+}
+
+/** checkFiniteStep's gradient check over flat buffers: names[i] is the tensor at places[i]. */
+export function checkFiniteFlat(step: number, flat: FlatGradients, names: readonly string[]): void {
+  const views = flat.buffers.map((b) => (b.device === "cpu" ? b.hostView() : b.toArray()) as Float32Array);
+  flat.places.forEach((pl, i) => {
+    const a = views[pl.bucket]!;
+    for (let k = pl.offset; k < pl.offset + pl.length; k++) {
+      if (!Number.isFinite(a[k]!)) throw new NonFiniteError(step, `the gradient of ${names[i] ?? `tensor ${i}`}`, `holds ${a[k]} at element ${k - pl.offset} of ${pl.length}`);
     }
   });
 }

@@ -6,7 +6,46 @@
 import * as T from "../../src/index.js";
 import type { Device, Tensor } from "../../src/index.js";
 
-export const SIZES = { tasks: 32, support: 32, query: 32, slots: 4, vocab: 5000, embDim: 16, dense: 8, hidden: 64, innerLr: 0.1 };
+export interface StepSizes {
+  tasks: number;
+  support: number;
+  query: number;
+  slots: number;
+  vocab: number;
+  embDim: number;
+  dense: number;
+  hidden: number;
+  innerLr: number;
+}
+
+export const SIZES: StepSizes = { tasks: 32, support: 32, query: 32, slots: 4, vocab: 5000, embDim: 16, dense: 8, hidden: 64, innerLr: 0.1 };
+
+/**
+ * The meta-step over [ids, dense features, labels] with parameters [w1, b1, w2, b2, table]:
+ * the query loss and its gradients w.r.t. every parameter (also what T.compile captures in
+ * compiledStep.ts).
+ */
+export function metaStep(S: StepSizes, params: Tensor[]) {
+  return ([ids, xDense, y]: Tensor[]): { loss: Tensor; grads: Tensor[] } => {
+    const [w1, b1, w2, b2, table] = params as [Tensor, Tensor, Tensor, Tensor, Tensor];
+    const n = S.support + S.query;
+    const inDim = S.slots * S.embDim + S.dense;
+    const emb = T.reshape(T.gatherRows(table, ids!), [S.tasks, n, S.slots * S.embDim]);
+    const x = T.concat([emb, xDense!], 2);
+    const xs = T.slice(x, 1, 0, S.support);
+    const xq = T.slice(x, 1, S.support, n);
+    const ys = T.slice(y!, 1, 0, S.support);
+    const yq = T.slice(y!, 1, S.support, n);
+    const fast0 = [T.expand(T.unsqueeze(w1, 0), [S.tasks, inDim, S.hidden]), T.expand(T.reshape(b1, [1, 1, S.hidden]), [S.tasks, 1, S.hidden]),
+      T.expand(T.unsqueeze(w2, 0), [S.tasks, S.hidden, 1]), T.expand(T.reshape(b2, [1, 1, 1]), [S.tasks, 1, 1])];
+    const forward = (p: Tensor[], xx: Tensor) => T.add(T.bmm(T.relu(T.add(T.bmm(xx, p[0]!), p[1]!)), p[2]!), p[3]!);
+    const lossS = T.mul(T.bceWithLogits(forward(fast0, xs), ys), S.tasks);
+    const gs = T.grad(lossS, fast0, { createGraph: true });
+    const fast = fast0.map((p, i) => T.sub(p, T.mul(gs[i]!, S.innerLr)));
+    const loss = T.bceWithLogits(forward(fast, xq), yq);
+    return { loss, grads: T.grad(loss, params) };
+  };
+}
 
 export interface MamlRun {
   losses: number[];
@@ -36,20 +75,7 @@ export function mamlSteps(device: Device, steps: number, seed = 1): MamlRun {
       const ids = T.randint(0, S.vocab, [S.tasks * n * S.slots], { generator: g, dtype: "int32" }).to(device);
       const xDense = T.rand([S.tasks, n, S.dense], { generator: g }).to(device);
       const y = T.step(T.affine(T.rand([S.tasks, n, 1], { generator: g }), 1, -0.5)).to(device);
-      const emb = T.reshape(T.gatherRows(table, ids), [S.tasks, n, S.slots * S.embDim]);
-      const x = T.concat([emb, xDense], 2);
-      const xs = T.slice(x, 1, 0, S.support);
-      const xq = T.slice(x, 1, S.support, n);
-      const ys = T.slice(y, 1, 0, S.support);
-      const yq = T.slice(y, 1, S.support, n);
-      const fast0 = [T.expand(T.unsqueeze(w1, 0), [S.tasks, inDim, S.hidden]), T.expand(T.reshape(b1, [1, 1, S.hidden]), [S.tasks, 1, S.hidden]),
-        T.expand(T.unsqueeze(w2, 0), [S.tasks, S.hidden, 1]), T.expand(T.reshape(b2, [1, 1, 1]), [S.tasks, 1, 1])];
-      const forward = (p: Tensor[], xx: Tensor) => T.add(T.bmm(T.relu(T.add(T.bmm(xx, p[0]!), p[1]!)), p[2]!), p[3]!);
-      const lossS = T.mul(T.bceWithLogits(forward(fast0, xs), ys), S.tasks);
-      const gs = T.grad(lossS, fast0, { createGraph: true });
-      const fast = fast0.map((p, i) => T.sub(p, T.mul(gs[i]!, S.innerLr)));
-      const lossQ = T.bceWithLogits(forward(fast, xq), yq);
-      const grads = T.grad(lossQ, [...dense, table]);
+      const { loss: lossQ, grads } = metaStep(S, [...dense, table])([ids, xDense, y]);
       losses.push(lossQ.item());
       adam.step(grads.slice(0, 4) as Tensor[]);
       sgd.step([grads[4]!]);

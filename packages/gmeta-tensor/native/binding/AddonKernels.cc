@@ -13,6 +13,7 @@
 #include "../kernels/gather_rows/gather_rows.h"
 #include "../kernels/matmul/matmul.h"
 #include "../kernels/optim/optim.h"
+#include "../kernels/pair_dot/pair_dot.h"
 #include "../kernels/random/random.h"
 #include "../kernels/reduce/reduce.h"
 #include "../kernels/scatter_add_rows/scatter_add_rows.h"
@@ -51,6 +52,13 @@ std::vector<int64_t> V(const Info& info, size_t i, const char* op, const char* n
 }
 
 // Every kernel goes through run_op, so an open capture records it with its storages.
+
+// "[a,b,c]", for profiles that tell one shape of an op from another.
+std::string Dims(const std::vector<int64_t>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); i++) out += (i ? "," : "") + std::to_string(v[i]);
+  return out + "]";
+}
 
 double Numel(const std::vector<int64_t>& shape) {
   double n = 1;
@@ -97,11 +105,13 @@ void StridedCopy(const Info& info) {
   std::vector<int64_t> src_strides = V(info, 5, op, "srcStrides");
   std::vector<int64_t> shape = V(info, 6, op, "shape");
   const double moved = 2 * Numel(shape) * static_cast<double>(dtype_size(dst.dtype()));
+  std::string detail;
+  if (current_capture()) detail = Dims(shape) + " from strides " + Dims(src_strides) + " to " + Dims(dst_strides);
   run_op(op, {&dst, &src}, 0, moved,
          [dst_offset, dst_strides = std::move(dst_strides), src_offset, src_strides = std::move(src_strides), shape = std::move(shape)](Storage* const* s) {
            strided_copy(*s[0], dst_offset, dst_strides, *s[1], src_offset, src_strides, shape);
            return int64_t{-1};
-         });
+         }, std::move(detail));
 }
 
 void Binary(const Info& info) {
@@ -114,11 +124,13 @@ void Binary(const Info& info) {
   std::vector<int64_t> as = V(info, 5, op, "aStrides");
   std::vector<int64_t> bs = V(info, 6, op, "bStrides");
   const double n = Numel(shape);
+  std::string detail;
+  if (current_capture()) detail = std::to_string(static_cast<int>(kind)) + " " + Dims(shape) + " " + Dims(as) + " " + Dims(bs);
   run_op(op, {&out, &a, &b}, n, 3 * n * static_cast<double>(dtype_size(out.dtype())),
          [kind, shape = std::move(shape), as = std::move(as), bs = std::move(bs)](Storage* const* s) {
            binary(kind, *s[0], *s[1], *s[2], shape, as, bs);
            return int64_t{-1};
-         });
+         }, std::move(detail));
 }
 
 void Unary(const Info& info) {
@@ -128,11 +140,13 @@ void Unary(const Info& info) {
   Storage& a = S(info, 2, op, "a");
   const double p1 = D(info, 3, op, "p1");
   const double p2 = D(info, 4, op, "p2");
+  std::string detail;
+  if (current_capture()) detail = std::to_string(static_cast<int>(kind)) + " n=" + std::to_string(out.numel());
   run_op(op, {&out, &a}, static_cast<double>(out.numel()), Bytes(out) + Bytes(a),
          [kind, p1, p2](Storage* const* s) {
            unary(kind, *s[0], *s[1], p1, p2);
            return int64_t{-1};
-         });
+         }, std::move(detail));
 }
 
 void Where(const Info& info) {
@@ -161,11 +175,13 @@ void Reduce(const Info& info) {
   const int64_t outer = I(info, 3, op, "outer");
   const int64_t axis_len = I(info, 4, op, "axisLen");
   const int64_t inner = I(info, 5, op, "inner");
+  std::string detail;
+  if (current_capture()) detail = std::to_string(static_cast<int>(kind)) + " " + Dims({outer, axis_len, inner});
   run_op(op, {&out, &a}, static_cast<double>(outer) * axis_len * inner, Bytes(out) + Bytes(a),
          [kind, outer, axis_len, inner](Storage* const* s) {
            reduce(kind, *s[0], *s[1], outer, axis_len, inner);
            return int64_t{-1};
-         });
+         }, std::move(detail));
 }
 
 void Matmul(const Info& info) {
@@ -249,6 +265,32 @@ Napi::Value SegmentExpand(const Info& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(r));
 }
 
+// pairDot(out, x, y, batch, fx, fy, dim, i, j) and pairSpread(out, g, y, batch, fx, fy, dim, i, j).
+PairArgs Pairs(const Info& info, const char* op) {
+  PairArgs a{I(info, 3, op, "batch"), I(info, 4, op, "fx"), I(info, 5, op, "fy"), I(info, 6, op, "dim"), {}, {}};
+  for (int64_t v : V(info, 7, op, "i")) a.i.push_back(static_cast<int32_t>(v));
+  for (int64_t v : V(info, 8, op, "j")) a.j.push_back(static_cast<int32_t>(v));
+  return a;
+}
+
+// Both pair kernels take (out, a, b) and the pair arguments, and do batch·pairs·dim multiply-adds.
+template <void (*Kernel)(Storage&, const Storage&, const Storage&, const PairArgs&)>
+void PairOp(const Info& info, const char* op, const char* a_name) {
+  Storage& out = S(info, 0, op, "out");
+  Storage& x = S(info, 1, op, a_name);
+  Storage& y = S(info, 2, op, "y");
+  PairArgs a = Pairs(info, op);
+  const double macs = static_cast<double>(a.batch) * static_cast<double>(a.i.size()) * a.dim;
+  run_op(op, {&out, &x, &y}, 2 * macs, Bytes(out) + Bytes(x) + Bytes(y),
+         [a = std::move(a)](Storage* const* s) {
+           Kernel(*s[0], *s[1], *s[2], a);
+           return int64_t{-1};
+         });
+}
+
+void PairDot(const Info& info) { PairOp<pair_dot>(info, "pairDot", "x"); }
+void PairSpread(const Info& info) { PairOp<pair_spread>(info, "pairSpread", "g"); }
+
 void BceWithLogits(const Info& info) {
   const char* op = "bceWithLogits";
   Storage& out = S(info, 0, op, "out");
@@ -277,7 +319,8 @@ void AdamStep(const Info& info) {
   AdamArgs args{D(info, 4, op, "lr"),          D(info, 5, op, "beta1"),
                 D(info, 6, op, "beta2"),       D(info, 7, op, "eps"),
                 D(info, 8, op, "weightDecay"), D(info, 9, op, "biasCorrection1"),
-                D(info, 10, op, "biasCorrection2"), B(info, 11, op, "decoupled")};
+                D(info, 10, op, "biasCorrection2"), B(info, 11, op, "decoupled"),
+                {I(info, 12, op, "gradOffset"), D(info, 13, op, "gradScale")}};
   adam_step(S(info, 0, op, "param"), S(info, 1, op, "grad"), S(info, 2, op, "m"),
             S(info, 3, op, "v"), args);
 }
@@ -286,7 +329,8 @@ void SgdStep(const Info& info) {
   const char* op = "sgdStep";
   SgdArgs args{D(info, 3, op, "lr"),          D(info, 4, op, "momentum"),
                D(info, 5, op, "dampening"),   D(info, 6, op, "weightDecay"),
-               B(info, 7, op, "nesterov"),    B(info, 8, op, "firstStep")};
+               B(info, 7, op, "nesterov"),    B(info, 8, op, "firstStep"),
+               {I(info, 9, op, "gradOffset"), D(info, 10, op, "gradScale")}};
   refuse_capture("sgdStep: an optimizer step cannot be replayed (its first step differs from the rest)");
   Storage* buf = info[2].IsNull() || info[2].IsUndefined() ? nullptr : &S(info, 2, op, "momentumBuf");
   sgd_step(S(info, 0, op, "param"), S(info, 1, op, "grad"), buf, args);
@@ -309,6 +353,8 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("segmentReduce", Napi::Function::New<SegmentReduce>(env, "segmentReduce"));
   exports.Set("segmentExpand", Napi::Function::New<SegmentExpand>(env, "segmentExpand"));
   exports.Set("bceWithLogits", Napi::Function::New<BceWithLogits>(env, "bceWithLogits"));
+  exports.Set("pairDot", Napi::Function::New<PairDot>(env, "pairDot"));
+  exports.Set("pairSpread", Napi::Function::New<PairSpread>(env, "pairSpread"));
   exports.Set("random", Napi::Function::New<Random>(env, "random"));
   exports.Set("adamStep", Napi::Function::New<AdamStep>(env, "adamStep"));
   exports.Set("sgdStep", Napi::Function::New<SgdStep>(env, "sgdStep"));

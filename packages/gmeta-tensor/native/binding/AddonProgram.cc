@@ -41,6 +41,7 @@ Napi::Function AddonProgram::Define(Napi::Env env) {
                                      InstanceMethod<&AddonProgram::PlanMemory>("planMemory"),
                                      InstanceMethod<&AddonProgram::Stats>("stats"),
                                      InstanceMethod<&AddonProgram::Profile>("profile"),
+                                     InstanceMethod<&AddonProgram::SetCudaGraph>("setCudaGraph"),
                                      InstanceMethod<&AddonProgram::Dispose>("dispose"),
                                  });
   g_constructor = new Napi::FunctionReference(Napi::Persistent(f));
@@ -77,7 +78,13 @@ Napi::Value AddonProgram::Stats(const Napi::CallbackInfo& info) {
   o.Set("arenaBytes", static_cast<double>(s.arena_bytes));
   o.Set("unplannedBytes", static_cast<double>(s.unplanned_bytes));
   o.Set("replays", static_cast<double>(s.replays));
+  o.Set("cudaGraph", s.cuda_graph);
+  o.Set("cudaGraphReason", s.cuda_graph_reason);
   return o;
+}
+
+void AddonProgram::SetCudaGraph(const Napi::CallbackInfo& info) {
+  Get(info.Env(), "setCudaGraph").set_cuda_graphs(ArgBool(info[0], "setCudaGraph", "enabled"));
 }
 
 Napi::Value AddonProgram::Profile(const Napi::CallbackInfo& info) {
@@ -90,6 +97,7 @@ Napi::Value AddonProgram::Profile(const Napi::CallbackInfo& info) {
     o.Set("op", rows[i].name);
     o.Set("calls", static_cast<double>(rows[i].calls));
     o.Set("seconds", rows[i].seconds);
+    o.Set("cpuSeconds", rows[i].cpu_seconds);
     o.Set("flops", rows[i].flops);
     o.Set("bytes", rows[i].bytes);
     out[i] = o;

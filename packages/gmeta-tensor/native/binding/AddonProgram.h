@@ -22,6 +22,7 @@ class AddonProgram : public Napi::ObjectWrap<AddonProgram> {
   void PlanMemory(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Profile(const Napi::CallbackInfo& info);
+  void SetCudaGraph(const Napi::CallbackInfo& info);
   void Dispose(const Napi::CallbackInfo& info);
   Program& Get(const Napi::Env& env, const char* op);
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "../core/cuda_api.h"
+#include "../core/cuda_graph.h"
 #include "../core/device.h"
 #include "../core/program.h"
 #include "../kernels/fill/fill.h"
@@ -163,7 +164,7 @@ void AddonStorage::Write(const Napi::CallbackInfo& info) {
                               [bytes, at](Storage* const* st) {
                                 char* d = static_cast<char*>(st[0]->data()) + at;
                                 if (st[0]->device() != kCpu)
-                                  cuda::copy_from_host(st[0]->device(), d, bytes->data(), bytes->size());
+                                  cuda::copy_constant_from_host(st[0]->device(), d, bytes->data(), bytes->size());
                                 else
                                   std::memcpy(d, bytes->data(), bytes->size());
                                 return int64_t{-1};

@@ -15,6 +15,7 @@ const dynlib::Library<CublasApi>& library() {
         "GMETA_CUBLAS_PATH", "libcublas.so.13", [&](dynlib::Symbols& s) {
           s.bind("cublasCreate_v2", r.api.create);
           s.bind("cublasSetStream_v2", r.api.set_stream);
+          s.bind("cublasSetWorkspace_v2", r.api.set_workspace);
           s.bind("cublasGetVersion_v2", r.api.get_version);
           s.bind("cublasSgemmStridedBatched", r.api.sgemm_strided_batched);
           s.bind("cublasDgemmStridedBatched", r.api.dgemm_strided_batched);

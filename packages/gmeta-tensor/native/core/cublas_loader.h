@@ -5,6 +5,7 @@
 // Search order: GMETA_CUBLAS_PATH (a library file, or a folder holding libcublas.so.13 / .12),
 // else libcublas.so.13 then libcublas.so.12 through the dynamic loader's usual paths.
 #pragma once
+#include <cstddef>
 #include <string>
 
 namespace gmeta {
@@ -17,6 +18,7 @@ constexpr cublasStatus_t CUBLAS_STATUS_SUCCESS = 0;
 struct CublasApi {
   cublasStatus_t (*create)(cublasHandle_t*);
   cublasStatus_t (*set_stream)(cublasHandle_t, void* stream);
+  cublasStatus_t (*set_workspace)(cublasHandle_t, void* workspace, size_t bytes);
   cublasStatus_t (*get_version)(cublasHandle_t, int*);
   cublasStatus_t (*sgemm_strided_batched)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int,
                                           int, const float*, const float*, int, long long, const float*,

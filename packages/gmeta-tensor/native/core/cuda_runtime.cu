@@ -12,6 +12,11 @@
 // and an event marks when the block is free again. The host no longer waits for each upload
 // (a meta-batch's labels, masks, dense features and index arrays), so uploads overlap the
 // kernels already queued. Blocks are reused by size; past a cap the copy waits as before.
+//
+// While the stream is captured into a CUDA graph (cuda_graph.cu), blocks freed on the device
+// go to the graph instead of the cache (its nodes use them on every launch), cudaMalloc runs
+// in relaxed capture mode (it is not stream work), and calls a graph cannot repeat (host
+// syncs, copies from or to host memory) throw, which abandons the capture.
 #include <cuda_runtime.h>
 
 #include <cstring>
@@ -22,6 +27,7 @@
 
 #include "cuda_api.h"
 #include "cuda_check.cuh"
+#include "cuda_graph.h"
 #include "device.h"
 
 namespace gmeta::cuda {
@@ -51,6 +57,8 @@ struct DeviceState {
   size_t cached = 0;
   std::vector<Staging> staging;
   size_t staged = 0;
+  // Set while the stream is being captured.
+  CaptureHold* hold = nullptr;
 };
 
 std::mutex& mu() {
@@ -69,6 +77,23 @@ DeviceState& state(int device) {
     throw std::out_of_range("CUDA: no device " + device_name(device) + " (" +
                             std::to_string(s.size()) + " present)");
   return s[static_cast<size_t>(device)];
+}
+
+// Lets a call that is not stream work (cudaMalloc, cudaHostAlloc) through a thread-local capture.
+class RelaxedCapture {
+ public:
+  RelaxedCapture() { cudaThreadExchangeStreamCaptureMode(&mode_); }
+  ~RelaxedCapture() { cudaThreadExchangeStreamCaptureMode(&mode_); }
+
+ private:
+  cudaStreamCaptureMode mode_ = cudaStreamCaptureModeRelaxed;
+};
+
+// Throws when the device's stream is being captured: `what` cannot be part of a graph.
+void refuse_in_capture(int device, const char* what) {
+  std::lock_guard<std::mutex> lock(mu());
+  if (state(device).hold)
+    throw std::runtime_error(std::string(what) + " cannot be captured into a CUDA graph");
 }
 
 cudaStream_t stream_locked(int device) {
@@ -196,8 +221,15 @@ void* alloc(int device, size_t bytes) {
   }
   GMETA_CUDA_CHECK(cudaSetDevice(device));
   void* p = nullptr;
-  cudaError_t err = cudaMalloc(&p, size);
-  if (err == cudaErrorMemoryAllocation) {
+  cudaError_t err;
+  if (s.hold) {
+    // Emptying the cache would wait for the device, which a capture cannot.
+    RelaxedCapture relaxed;
+    err = cudaMalloc(&p, size);
+  } else {
+    err = cudaMalloc(&p, size);
+  }
+  if (err == cudaErrorMemoryAllocation && !s.hold) {
     cudaGetLastError();
     release_device_locked(device);
     GMETA_CUDA_CHECK(cudaSetDevice(device));
@@ -215,6 +247,10 @@ void free(int device, void* p, size_t bytes) {
   if (!p) return;
   std::lock_guard<std::mutex> lock(mu());
   DeviceState& s = state(device);
+  if (s.hold) {
+    s.hold->blocks.push_back(HeldBlock{p, bytes, false});
+    return;
+  }
   const size_t size = bucket(bytes);
   s.free_lists[size].push_back(p);
   s.cached += size;
@@ -243,6 +279,7 @@ void* stream(int device) {
 }
 
 void synchronize(int device) {
+  refuse_in_capture(device, "a wait for the device");
   cudaStream_t s = static_cast<cudaStream_t>(stream(device));
   GMETA_CUDA_CHECK(cudaStreamSynchronize(s));
 }
@@ -254,6 +291,7 @@ void set_current(int device) {
 
 void copy_to_host(int device, void* dst, const void* src, size_t bytes) {
   if (bytes == 0) return;
+  refuse_in_capture(device, "copy: a copy to host memory (the host waits for it)");
   cudaStream_t s = static_cast<cudaStream_t>(stream(device));
   GMETA_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, s));
   GMETA_CUDA_CHECK(cudaStreamSynchronize(s));
@@ -261,6 +299,7 @@ void copy_to_host(int device, void* dst, const void* src, size_t bytes) {
 
 void copy_from_host(int device, void* dst, const void* src, size_t bytes) {
   if (bytes == 0) return;
+  refuse_in_capture(device, "copy: a copy from host memory (whose bytes may change between replays)");
   cudaStream_t s = static_cast<cudaStream_t>(stream(device));
   {
     std::lock_guard<std::mutex> lock(mu());
@@ -289,6 +328,7 @@ void copy_device(int dst_device, void* dst, int src_device, const void* src, siz
     return;
   }
   // Different GPUs: the source's queued work must finish before the copy reads it.
+  refuse_in_capture(dst_device, "copy: a copy between GPUs (the host waits for it)");
   synchronize(src_device);
   GMETA_CUDA_CHECK(cudaMemcpyPeerAsync(dst, dst_device, src, src_device, bytes, ds));
   GMETA_CUDA_CHECK(cudaStreamSynchronize(ds));
@@ -335,6 +375,56 @@ void zero(int device, void* p, size_t bytes) {
   // A cached block skips cudaMalloc's cudaSetDevice; memsets need the device current.
   GMETA_CUDA_CHECK(cudaSetDevice(device));
   GMETA_CUDA_CHECK(cudaMemsetAsync(p, 0, bytes, s));
+}
+
+bool capturing(int device) {
+  std::lock_guard<std::mutex> lock(mu());
+  return state(device).hold != nullptr;
+}
+
+void hold_for_capture(int device, CaptureHold* hold) {
+  std::lock_guard<std::mutex> lock(mu());
+  state(device).hold = hold;
+}
+
+void release_held(int device, CaptureHold* hold) noexcept {
+  for (const HeldBlock& b : hold->blocks) {
+    if (b.pinned) {
+      cudaFreeHost(b.ptr);
+    } else {
+      std::lock_guard<std::mutex> lock(mu());
+      DeviceState& s = state(device);
+      const size_t size = bucket(b.bytes);
+      s.free_lists[size].push_back(b.ptr);
+      s.cached += size;
+    }
+  }
+  hold->blocks.clear();
+}
+
+void copy_constant_from_host(int device, void* dst, const void* src, size_t bytes) {
+  if (bytes == 0) return;
+  cudaStream_t s = static_cast<cudaStream_t>(stream(device));
+  CaptureHold* hold = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu());
+    hold = state(device).hold;
+  }
+  if (!hold) {
+    copy_from_host(device, dst, src, bytes);
+    return;
+  }
+  void* pinned = nullptr;
+  {
+    RelaxedCapture relaxed;
+    GMETA_CUDA_CHECK(cudaHostAlloc(&pinned, bytes, cudaHostAllocPortable));
+  }
+  std::memcpy(pinned, src, bytes);
+  {
+    std::lock_guard<std::mutex> lock(mu());
+    hold->blocks.push_back(HeldBlock{pinned, bytes, true});
+  }
+  GMETA_CUDA_CHECK(cudaMemcpyAsync(dst, pinned, bytes, cudaMemcpyHostToDevice, s));
 }
 
 }  // namespace gmeta::cuda

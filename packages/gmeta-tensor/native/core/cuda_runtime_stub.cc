@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cuda_api.h"
+#include "cuda_graph.h"
 #include "device.h"
 
 namespace gmeta::cuda {
@@ -44,6 +45,24 @@ void* record_event(int device, bool) {
 int query_event(void*) { unavailable("eventDone"); }
 void destroy_event(void*) {}
 float elapsed_ms(void*, void*) { unavailable("eventElapsedMs"); }
+
+Graph* capture_graph(int, const std::function<void()>&, std::string& reason) {
+  reason = "built without CUDA";
+  return nullptr;
+}
+void launch_graph(Graph*) { unavailable("cudaGraphLaunch"); }
+void destroy_graph(Graph*) noexcept {}
+bool capturing(int) { return false; }
+void copy_constant_from_host(int, void*, const void*, size_t) { unavailable("cuda copy"); }
+ErrorWords alloc_error_words(int device, int64_t) {
+  require_device("replay", device);
+  return {};
+}
+void free_error_words(ErrorWords&) noexcept {}
+void reset_error_words(const ErrorWords&) {}
+void fetch_error_words(const ErrorWords&, int64_t) {}
+void hold_for_capture(int, CaptureHold*) {}
+void release_held(int, CaptureHold*) noexcept {}
 
 }  // namespace gmeta::cuda
 #endif

@@ -40,11 +40,19 @@ struct ProgramStats {
   int64_t arena_bytes = 0;
   int64_t unplanned_bytes = 0;
   int64_t replays = 0;
+  // On a GPU: whether replays launch one CUDA graph, and why not when they do not.
+  bool cuda_graph = false;
+  std::string cuda_graph_reason;
 };
+
+struct ProgramCuda;
 
 class Program {
  public:
-  explicit Program(int device) : device_(device) {}
+  explicit Program(int device);
+  ~Program();
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
 
   void add(ProgramOp op) {
     stats_.ops++;
@@ -54,13 +62,17 @@ class Program {
   }
   // Packs temporaries into one arena by liveness (first to last use in the op list).
   void plan_memory();
-  // Runs every op in order; throws naming the op when a kernel reports an error.
+  // Runs every op in order; throws naming the op when a kernel reports an error. On a GPU
+  // the first replay captures the ops as a CUDA graph where they allow it (program_cuda.cc).
   void replay();
+  // CUDA graphs for this program's replays (default: on unless GMETA_CUDA_GRAPHS=0).
+  void set_cuda_graphs(bool enabled);
   // One replay with each op timed; per op name: calls, seconds, flops and bytes.
   struct OpProfile {
     std::string name;
     int64_t calls = 0;
-    double seconds = 0, flops = 0, bytes = 0;
+    // Wall time, and the calling thread's CPU time (all of an op's work on one thread).
+    double seconds = 0, cpu_seconds = 0, flops = 0, bytes = 0;
   };
   std::vector<OpProfile> profile(bool by_detail);
   const ProgramStats& stats() const { return stats_; }
@@ -75,7 +87,20 @@ class Program {
   std::unordered_map<Buffer*, std::weak_ptr<Buffer>> allocated_;
   std::shared_ptr<Buffer> arena_;
   ProgramStats stats_;
+
+  // The GPU replay (program_cuda.cc): deferred index errors and the graph, if any.
+  void replay_cuda();
+  void run_deferred(ProgramCuda& c);
+  void check_deferred(ProgramCuda& c);
+  std::string graph_blocker() const;
+  // Drops the graph (the memory plan rebinds storages the graph's nodes point at).
+  void reset_cuda();
+  bool cuda_graphs_ = true;
+  std::unique_ptr<ProgramCuda> cuda_;
 };
+
+// Runs a recorded op over its own storages; returns its status.
+int64_t run_recorded(ProgramOp& op);
 
 // The capture in progress on this process's JS thread. Kernels run as usual while it is
 // open and are also appended to it; anything that cannot be replayed records a reason, and

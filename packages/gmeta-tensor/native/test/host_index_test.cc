@@ -1,14 +1,17 @@
 // Runs on the host the index arithmetic the CUDA kernels use (StridedIndex, the Philox draw
-// and unit conversions), against the CPU kernels' own walkers. A GPU is not needed: the
+// and unit conversions, the deferred index errors' word table of a replay), against the CPU
+// kernels' own walkers. A GPU is not needed: the
 // functions are __host__ __device__, compiled here by the host compiler.
 // Exit 0 and "ok <checks>" on success; otherwise prints the first mismatch and exits 1.
 #include <cstdint>
 #include <cstdio>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "../kernels/common/strided.h"
 #include "../kernels/common/strided_index.h"
+#include "../core/index_errors.h"
 #include "../kernels/random/philox.h"
 
 using namespace gmeta;
@@ -75,11 +78,57 @@ bool check_philox() {
 
 }  // namespace
 
+// A replay's ops get one word each, in order, the first time they check (twice in one op:
+// the same word), and never more words than ops.
+bool check_deferred_words() {
+  unsigned long long words[3];
+  DeferredIndexErrors e;
+  e.bind(words, 3);
+  unsigned long long* got[4];
+  const int64_t ops[4] = {0, 2, 2, 5};
+  for (int k = 0; k < 4; ++k) {
+    e.set_op(ops[k]);
+    got[k] = e.word();
+  }
+  checks++;
+  if (got[0] != words || got[1] != words + 1 || got[2] != words + 1 || got[3] != words + 2 ||
+      e.owners() != std::vector<int64_t>{0, 2, 5}) {
+    std::printf("deferred words: wrong word table\n");
+    return false;
+  }
+  e.set_op(6);
+  try {
+    e.word();
+    std::printf("deferred words: a fourth word was handed out of three\n");
+    return false;
+  } catch (const std::logic_error&) {
+  }
+  e.clear();
+  e.set_op(1);
+  checks++;
+  if (e.word() != words || e.owners() != std::vector<int64_t>{1}) {
+    std::printf("deferred words: clear() did not start over\n");
+    return false;
+  }
+  DeferIndexErrors scope(&e);
+  checks++;
+  if (deferred_index_errors() != &e) {
+    std::printf("deferred words: the scope did not install the table\n");
+    return false;
+  }
+  return true;
+}
+
 int main() {
   std::mt19937_64 rng(12345);
   for (int t = 0; t < 2000; ++t)
     if (!check_strided(rng)) return 1;
   if (!check_philox()) return 1;
+  if (!check_deferred_words()) return 1;
+  if (deferred_index_errors() != nullptr) {
+    std::printf("deferred words: the scope left its table installed\n");
+    return 1;
+  }
   std::printf("ok %lld\n", static_cast<long long>(checks));
   return 0;
 }

@@ -34,6 +34,8 @@ export const enum BinaryOp {
   Le = 10,
   Gt = 11,
   Ge = 12,
+  /** a where b > 0, else 0. */
+  PositiveMask = 13,
 }
 
 /**
@@ -149,6 +151,10 @@ export interface ProgramStats {
   /** What the temporaries would take with one buffer each. */
   unplannedBytes: number;
   replays: number;
+  /** On a GPU: replays launch the program as one CUDA graph (captured at the first replay). */
+  cudaGraph: boolean;
+  /** Why `cudaGraph` is false ("" when it is true). */
+  cudaGraphReason: string;
 }
 
 /** A captured program: its kernel calls over fixed storages, replayed in one call. */
@@ -158,6 +164,8 @@ export interface NativeProgram {
   /** Packs temporaries into one arena by liveness (call once, right after the capture). */
   planMemory(): void;
   stats(): ProgramStats;
+  /** CUDA graphs for this program's replays (default on unless GMETA_CUDA_GRAPHS=0); no-op on the CPU. */
+  setCudaGraph(enabled: boolean): void;
   /**
    * One replay with every call timed, summed per op name (and per GEMM shape with
    * `byShape`), slowest first (CPU times).
@@ -170,7 +178,10 @@ export interface NativeProgram {
 export interface OpProfile {
   op: string;
   calls: number;
+  /** Wall time. */
   seconds: number;
+  /** The calling thread's CPU time: on one thread, the op's work without other processes' share of a busy machine. */
+  cpuSeconds: number;
   flops: number;
   bytes: number;
 }
@@ -286,6 +297,13 @@ export interface Addon {
   /** Elementwise binary cross-entropy with logits: out = max(x,0) − x·y + log(1 + exp(−|x|)). */
   bceWithLogits(out: NativeStorage, x: NativeStorage, y: NativeStorage): void;
 
+  /** out[b, p] = <x[b, i[p], :], y[b, j[p], :]> for x [batch, fx, dim], y [batch, fy, dim]. */
+  pairDot(out: NativeStorage, x: NativeStorage, y: NativeStorage, batch: number, fx: number, fy: number, dim: number,
+    i: number[], j: number[]): void;
+  /** out[b, f, :] = Σ over p with i[p] = f of g[b, p]·y[b, j[p], :]; out [batch, fx, dim], g [batch, pairs]. */
+  pairSpread(out: NativeStorage, g: NativeStorage, y: NativeStorage, batch: number, fx: number, fy: number, dim: number,
+    i: number[], j: number[]): void;
+
   /**
    * Counter-based random fill: element i depends only on (seed, offset + i), so results do
    * not depend on the thread count. Float dtypes only.
@@ -295,9 +313,9 @@ export interface Addon {
   /** In-place Adam / AdamW step on one tensor (float32 / float64); bias corrections precomputed. */
   adamStep(param: NativeStorage, grad: NativeStorage, m: NativeStorage, v: NativeStorage,
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number,
-    biasCorrection1: number, biasCorrection2: number, decoupled: boolean): void;
+    biasCorrection1: number, biasCorrection2: number, decoupled: boolean, gradOffset: number, gradScale: number): void;
   /** In-place SGD step with optional momentum buffer (pass null without momentum). */
   sgdStep(param: NativeStorage, grad: NativeStorage, momentumBuf: NativeStorage | null,
     lr: number, momentum: number, dampening: number, weightDecay: number,
-    nesterov: boolean, firstStep: boolean): void;
+    nesterov: boolean, firstStep: boolean, gradOffset: number, gradScale: number): void;
 }

@@ -2,10 +2,10 @@ import { noGrad } from "../autograd/gradMode.js";
 import { record } from "../autograd/record.js";
 import { isFloat } from "../dtype.js";
 import { argError } from "../errors.js";
-import { UnaryOp } from "../native/AddonTypes.js";
+import { BinaryOp, UnaryOp } from "../native/AddonTypes.js";
 import { addon } from "../native/binding.js";
 import { Tensor } from "../Tensor.js";
-import { add, div, mul } from "./binary.js";
+import { add, binaryRaw, div, mul } from "./binary.js";
 import { checkFloat, checkFinite, checkTensor } from "./check.js";
 
 /** @internal The kernel call shared by every unary op. */
@@ -52,7 +52,15 @@ export function tanh(x: Tensor): Tensor {
 
 /** max(x, 0). */
 export function relu(x: Tensor): Tensor {
-  return record(unaryRaw(UnaryOp.Relu, "relu", x), "relu", [x], (g) => [mul(g, step(x))]);
+  return record(unaryRaw(UnaryOp.Relu, "relu", x), "relu", [x], (g) => [reluGrad(g, x)]);
+}
+
+/**
+ * ReLU's backward in one pass: g where x > 0, else 0 (torch's threshold_backward, so a NaN
+ * in g where x <= 0 does not pass). Linear in g; x only selects, so its derivative is zero.
+ */
+function reluGrad(g: Tensor, x: Tensor): Tensor {
+  return record(binaryRaw(BinaryOp.PositiveMask, "relu", g, x), "reluGrad", [g, x], (h) => [reluGrad(h, x), null]);
 }
 
 /** 1 where x > 0, else 0; a constant for autograd. */

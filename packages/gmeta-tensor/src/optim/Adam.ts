@@ -2,7 +2,7 @@ import { argError } from "../errors.js";
 import { addon } from "../native/binding.js";
 import type { Tensor } from "../Tensor.js";
 import { bufferToArray, fillBuffer, Optimizer } from "./Optimizer.js";
-import type { OptimizerState } from "./Optimizer.js";
+import type { FlatGradients, OptimizerState, StepOptions } from "./Optimizer.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -42,15 +42,16 @@ export class Adam extends Optimizer {
     this.v = this.params.map((_, i) => this.buffer(i));
   }
 
-  step(grads: readonly Tensor[]): void {
-    this.checkGrads(grads);
+  step(grads: readonly Tensor[] | FlatGradients, options?: StepOptions): void {
+    const { sources, scale } = this.gradSources(grads, options);
     this.stepCount++;
     const bc1 = 1 - this.beta1 ** this.stepCount;
     const bc2 = 1 - this.beta2 ** this.stepCount;
     this.params.forEach((p, i) => {
       if (p.numel === 0) return;
-      addon.adamStep(p.storage.native, grads[i]!.storage.native, this.m[i]!.storage.native, this.v[i]!.storage.native,
-        this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, bc1, bc2, this.decoupled);
+      const g = sources[i]!;
+      addon.adamStep(p.storage.native, g.storage, this.m[i]!.storage.native, this.v[i]!.storage.native,
+        this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, bc1, bc2, this.decoupled, g.offset, scale);
     });
   }
 

@@ -2,7 +2,7 @@ import { argError } from "../errors.js";
 import { addon } from "../native/binding.js";
 import type { Tensor } from "../Tensor.js";
 import { bufferToArray, fillBuffer, Optimizer } from "./Optimizer.js";
-import type { OptimizerState } from "./Optimizer.js";
+import type { FlatGradients, OptimizerState, StepOptions } from "./Optimizer.js";
 
 export interface SGDOptions {
   lr?: number;
@@ -36,14 +36,15 @@ export class SGD extends Optimizer {
     this.bufs = this.params.map((_, i) => (this.momentum > 0 ? this.buffer(i) : null));
   }
 
-  step(grads: readonly Tensor[]): void {
-    this.checkGrads(grads);
+  step(grads: readonly Tensor[] | FlatGradients, options?: StepOptions): void {
+    const { sources, scale } = this.gradSources(grads, options);
     const first = this.stepCount === 0;
     this.stepCount++;
     this.params.forEach((p, i) => {
       if (p.numel === 0) return;
-      addon.sgdStep(p.storage.native, grads[i]!.storage.native, this.bufs[i]?.storage.native ?? null,
-        this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
+      const g = sources[i]!;
+      addon.sgdStep(p.storage.native, g.storage, this.bufs[i]?.storage.native ?? null,
+        this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first, g.offset, scale);
     });
   }
 

@@ -21,6 +21,12 @@ export interface CompileOptions {
   verify?: boolean;
   /** Programs kept at once, least recently used dropped first; default 8. */
   maxPrograms?: number;
+  /**
+   * On a GPU, replay each program as one CUDA graph (captured at its first replay; programs
+   * that cannot be captured replay op by op, `status()` says why). Default: on, unless the
+   * environment sets GMETA_CUDA_GRAPHS=0.
+   */
+  cudaGraph?: boolean;
 }
 
 /**
@@ -74,6 +80,7 @@ export class CompiledFunction<O> {
   private readonly enabled: boolean;
   private readonly verify: boolean;
   private readonly maxPrograms: number;
+  private readonly cudaGraph: boolean | undefined;
   private compiles = 0;
   private disposed = false;
 
@@ -82,6 +89,10 @@ export class CompiledFunction<O> {
     this.enabled = options.enabled ?? true;
     this.verify = options.verify ?? true;
     this.maxPrograms = options.maxPrograms ?? 8;
+    this.cudaGraph = options.cudaGraph;
+    if (this.cudaGraph !== undefined && typeof this.cudaGraph !== "boolean") {
+      throw argError("compile", "a boolean", "cudaGraph", String(options.cudaGraph));
+    }
     if (!Number.isInteger(this.maxPrograms) || this.maxPrograms < 1) {
       throw argError("compile", "a positive integer", "maxPrograms", String(options.maxPrograms));
     }
@@ -173,6 +184,7 @@ export class CompiledFunction<O> {
     const entry: Entry = { slots, program: cap.program, reason: cap.reason, outputs: cap.result, owned, runs: 1 };
     if (entry.program) {
       entry.program.planMemory();
+      if (this.cudaGraph !== undefined) entry.program.setCudaGraph(this.cudaGraph);
       if (this.verify) {
         const mismatch = verifyReplay(entry.program, owned);
         if (mismatch) {

@@ -12,7 +12,9 @@ namespace gmeta {
 
 // Codes shared with TypeScript (AddonTypes.ts: BinaryOp).
 enum class BinaryOp : int {
-  Add = 0, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge
+  Add = 0, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge,
+  // a where b > 0, else 0: ReLU's backward in one pass (torch's threshold_backward).
+  PositiveMask
 };
 
 void binary_cpu(BinaryOp op, Storage& out, const Storage& a, const Storage& b,
@@ -28,7 +30,7 @@ inline void check_binary(BinaryOp op, const Storage& out, const Storage& a, cons
                          const std::vector<int64_t>& b_strides) {
   if (a.dtype() != out.dtype() || b.dtype() != out.dtype())
     throw std::invalid_argument("binary: expected one dtype for out, a and b");
-  if (static_cast<int>(op) < 0 || static_cast<int>(op) > static_cast<int>(BinaryOp::Ge))
+  if (static_cast<int>(op) < 0 || static_cast<int>(op) > static_cast<int>(BinaryOp::PositiveMask))
     throw std::invalid_argument("binary: unknown op " + std::to_string(static_cast<int>(op)));
   if (shape_numel(shape) > out.numel()) throw std::out_of_range("binary: out is smaller than shape");
   check_strided_bounds("binary", "a", a.numel(), 0, a_strides, shape);

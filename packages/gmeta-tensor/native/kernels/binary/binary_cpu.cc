@@ -84,6 +84,7 @@ void dispatch_op(BinaryOp op, DType dt, T* o, const T* a, const T* b, const Args
     case BinaryOp::Le: return run<T>([](T x, T y) { return T(x <= y); }, o, a, b, args);
     case BinaryOp::Gt: return run<T>([](T x, T y) { return T(x > y); }, o, a, b, args);
     case BinaryOp::Ge: return run<T>([](T x, T y) { return T(x >= y); }, o, a, b, args);
+    case BinaryOp::PositiveMask: return run<T>([](T x, T y) { return y > T(0) ? x : T(0); }, o, a, b, args);
     default: break;
   }
   if constexpr (std::is_floating_point_v<T>) {

@@ -31,6 +31,7 @@ __device__ __forceinline__ T apply(T x, T y) {
   if constexpr (Op == BinaryOp::Le) return T(x <= y);
   if constexpr (Op == BinaryOp::Gt) return T(x > y);
   if constexpr (Op == BinaryOp::Ge) return T(x >= y);
+  if constexpr (Op == BinaryOp::PositiveMask) return y > T(0) ? x : T(0);
   return T(0);
 }
 
@@ -89,6 +90,7 @@ void binary_cuda(BinaryOp op, Storage& out, const Storage& a, const Storage& b,
       case BinaryOp::Le: return go(std::integral_constant<BinaryOp, BinaryOp::Le>{});
       case BinaryOp::Gt: return go(std::integral_constant<BinaryOp, BinaryOp::Gt>{});
       case BinaryOp::Ge: return go(std::integral_constant<BinaryOp, BinaryOp::Ge>{});
+      case BinaryOp::PositiveMask: return go(std::integral_constant<BinaryOp, BinaryOp::PositiveMask>{});
       default: break;
     }
     if constexpr (std::is_floating_point_v<T>) {

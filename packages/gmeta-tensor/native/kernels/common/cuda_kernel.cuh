@@ -1,5 +1,5 @@
-// What every CUDA kernel file shares: the device's stream, launch sizes, grid-stride loops
-// and the "first bad index" search the row kernels report through.
+// What every CUDA kernel file shares: the device's stream, launch sizes and grid-stride loops
+// (the index-checked row kernels add index_launch.cuh).
 #pragma once
 #include <cuda_runtime.h>
 
@@ -52,47 +52,5 @@ inline unsigned cuda_blocks(int64_t n, int threads = kCudaThreads) {
 #define GMETA_GRID_STRIDE(i, n)                                                   \
   for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
        i += static_cast<int64_t>(blockDim.x) * gridDim.x)
-
-// Device-side scan for the first position whose predicate fails; the answer comes back to the
-// host (one small synchronous copy), because the API returns it.
-template <typename I>
-__global__ void first_out_of_range_kernel(const I* idx, int64_t n, int64_t rows,
-                                          unsigned long long* first) {
-  GMETA_GRID_STRIDE(i, n) {
-    const int64_t v = static_cast<int64_t>(idx[i]);
-    if (v < 0 || v >= rows) atomicMin(first, static_cast<unsigned long long>(i));
-  }
-}
-
-// Holds one device word for a first-bad-position search; returns -1 or the position.
-class FirstBad {
- public:
-  FirstBad(int device, cudaStream_t s) : device_(device), stream_(s) {
-    word_ = static_cast<unsigned long long*>(cuda::alloc(device, sizeof(unsigned long long)));
-    GMETA_CUDA_CHECK(cudaMemsetAsync(word_, 0xff, sizeof(unsigned long long), s));
-  }
-  ~FirstBad() { cuda::free(device_, word_, sizeof(unsigned long long)); }
-  unsigned long long* word() const { return word_; }
-  int64_t result() const {
-    unsigned long long v = 0;
-    GMETA_CUDA_CHECK(cudaMemcpyAsync(&v, word_, sizeof v, cudaMemcpyDeviceToHost, stream_));
-    GMETA_CUDA_CHECK(cudaStreamSynchronize(stream_));
-    return v == ~0ULL ? -1 : static_cast<int64_t>(v);
-  }
-
- private:
-  int device_;
-  cudaStream_t stream_;
-  unsigned long long* word_;
-};
-
-template <typename I>
-int64_t cuda_first_out_of_range(int device, cudaStream_t s, const I* idx, int64_t n, int64_t rows) {
-  if (n == 0) return -1;
-  FirstBad bad(device, s);
-  first_out_of_range_kernel<I><<<cuda_blocks(n), kCudaThreads, 0, s>>>(idx, n, rows, bad.word());
-  GMETA_CUDA_LAUNCHED();
-  return bad.result();
-}
 
 }  // namespace gmeta

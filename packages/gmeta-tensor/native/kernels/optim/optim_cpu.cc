@@ -12,7 +12,8 @@ void adam_step_cpu(Storage& param, const Storage& grad, Storage& m, Storage& v, 
   dispatch_float("adamStep", param.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* p = param.ptr<T>();
-    const T* g = grad.ptr<T>();
+    const T* g = grad.ptr<T>() + a.grad.offset;
+    const T gs = T(a.grad.scale);
     T* mp = m.ptr<T>();
     T* vp = v.ptr<T>();
     const T lr = T(a.lr), b1 = T(a.beta1), b2 = T(a.beta2), eps = T(a.eps), wd = T(a.weight_decay);
@@ -21,7 +22,7 @@ void adam_step_cpu(Storage& param, const Storage& grad, Storage& m, Storage& v, 
     const bool decoupled_decay = wd != T(0) && a.decoupled;
     parallel_for(0, param.numel(), kElementwiseGrain, [&](int64_t lo, int64_t hi) {
       for (int64_t i = lo; i < hi; ++i) {
-        T gi = g[i];
+        T gi = g[i] * gs;
         if (coupled_decay) gi += wd * p[i];
         if (decoupled_decay) p[i] -= lr * wd * p[i];
         mp[i] = b1 * mp[i] + (T(1) - b1) * gi;
@@ -37,12 +38,13 @@ void sgd_step_cpu(Storage& param, const Storage& grad, Storage* buf, const SgdAr
   dispatch_float("sgdStep", param.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* p = param.ptr<T>();
-    const T* g = grad.ptr<T>();
+    const T* g = grad.ptr<T>() + a.grad.offset;
+    const T gs = T(a.grad.scale);
     T* b = use_momentum ? buf->ptr<T>() : nullptr;
     const T lr = T(a.lr), mom = T(a.momentum), damp = T(a.dampening), wd = T(a.weight_decay);
     parallel_for(0, param.numel(), kElementwiseGrain, [&](int64_t lo, int64_t hi) {
       for (int64_t i = lo; i < hi; ++i) {
-        T d = g[i];
+        T d = g[i] * gs;
         if (wd != T(0)) d += wd * p[i];
         if (b) {
           b[i] = a.first_step ? d : mom * b[i] + (T(1) - damp) * d;

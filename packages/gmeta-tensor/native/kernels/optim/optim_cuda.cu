@@ -9,10 +9,10 @@ namespace gmeta {
 namespace {
 
 template <typename T>
-__global__ void adam_kernel(T* p, const T* g, T* m, T* v, int64_t n, T lr, T b1, T b2, T eps, T wd,
+__global__ void adam_kernel(T* p, const T* g, T gs, T* m, T* v, int64_t n, T lr, T b1, T b2, T eps, T wd,
                             T bc1, T bc2, bool coupled, bool decoupled) {
   GMETA_GRID_STRIDE(i, n) {
-    T gi = g[i];
+    T gi = g[i] * gs;
     T pi = p[i];
     if (coupled) gi += wd * pi;
     if (decoupled) pi -= lr * wd * pi;
@@ -25,10 +25,10 @@ __global__ void adam_kernel(T* p, const T* g, T* m, T* v, int64_t n, T lr, T b1,
 }
 
 template <typename T>
-__global__ void sgd_kernel(T* p, const T* g, T* buf, int64_t n, T lr, T mom, T damp, T wd,
+__global__ void sgd_kernel(T* p, const T* g, T gs, T* buf, int64_t n, T lr, T mom, T damp, T wd,
                            bool nesterov, bool first) {
   GMETA_GRID_STRIDE(i, n) {
-    T d = g[i];
+    T d = g[i] * gs;
     if (wd != T(0)) d += wd * p[i];
     if (buf) {
       buf[i] = first ? d : mom * buf[i] + (T(1) - damp) * d;
@@ -49,7 +49,7 @@ void adam_step_cuda(Storage& param, const Storage& grad, Storage& m, Storage& v,
     const bool coupled = a.weight_decay != 0 && !a.decoupled;
     const bool decoupled = a.weight_decay != 0 && a.decoupled;
     adam_kernel<T><<<cuda_blocks(n), kCudaThreads, 0, on.stream()>>>(
-        param.ptr<T>(), grad.ptr<T>(), m.ptr<T>(), v.ptr<T>(), n, T(a.lr), T(a.beta1), T(a.beta2),
+        param.ptr<T>(), grad.ptr<T>() + a.grad.offset, T(a.grad.scale), m.ptr<T>(), v.ptr<T>(), n, T(a.lr), T(a.beta1), T(a.beta2),
         T(a.eps), T(a.weight_decay), T(a.bias_correction1), T(a.bias_correction2), coupled, decoupled);
     GMETA_CUDA_LAUNCHED();
   });
@@ -63,7 +63,7 @@ void sgd_step_cuda(Storage& param, const Storage& grad, Storage* buf, const SgdA
     using T = decltype(tag);
     if (n == 0) return;
     sgd_kernel<T><<<cuda_blocks(n), kCudaThreads, 0, on.stream()>>>(
-        param.ptr<T>(), grad.ptr<T>(), use_momentum ? buf->ptr<T>() : nullptr, n, T(a.lr),
+        param.ptr<T>(), grad.ptr<T>() + a.grad.offset, T(a.grad.scale), use_momentum ? buf->ptr<T>() : nullptr, n, T(a.lr),
         T(a.momentum), T(a.dampening), T(a.weight_decay), a.nesterov, a.first_step);
     GMETA_CUDA_LAUNCHED();
   });
