@@ -19,6 +19,11 @@ export function parse(cmd: string, argv: string[], spec: OptionSpec, allowPositi
   }
 }
 
+/** Prints a command's help when --help was given, and says so (the command then exits 0). */
+export function printedHelp(values: Values, help: string): boolean {
+  if (values.help) console.log(help);
+  return values.help === true;
+}
 
 /** Typed readers of option values with the shared error shape. */
 export function reader(cmd: string, values: Values) {

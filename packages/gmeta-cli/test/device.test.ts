@@ -3,11 +3,8 @@ import { join } from "node:path";
 import { ncclAvailability } from "@gmeta/collectives";
 import { info } from "@gmeta/tensor";
 import { describe, expect, it } from "vitest";
-import { runPrepare } from "../src/commands/prepare.js";
-import { runSynth } from "../src/commands/synth.js";
-import { syntheticSchema } from "@gmeta/io";
 import { latestCheckpoint } from "../src/run/runFiles.js";
-import { gmeta, tmp } from "./helpers.js";
+import { gmeta, tmp, syntheticTasks } from "./helpers.js";
 
 const cuda = info().cuda;
 const dir = tmp("device");
@@ -20,11 +17,7 @@ describe("the meta-step on a CUDA device", () => {
     return;
   }
   it("trains, resumes and evaluates on cuda:0 with the parameters of the same run on the CPU", async () => {
-    const syn = await runSynth({ out: join(dir, "raw.arrow"), users: 200, items: 80, categories: 6, samplesPerUser: [6, 20], dense: 3, seed: 4 });
-    const prep = await runPrepare({
-      input: [syn.file], out: join(dir, "tasks"), schema: syntheticSchema(3), schemaName: "synthetic:3", query: 0.5,
-      minSupport: 2, minQuery: 2, memoryMiB: 64, holdout: 0.25, seed: 4, overwrite: true,
-    });
+    const { prep } = await syntheticTasks(dir, { users: 200, items: 80, categories: 6, samplesPerUser: [6, 20], dense: 3, seed: 4 }, { minSupport: 2, minQuery: 2, holdout: 0.25, seed: 4 });
     const common = ["--data", prep.train, "--tasks-per-batch", "8", "--no-baseline", "--seed", "2", "--max-steps", "4", "--checkpoint-every", "2"];
     const cpu = gmeta(["train", ...common, "--out", join(dir, "cpu")]);
     expect(cpu.code, cpu.stderr).toBe(0);

@@ -1,21 +1,14 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runPrepare } from "../src/commands/prepare.js";
-import { runSynth } from "../src/commands/synth.js";
 import { DEFAULTS, validateConfig } from "../src/config.js";
 import { runTrainHere } from "../src/commands/train.js";
-import { syntheticSchema } from "@gmeta/io";
-import { tmp } from "./helpers.js";
+import { tmp, syntheticTasks } from "./helpers.js";
 
 const dir = tmp("learn");
 
 describe("learning on synthetic cold-start data", () => {
   it("MAML's adapted AUC on held-out users beats the same model trained without meta-learning, below the oracle", async () => {
-    const syn = await runSynth({ out: join(dir, "raw.arrow"), users: 2500, items: 600, categories: 20, samplesPerUser: [8, 60], dense: 4, seed: 7 });
-    const prep = await runPrepare({
-      input: [syn.file], out: join(dir, "tasks"), schema: syntheticSchema(4), schemaName: "synthetic:4", query: 0.5,
-      minSupport: 3, minQuery: 2, memoryMiB: 64, holdout: 0.2, seed: 7, overwrite: true,
-    });
+    const { syn, prep } = await syntheticTasks(dir, { users: 2500, items: 600, categories: 20, samplesPerUser: [8, 60], dense: 4, seed: 7 }, { minSupport: 3, minQuery: 2, holdout: 0.2, seed: 7 });
     const cfg = validateConfig({
       ...DEFAULTS, data: prep.train, eval: prep.test!, out: join(dir, "run"), model: "melu", embeddingDim: 8, adapt: "dense",
       tasksPerBatch: 32, epochs: 3, seed: 1,

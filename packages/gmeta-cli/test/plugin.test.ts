@@ -3,12 +3,10 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readScores, syntheticSchema } from "@gmeta/io";
+import { readScores } from "@gmeta/io";
 import { auc } from "@gmeta/maml";
-import { runPrepare } from "../src/commands/prepare.js";
-import { runSynth } from "../src/commands/synth.js";
 import { latestCheckpoint } from "../src/run/runFiles.js";
-import { gmeta, tmp } from "./helpers.js";
+import { gmeta, tmp, syntheticTasks } from "./helpers.js";
 import { writePredictInput } from "./predictInputFile.js";
 
 // The example plugin, built as its authors would build it (ESM and CJS from one source).
@@ -22,11 +20,7 @@ beforeAll(async () => {
   // A project that has the plugin installed under node_modules, as npm would put it.
   mkdirSync(join(dir, "node_modules"), { recursive: true });
   symlinkSync(EXAMPLE, join(dir, "node_modules", "gmeta-model-wide-deep"), "dir");
-  const syn = await runSynth({ out: join(dir, "raw.arrow"), users: 200, items: 80, categories: 6, samplesPerUser: [6, 16], dense: 2, seed: 4 });
-  const prep = await runPrepare({
-    input: [syn.file], out: join(dir, "tasks"), schema: syntheticSchema(2), schemaName: "synthetic:2", query: 0.5,
-    minSupport: 2, minQuery: 2, memoryMiB: 64, holdout: 0.25, seed: 4, overwrite: true,
-  });
+  const { prep } = await syntheticTasks(dir, { users: 200, items: 80, categories: 6, samplesPerUser: [6, 16], dense: 2, seed: 4 }, { minSupport: 2, minQuery: 2, holdout: 0.25, seed: 4 });
   train = prep.train;
   test = prep.test!;
 }, 120_000);

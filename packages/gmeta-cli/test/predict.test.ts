@@ -1,11 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readScores, syntheticSchema } from "@gmeta/io";
+import { readScores } from "@gmeta/io";
 import { auc, gauc, logloss } from "@gmeta/maml";
-import { runPrepare } from "../src/commands/prepare.js";
-import { runSynth } from "../src/commands/synth.js";
-import { gmeta, tmp } from "./helpers.js";
+import { gmeta, tmp, syntheticTasks } from "./helpers.js";
 import { writePredictInput } from "./predictInputFile.js";
 
 const dir = tmp("predict");
@@ -13,11 +11,7 @@ const run = join(dir, "run");
 let test = "";
 
 beforeAll(async () => {
-  const syn = await runSynth({ out: join(dir, "raw.arrow"), users: 240, items: 80, categories: 6, samplesPerUser: [6, 18], dense: 2, seed: 6 });
-  const prep = await runPrepare({
-    input: [syn.file], out: join(dir, "tasks"), schema: syntheticSchema(2), schemaName: "synthetic:2", query: 0.5,
-    minSupport: 2, minQuery: 2, memoryMiB: 64, holdout: 0.25, seed: 6, overwrite: true,
-  });
+  const { prep } = await syntheticTasks(dir, { users: 240, items: 80, categories: 6, samplesPerUser: [6, 18], dense: 2, seed: 6 }, { minSupport: 2, minQuery: 2, holdout: 0.25, seed: 6 });
   test = prep.test!;
   const r = gmeta(["train", "--data", prep.train, "--out", run, "--model", "melu", "--tasks-per-batch", "8", "--epochs", "1", "--max-steps", "8", "--no-baseline", "--seed", "2"]);
   expect(r.code, r.stderr).toBe(0);

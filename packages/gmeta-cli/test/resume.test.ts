@@ -1,21 +1,14 @@
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runPrepare } from "../src/commands/prepare.js";
-import { runSynth } from "../src/commands/synth.js";
 import { latestCheckpoint } from "../src/run/runFiles.js";
-import { syntheticSchema } from "@gmeta/io";
-import { gmeta, tmp } from "./helpers.js";
+import { gmeta, tmp, syntheticTasks } from "./helpers.js";
 
 const dir = tmp("resume");
 
 describe("checkpoints and --resume", () => {
   it("a run stopped at a checkpoint and resumed ends where the uninterrupted run ends (2 ranks)", async () => {
-    const syn = await runSynth({ out: join(dir, "raw.arrow"), users: 300, items: 100, categories: 8, samplesPerUser: [6, 20], dense: 3, seed: 2 });
-    const prep = await runPrepare({
-      input: [syn.file], out: join(dir, "tasks"), schema: syntheticSchema(3), schemaName: "synthetic:3", query: 0.5,
-      minSupport: 2, minQuery: 2, memoryMiB: 64, seed: 2, overwrite: true,
-    });
+    const { prep } = await syntheticTasks(dir, { users: 300, items: 100, categories: 8, samplesPerUser: [6, 20], dense: 3, seed: 2 }, { minSupport: 2, minQuery: 2, seed: 2 });
     const full = join(dir, "full");
     const cut = join(dir, "cut");
     const r1 = gmeta(["train", "--data", prep.train, "--out", full, "--nproc", "2", "--tasks-per-batch", "8", "--epochs", "2", "--no-baseline", "--seed", "3", "--max-steps", "12"]);

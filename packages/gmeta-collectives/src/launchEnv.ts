@@ -26,38 +26,28 @@ const int = (v: string | undefined): number | undefined => {
   return Number.isInteger(n) ? n : undefined;
 };
 
+/** The variables of each kind of launcher, tried in this order. */
+const LAUNCHERS: readonly { by: (env: NodeJS.ProcessEnv) => LaunchedBy; rank: string; size: string; localRank: string; localSize: string; needsSize?: boolean }[] = [
+  {
+    by: (env) => (env.GMETA_LAUNCHER_PID ? "gmeta" : env.TORCHELASTIC_RUN_ID ? "torchrun" : "env"),
+    rank: "RANK", size: "WORLD_SIZE", localRank: "LOCAL_RANK", localSize: "LOCAL_WORLD_SIZE", needsSize: true,
+  },
+  { by: () => "mpirun", rank: "OMPI_COMM_WORLD_RANK", size: "OMPI_COMM_WORLD_SIZE", localRank: "OMPI_COMM_WORLD_LOCAL_RANK", localSize: "OMPI_COMM_WORLD_LOCAL_SIZE" },
+  { by: () => "slurm", rank: "SLURM_PROCID", size: "SLURM_NTASKS", localRank: "SLURM_LOCALID", localSize: "SLURM_NTASKS_PER_NODE" },
+];
+
 /**
  * Reads torchrun variables (RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR,
  * MASTER_PORT), then OMPI_COMM_WORLD_*, then SLURM_PROCID / SLURM_NTASKS; a process with
  * none of them is rank 0 of 1.
  */
 export function readLaunchEnv(env: NodeJS.ProcessEnv = process.env): LaunchEnv {
-  let launchedBy: LaunchedBy = "none";
-  let rank: number | undefined;
-  let size: number | undefined;
-  let localRank: number | undefined;
-  let localSize: number | undefined;
-  if (int(env.RANK) !== undefined && int(env.WORLD_SIZE) !== undefined) {
-    launchedBy = env.GMETA_LAUNCHER_PID ? "gmeta" : env.TORCHELASTIC_RUN_ID ? "torchrun" : "env";
-    rank = int(env.RANK);
-    size = int(env.WORLD_SIZE);
-    localRank = int(env.LOCAL_RANK);
-    localSize = int(env.LOCAL_WORLD_SIZE);
-  } else if (int(env.OMPI_COMM_WORLD_RANK) !== undefined) {
-    launchedBy = "mpirun";
-    rank = int(env.OMPI_COMM_WORLD_RANK);
-    size = int(env.OMPI_COMM_WORLD_SIZE);
-    localRank = int(env.OMPI_COMM_WORLD_LOCAL_RANK);
-    localSize = int(env.OMPI_COMM_WORLD_LOCAL_SIZE);
-  } else if (int(env.SLURM_PROCID) !== undefined) {
-    launchedBy = "slurm";
-    rank = int(env.SLURM_PROCID);
-    size = int(env.SLURM_NTASKS);
-    localRank = int(env.SLURM_LOCALID);
-    localSize = int(env.SLURM_NTASKS_PER_NODE);
-  }
-  rank ??= 0;
-  size ??= 1;
+  const found = LAUNCHERS.find((l) => int(env[l.rank]) !== undefined && (!l.needsSize || int(env[l.size]) !== undefined));
+  const launchedBy: LaunchedBy = found ? found.by(env) : "none";
+  const rank = int(found && env[found.rank]) ?? 0;
+  const size = int(found && env[found.size]) ?? 1;
+  const localRank = int(found && env[found.localRank]);
+  const localSize = int(found && env[found.localSize]);
   if (rank < 0 || size < 1 || rank >= size) {
     throw new Error(`initProcessGroup: rank ${rank} does not fit world size ${size} (launched by ${launchedBy})`);
   }

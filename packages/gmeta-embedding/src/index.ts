@@ -26,5 +26,6 @@ export type { Exchange } from "./exchange/Exchange.js";
 export { createLocalExchanges } from "./exchange/LocalExchange.js";
 export { RowShard } from "./RowShard.js";
 export type { CheckpointManifest, ShardFileEntry } from "./checkpoint/manifest.js";
+export { replaceFolder } from "./checkpoint/replaceFolder.js";
 export { embeddingCudaStatus } from "./cudaStatus.js";
 export { embeddingNativeStatus } from "./native/embeddingNative.js";

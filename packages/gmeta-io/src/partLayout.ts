@@ -1,17 +1,5 @@
-import {
-  Field,
-  FixedSizeList,
-  Float32,
-  Float64,
-  Int64,
-  List,
-  RecordBatch,
-  Schema,
-  Struct,
-  Uint8,
-  makeData,
-  type Data,
-} from "apache-arrow";
+import type { Data, RecordBatch } from "apache-arrow";
+import { RecordBatchBuilder } from "./recordBatchBuilder.js";
 import type { SampleChunk } from "./sampleChunk.js";
 
 /**
@@ -31,28 +19,18 @@ export const slotColumn = (name: string): string => `slot:${name}`;
 
 /** Encodes samples (and optional roles / sequence numbers) as one record batch. */
 export function encodePartBatch(chunk: SampleChunk, slotNames: string[], denseDim: number, role?: Uint8Array, seq?: Float64Array): RecordBatch {
-  const n = chunk.n;
-  const fields: Field[] = [];
-  const children: Data[] = [];
-  const add = (name: string, data: Data): void => {
-    fields.push(new Field(name, data.type, false));
-    children.push(data);
-  };
-  add("task", makeData({ type: new Int64(), length: n, data: chunk.task }));
-  if (role) add("role", makeData({ type: new Uint8(), length: n, data: role }));
-  add("label", makeData({ type: new Float32(), length: n, data: chunk.label }));
-  if (denseDim > 0) {
-    const child = makeData({ type: new Float32(), length: n * denseDim, data: chunk.dense });
-    add("dense", makeData({ type: new FixedSizeList(denseDim, new Field("v", new Float32(), false)), length: n, child }));
-  }
+  const b = new RecordBatchBuilder(chunk.n);
+  b.int64("task", chunk.task);
+  if (role) b.uint8("role", role);
+  b.float32("label", chunk.label);
+  if (denseDim > 0) b.float32Vectors("dense", denseDim, chunk.dense, "v");
   slotNames.forEach((name, s) => {
     const { ids, offsets } = chunk.sparse[s]!;
-    const child = makeData({ type: new Int64(), length: ids.length, data: ids });
-    add(slotColumn(name), makeData({ type: new List(new Field("id", new Int64(), false)), length: n, valueOffsets: offsets, child }));
+    b.int64Lists(slotColumn(name), ids, offsets, "id");
   });
-  if (chunk.timestamp) add("ts", makeData({ type: new Float64(), length: n, data: chunk.timestamp }));
-  if (seq) add("seq", makeData({ type: new Float64(), length: n, data: seq }));
-  return new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: n, children }));
+  if (chunk.timestamp) b.float64("ts", chunk.timestamp);
+  if (seq) b.float64("seq", seq);
+  return b.build();
 }
 
 /** Views the columns of a part batch as typed arrays without copying (offsets are rebased only when sliced). */

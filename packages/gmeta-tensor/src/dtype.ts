@@ -52,6 +52,17 @@ export function typedArrayFor(d: DType, buf: ArrayBuffer, offset = 0, length?: n
   }
 }
 
+/** Typed arrays of one kind end to end in one new array of that kind (`make`, e.g. Int32Array). */
+export function concatTypedArrays<A extends AnyTypedArray>(parts: readonly A[], make: new (length: number) => A): A {
+  const out = new make(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    (out as { set(a: A, offset: number): void }).set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** The dtype a typed array holds, or undefined for other arrays. */
 export function dtypeOfTypedArray(a: unknown): DType | undefined {
   if (a instanceof Float32Array) return "float32";

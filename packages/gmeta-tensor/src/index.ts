@@ -1,6 +1,7 @@
 export type { AnyTypedArray, DType } from "./dtype.js";
-export { DTYPES, isFloat } from "./dtype.js";
+export { bytesPerElement, concatTypedArrays, DTYPES, dtypeOfTypedArray, isFloat, typedArrayFor } from "./dtype.js";
 export type { Device } from "./device.js";
+export { mulberry32 } from "./seededRandom.js";
 export { Tensor } from "./Tensor.js";
 export type { GradFn } from "./Tensor.js";
 export { captureTensors, keep, Scope, tidy, tidyAsync, untracked, watchTensors } from "./memory.js";

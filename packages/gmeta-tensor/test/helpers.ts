@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { Device, DType, Tensor } from "../src/index.js";
-import { grad, info, tensor, tidy } from "../src/index.js";
+import { grad, info, mulberry32, tensor, tidy } from "../src/index.js";
 
 /** Devices the conformance suite runs on: cpu always, cuda:0 where a GPU is usable. */
 export function devices(): Device[] {
@@ -15,17 +15,7 @@ export function devices(): Device[] {
 
 /** A fresh seeded PRNG (mulberry32) per test, seeded from the clock unless given. */
 export function rng(seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0): { next(): number; seed: number } {
-  let s = seed >>> 0;
-  return {
-    seed,
-    next() {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
+  return { seed, next: mulberry32(seed) };
 }
 
 export type R = ReturnType<typeof rng>;

@@ -60,6 +60,18 @@ function batch(r: R, tasks: number, n: number, d: number, rows: number, dim: num
   return [e, idx(), x(), y(), idx(), x(), y()];
 }
 
+/**
+ * A compiled second-order meta-step (k inner steps) of a fresh one-hidden-layer model over a
+ * fresh batch of [tasks, n, d, rows, dim], run once (the capture) before it is returned.
+ */
+function compiledMetaStep(r: R, hidden: number, k: number, [tasks, n, d, rows, dim]: [number, number, number, number, number]) {
+  const m: Model = { w1: param(r, [hidden, d + dim]), b1: param(r, [hidden]), w2: param(r, [1, hidden]), b2: param(r, [1]) };
+  const compiled = T.compile(metaStep(m, k, false));
+  const inputs = batch(r, tasks, n, d, rows, dim);
+  compiled.run(inputs);
+  return { compiled, inputs };
+}
+
 describe("captured programs replay what eager computes", () => {
   it.each([
     [0, false],
@@ -105,10 +117,7 @@ describe("captured programs replay what eager computes", () => {
 
   it("packs temporaries into an arena smaller than one buffer each", () => {
     const r = rng();
-    const m: Model = { w1: param(r, [16, 12]), b1: param(r, [16]), w2: param(r, [1, 16]), b2: param(r, [1]) };
-    const compiled = T.compile(metaStep(m, 2, false));
-    const inputs = batch(r, 4, 8, 8, 20, 4);
-    compiled.run(inputs);
+    const { compiled } = compiledMetaStep(r, 16, 2, [4, 8, 8, 20, 4]);
     const s = compiled.status()[0]!.stats!;
     expect(s.temporaries).toBeGreaterThan(10);
     expect(s.arenaBytes).toBeLessThan(s.unplannedBytes);
@@ -179,10 +188,7 @@ describe("captured programs replay what eager computes", () => {
 
   it("leaves no tensor, program or byte behind over many replays", () => {
     const r = rng();
-    const m: Model = { w1: param(r, [8, 9]), b1: param(r, [8]), w2: param(r, [1, 8]), b2: param(r, [1]) };
-    const compiled = T.compile(metaStep(m, 1, false));
-    const inputs = batch(r, 2, 4, 5, 7, 4);
-    compiled.run(inputs);
+    const { compiled, inputs } = compiledMetaStep(r, 8, 1, [2, 4, 5, 7, 4]);
     const before = T.info().allocatedBytes.cpu!;
     for (let i = 0; i < 200; i++) compiled.run(inputs);
     expect(T.info().allocatedBytes.cpu).toBe(before);

@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { parse, reader } from "../args.js";
+import { parse, reader, printedHelp } from "../args.js";
 import { DEFAULTS, validateConfig } from "../config.js";
 import type { TrainConfig } from "../config.js";
 import { writeJson } from "../run/runFiles.js";
@@ -22,10 +22,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     "tasks-per-batch": { type: "string" }, "inner-steps": { type: "string" }, device: { type: "string" }, backend: { type: "string" },
     "no-compile": { type: "boolean" },
   });
-  if (values.help) {
-    console.log(BENCH_HELP);
-    return 0;
-  }
+  if (printedHelp(values, BENCH_HELP)) return 0;
   const r = reader("bench", values);
   const out = resolve(r.str("out", "gmeta-bench")!);
   const base = {

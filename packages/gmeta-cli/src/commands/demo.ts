@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parse, reader } from "../args.js";
+import { parse, reader, printedHelp } from "../args.js";
 import { DEFAULTS, validateConfig } from "../config.js";
 import { status } from "../progress.js";
 import { readChecked, writeJson } from "../run/runFiles.js";
@@ -33,10 +33,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parse("demo", argv, {
     out: { type: "string" }, nproc: { type: "string" }, small: { type: "boolean" }, device: { type: "string" }, backend: { type: "string" },
   });
-  if (values.help) {
-    console.log(DEMO_HELP);
-    return 0;
-  }
+  if (printedHelp(values, DEMO_HELP)) return 0;
   const r = reader("demo", values);
   const out = resolve(r.str("out", "gmeta-demo")!);
   const nproc = r.int("nproc", 2, 1);

@@ -1,13 +1,12 @@
 import { join } from "node:path";
 import { launch } from "@gmeta/collectives";
-import { parse, reader, UsageError } from "../args.js";
+import { parse, printedHelp, reader } from "../args.js";
 import { evalRank, preflightEval } from "../run/evalRank.js";
 import { Interrupted } from "../run/interrupt.js";
 import { isLaunchedRank, launchEnv } from "../run/rankEnv.js";
-import { readChecked, writeJson } from "../run/runFiles.js";
+import { readChecked, runConfigFile, writeJson } from "../run/runFiles.js";
 import { evalFileSchema } from "../schemas/runFiles.js";
 import { trainConfigSchema } from "../schemas/trainConfig.js";
-import { existsSync } from "node:fs";
 
 export const EVAL_HELP = `gmeta eval: evaluate a run's latest checkpoint on held-out tasks
 
@@ -19,15 +18,11 @@ Writes RUN/eval.json; a refused evaluation writes nothing.`;
 
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parse("eval", argv, { run: { type: "string" }, data: { type: "string" }, nproc: { type: "string" }, "tasks-per-batch": { type: "string" }, "no-compile": { type: "boolean" } });
-  if (values.help) {
-    console.log(EVAL_HELP);
-    return 0;
-  }
+  if (printedHelp(values, EVAL_HELP)) return 0;
   const r = reader("eval", values);
   const run = r.req("run");
   const data = r.req("data");
-  const file = join(run, "config.json");
-  if (!existsSync(file)) throw new UsageError(`gmeta eval: ${run}: not a run folder (no config.json)`);
+  const file = runConfigFile("eval", run);
   const env = launchEnv();
   const launched = isLaunchedRank(env);
   const nproc = launched ? env.size : r.int("nproc", 1, 1);

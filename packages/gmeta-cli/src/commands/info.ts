@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { parse } from "../args.js";
+import { parse, printedHelp } from "../args.js";
 
 export const INFO_HELP = `gmeta info: versions, devices and the backends available here, and why any part is not
 
@@ -111,10 +111,7 @@ export async function collectInfo(): Promise<Record<string, unknown>> {
 
 export async function infoCommand(argv: string[]): Promise<number> {
   const { values } = parse("info", argv, { json: { type: "boolean" } });
-  if (values.help) {
-    console.log(INFO_HELP);
-    return 0;
-  }
+  if (printedHelp(values, INFO_HELP)) return 0;
   const i = await collectInfo();
   if (values.json) {
     console.log(JSON.stringify(i, null, 2));

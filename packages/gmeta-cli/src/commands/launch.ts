@@ -1,5 +1,5 @@
 import { launch } from "@gmeta/collectives";
-import { parse, reader, UsageError } from "../args.js";
+import { parse, reader, UsageError, printedHelp } from "../args.js";
 
 export const LAUNCH_HELP = `gmeta launch: start N ranks of a command (torchrun-compatible environment)
 
@@ -16,10 +16,7 @@ export async function launchCommand(argv: string[]): Promise<number> {
   const { values } = parse("launch", own, {
     nproc: { type: "string" }, nnodes: { type: "string" }, "node-rank": { type: "string" }, master: { type: "string" },
   });
-  if (values.help) {
-    console.log(LAUNCH_HELP);
-    return 0;
-  }
+  if (printedHelp(values, LAUNCH_HELP)) return 0;
   if (command.length === 0) throw new UsageError("gmeta launch: expected a command after -- (see gmeta launch --help)");
   const r = reader("launch", values);
   const master = r.str("master");

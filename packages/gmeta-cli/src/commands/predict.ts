@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
-import { resolve, join } from "node:path";
+import { resolve } from "node:path";
 import { launch } from "@gmeta/collectives";
 import { checkWritableTarget, formatOf, writeScores } from "@gmeta/io";
-import { parse, reader, UsageError } from "../args.js";
+import { parse, printedHelp, reader, UsageError } from "../args.js";
 import { status } from "../progress.js";
 import { predictRank } from "../run/predictRank.js";
 import { isLaunchedRank, launchEnv } from "../run/rankEnv.js";
-import { readChecked } from "../run/runFiles.js";
+import { readChecked, runConfigFile } from "../run/runFiles.js";
 import { trainConfigSchema } from "../schemas/trainConfig.js";
 
 export const PREDICT_HELP = `gmeta predict: score new users' candidate items with a trained run
@@ -32,15 +32,12 @@ export async function predictCommand(argv: string[]): Promise<number> {
     run: { type: "string" }, input: { type: "string" }, out: { type: "string" }, "no-adapt": { type: "boolean" }, "no-compile": { type: "boolean" },
     nproc: { type: "string" }, "tasks-per-batch": { type: "string" },
   });
-  if (values.help) {
-    console.log(PREDICT_HELP);
-    return 0;
-  }
+  if (printedHelp(values, PREDICT_HELP)) return 0;
   const r = reader("predict", values);
   const run = r.req("run");
   const input = r.req("input");
   const out = r.req("out");
-  if (!existsSync(join(run, "config.json"))) throw new UsageError(`gmeta predict: ${run}: not a run folder (no config.json)`);
+  const file = runConfigFile("predict", run);
   if (!existsSync(input)) throw new UsageError(`gmeta predict: --input ${input}: no such file`);
   try {
     formatOf(input);
@@ -52,7 +49,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
   // The output's folder is checked before any work (a full or read-only disk is named then, not at the end).
   checkWritableTarget(out);
   const nproc = r.int("nproc", 1, 1);
-  const trained = readChecked(join(run, "config.json"), trainConfigSchema);
+  const trained = readChecked(file, trainConfigSchema);
   const cfg = { ...trained, out: run, nproc, compile: trained.compile && !r.flag("no-compile") };
   const T = r.int("tasks-per-batch", Math.max(1, Math.floor(trained.tasksPerBatch / nproc)), 1);
   const adapt = !r.flag("no-adapt");

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parse, reader, UsageError } from "../args.js";
+import { parse, reader, UsageError, printedHelp } from "../args.js";
 import { readChecked } from "../run/runFiles.js";
 import { summarySchema } from "../schemas/runFiles.js";
 import { formatReport } from "../run/summary.js";
@@ -17,10 +17,7 @@ Writes RUN/report.md and RUN/report.html again from summary.json and metrics.jso
 
 export async function reportCommand(argv: string[]): Promise<number> {
   const { values } = parse("report", argv, { run: { type: "string" }, json: { type: "boolean" } });
-  if (values.help) {
-    console.log(REPORT_HELP);
-    return 0;
-  }
+  if (printedHelp(values, REPORT_HELP)) return 0;
   const run = reader("report", values).req("run");
   const file = join(run, "summary.json");
   if (!existsSync(file)) throw new UsageError(`gmeta report: ${file}: no summary (has the run finished?)`);

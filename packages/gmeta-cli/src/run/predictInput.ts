@@ -1,5 +1,6 @@
 import type { MetaBatch, RawSchema, SampleBlock, SampleChunk } from "@gmeta/io";
 import { DataError, readRaw } from "@gmeta/io";
+import { concatTypedArrays } from "@gmeta/tensor";
 
 /** A row of the input: its chunk, its index there, and its 1-based row in the file. */
 interface RowRef {
@@ -93,13 +94,7 @@ function block(input: PredictInput, groups: RowRef[][], denseDim: number, slots:
       parts.push(part);
       offsets[k + 1] = offsets[k]! + part.length;
     });
-    const ids = new BigInt64Array(offsets[n]!);
-    let at = 0;
-    for (const p of parts) {
-      ids.set(p, at);
-      at += p.length;
-    }
-    return { ids, offsets };
+    return { ids: concatTypedArrays(parts, BigInt64Array), offsets };
   });
   return { size: n, labels, dense, slots: slotIds, taskOffsets };
 }

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync,
 import { dirname, join } from "node:path";
 import { explainFsError, readJsonFile } from "@gmeta/io";
 import type { z } from "zod";
+import { UsageError } from "../args.js";
 
 /** Writes a file whole or not at all: a temporary name, then a rename; the temporary goes on failure. */
 export function writeAtomic(file: string, data: string): void {
@@ -32,6 +33,13 @@ export function appendJsonl(file: string, value: unknown): void {
   } catch (e) {
     throw explainFsError(e, file, "write");
   }
+}
+
+/** RUN/config.json, the config a run was trained with; a folder without one is a usage error of `gmeta <cmd>`. */
+export function runConfigFile(cmd: string, run: string): string {
+  const file = join(run, "config.json");
+  if (!existsSync(file)) throw new UsageError(`gmeta ${cmd}: ${run}: not a run folder (no config.json)`);
+  return file;
 }
 
 /** The newest complete checkpoint folder of a run, or null. */

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { ProcessGroup } from "@gmeta/collectives";
 import { initProcessGroup } from "@gmeta/collectives";
+import { replaceFolder } from "@gmeta/embedding";
 import type { LoaderState, MetaDataset } from "@gmeta/io";
 import { openMetaDataset } from "@gmeta/io";
 import type { Algorithm, Evaluation, StepMetrics } from "@gmeta/maml";
@@ -74,11 +75,7 @@ async function saveCheckpoint(cfg: TrainConfig, pg: ProcessGroup, job: ReturnTyp
     // trainer.json last: its presence marks a complete checkpoint.
     writeJson(join(tmp, "trainer.json"), state);
     // An older checkpoint of the same step stays whole until the new one is in place.
-    const old = `${final}.old`;
-    rmSync(old, { recursive: true, force: true });
-    if (existsSync(final)) renameSync(final, old);
-    renameSync(tmp, final);
-    rmSync(old, { recursive: true, force: true });
+    replaceFolder(tmp, final);
   }
   await pg.barrier();
 }

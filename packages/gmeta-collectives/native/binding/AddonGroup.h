@@ -80,6 +80,17 @@ class AddonGroup : public Napi::ObjectWrap<AddonGroup<G>> {
     return dtypeFromCode(info[i].As<Napi::Number>().Int32Value());
   }
   std::shared_ptr<G> group(const char* op);
+  // A collective in place on the typed array info[0] of dtype code info[1]: fn(group, data, n,
+  // dtype) on a worker thread, the array kept alive until it settles.
+  template <typename F>
+  Napi::Value InPlace(const Napi::CallbackInfo& info, const char* op, F fn);
+  // A collective from `send` into `recv`: fn(group, sendData, recvData) on a worker thread.
+  template <typename F>
+  Napi::Value SendRecv(const Napi::CallbackInfo& info, std::shared_ptr<G> g, Napi::TypedArray send,
+                       Napi::TypedArray recv, F fn);
+  // A collective whose answer is a vector of counts fn(group), resolved as a BigInt64Array.
+  template <typename F>
+  Napi::Value Counts(const Napi::CallbackInfo& info, std::shared_ptr<G> g, F fn);
   Napi::Value AllReduce(const Napi::CallbackInfo& info);
   Napi::Value ExchangeCounts(const Napi::CallbackInfo& info);
   Napi::Value AllToAllV(const Napi::CallbackInfo& info);
@@ -104,27 +115,50 @@ std::shared_ptr<G> AddonGroup<G>::group(const char* op) {
 }
 
 template <typename G>
-Napi::Value AddonGroup<G>::AllReduce(const Napi::CallbackInfo& info) {
-  auto g = group("allReduce");
+template <typename F>
+Napi::Value AddonGroup<G>::InPlace(const Napi::CallbackInfo& info, const char* op, F fn) {
+  auto g = group(op);
   DType t = dtypeArg(info, 1);
   auto a = typedArg(info, 0, "data", t, -1);
   void* p = typedArrayData(a);
   size_t n = a.ElementLength();
-  ReduceOp op = reduceOpFromCode(info[2].As<Napi::Number>().Int32Value());
-  auto* w = new GroupWorker(info.Env(), g, [g, p, n, t, op] { g->allReduce(p, n, t, op); }, nullptr);
+  auto* w = new GroupWorker(info.Env(), g, [g, p, n, t, fn] { fn(*g, p, n, t); }, nullptr);
   w->keep(a);
   return GroupWorker::run(w);
+}
+
+template <typename G>
+template <typename F>
+Napi::Value AddonGroup<G>::SendRecv(const Napi::CallbackInfo& info, std::shared_ptr<G> g, Napi::TypedArray send,
+                                    Napi::TypedArray recv, F fn) {
+  const void* sp = typedArrayData(send);
+  void* rp = typedArrayData(recv);
+  auto* w = new GroupWorker(info.Env(), g, [g, sp, rp, fn] { fn(*g, sp, rp); }, nullptr);
+  w->keep(send);
+  w->keep(recv);
+  return GroupWorker::run(w);
+}
+
+template <typename G>
+template <typename F>
+Napi::Value AddonGroup<G>::Counts(const Napi::CallbackInfo& info, std::shared_ptr<G> g, F fn) {
+  auto out = std::make_shared<std::vector<int64_t>>();
+  auto* w = new GroupWorker(
+      info.Env(), g, [g, out, fn] { *out = fn(*g); }, [out](Napi::Env env) { return int64Array(env, *out); });
+  return GroupWorker::run(w);
+}
+
+template <typename G>
+Napi::Value AddonGroup<G>::AllReduce(const Napi::CallbackInfo& info) {
+  ReduceOp op = reduceOpFromCode(info[2].As<Napi::Number>().Int32Value());
+  return InPlace(info, "allReduce", [op](G& g, void* p, size_t n, DType t) { g.allReduce(p, n, t, op); });
 }
 
 template <typename G>
 Napi::Value AddonGroup<G>::ExchangeCounts(const Napi::CallbackInfo& info) {
   auto g = group("allToAllV");
   auto send = int64Vector(info[0], "sendCounts");
-  auto out = std::make_shared<std::vector<int64_t>>();
-  auto* w = new GroupWorker(
-      info.Env(), g, [g, send, out] { *out = g->exchangeCounts(send); },
-      [out](Napi::Env env) { return int64Array(env, *out); });
-  return GroupWorker::run(w);
+  return Counts(info, g, [send](G& g) { return g.exchangeCounts(send); });
 }
 
 template <typename G>
@@ -135,15 +169,9 @@ Napi::Value AddonGroup<G>::AllToAllV(const Napi::CallbackInfo& info) {
   auto recvCounts = int64Vector(info[3], "recvCounts");
   auto send = typedArg(info, 0, "send", t, total(sendCounts));
   auto recv = typedArg(info, 2, "recv", t, total(recvCounts));
-  const void* sp = typedArrayData(send);
-  void* rp = typedArrayData(recv);
-  auto* w = new GroupWorker(
-      info.Env(), g,
-      [g, sp, sendCounts, rp, recvCounts, t] { g->allToAllV(sp, sendCounts, rp, recvCounts, t); },
-      nullptr);
-  w->keep(send);
-  w->keep(recv);
-  return GroupWorker::run(w);
+  return SendRecv(info, g, send, recv, [sendCounts, recvCounts, t](G& g, const void* sp, void* rp) {
+    g.allToAllV(sp, sendCounts, rp, recvCounts, t);
+  });
 }
 
 template <typename G>
@@ -151,11 +179,7 @@ Napi::Value AddonGroup<G>::GatherCounts(const Napi::CallbackInfo& info) {
   auto g = group("allGather");
   int64_t n = info[0].As<Napi::Number>().Int64Value();
   std::string op = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "allGather";
-  auto out = std::make_shared<std::vector<int64_t>>();
-  auto* w = new GroupWorker(
-      info.Env(), g, [g, n, op, out] { *out = g->gatherCounts(n, op); },
-      [out](Napi::Env env) { return int64Array(env, *out); });
-  return GroupWorker::run(w);
+  return Counts(info, g, [n, op](G& g) { return g.gatherCounts(n, op); });
 }
 
 template <typename G>
@@ -165,27 +189,15 @@ Napi::Value AddonGroup<G>::AllGatherV(const Napi::CallbackInfo& info) {
   auto counts = int64Vector(info[2], "counts");
   auto send = typedArg(info, 0, "send", t, -1);
   auto recv = typedArg(info, 1, "recv", t, total(counts));
-  const void* sp = typedArrayData(send);
   size_t n = send.ElementLength();
-  void* rp = typedArrayData(recv);
-  auto* w = new GroupWorker(
-      info.Env(), g, [g, sp, n, rp, counts, t] { g->allGatherV(sp, n, rp, counts, t); }, nullptr);
-  w->keep(send);
-  w->keep(recv);
-  return GroupWorker::run(w);
+  return SendRecv(info, g, send, recv,
+                  [n, counts, t](G& g, const void* sp, void* rp) { g.allGatherV(sp, n, rp, counts, t); });
 }
 
 template <typename G>
 Napi::Value AddonGroup<G>::Broadcast(const Napi::CallbackInfo& info) {
-  auto g = group("broadcast");
-  DType t = dtypeArg(info, 1);
-  auto a = typedArg(info, 0, "data", t, -1);
-  void* p = typedArrayData(a);
-  size_t n = a.ElementLength();
   int root = info[2].As<Napi::Number>().Int32Value();
-  auto* w = new GroupWorker(info.Env(), g, [g, p, n, t, root] { g->broadcast(p, n, t, root); }, nullptr);
-  w->keep(a);
-  return GroupWorker::run(w);
+  return InPlace(info, "broadcast", [root](G& g, void* p, size_t n, DType t) { g.broadcast(p, n, t, root); });
 }
 
 template <typename G>

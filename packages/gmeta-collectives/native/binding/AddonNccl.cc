@@ -33,6 +33,15 @@ int64_t Int(const Napi::Value& v, const char* op, const char* name) {
   return static_cast<int64_t>(d);
 }
 
+// The arguments of one call by position, with the operation named in their errors.
+struct Args {
+  const Napi::CallbackInfo& info;
+  const char* op;
+  void* ptr(size_t i, const char* name) const { return Ptr(info[i], op, name); }
+  size_t count(size_t i) const { return static_cast<size_t>(Int(info[i], op, "count")); }
+  int code(size_t i, const char* name) const { return static_cast<int>(Int(info[i], op, name)); }
+};
+
 Napi::Value Status(const Napi::CallbackInfo& info) {
   const nccl::Status s = nccl::status();
   Napi::Object o = Napi::Object::New(info.Env());
@@ -86,33 +95,25 @@ class NcclComm : public Napi::ObjectWrap<NcclComm> {
 
   // allReduce(sendPtr, recvPtr, count, dtype, op, stream)
   void AllReduce(const Napi::CallbackInfo& info) {
-    const char* op = "allReduce";
-    nccl::check(nccl::api().all_reduce(Ptr(info[0], op, "send"), Ptr(info[1], op, "recv"),
-                                       static_cast<size_t>(Int(info[2], op, "count")),
-                                       static_cast<int>(Int(info[3], op, "dtype")),
-                                       static_cast<int>(Int(info[4], op, "op")), Comm(info.Env()),
-                                       Ptr(info[5], op, "stream")),
+    const Args a{info, "allReduce"};
+    nccl::check(nccl::api().all_reduce(a.ptr(0, "send"), a.ptr(1, "recv"), a.count(2), a.code(3, "dtype"), a.code(4, "op"),
+                                       Comm(info.Env()), a.ptr(5, "stream")),
                 "ncclAllReduce");
   }
 
   // broadcast(ptr, count, dtype, root, stream), in place
   void Broadcast(const Napi::CallbackInfo& info) {
-    const char* op = "broadcast";
-    void* p = Ptr(info[0], op, "ptr");
-    nccl::check(nccl::api().broadcast(p, p, static_cast<size_t>(Int(info[1], op, "count")),
-                                      static_cast<int>(Int(info[2], op, "dtype")),
-                                      static_cast<int>(Int(info[3], op, "root")), Comm(info.Env()),
-                                      Ptr(info[4], op, "stream")),
+    const Args a{info, "broadcast"};
+    void* p = a.ptr(0, "ptr");
+    nccl::check(nccl::api().broadcast(p, p, a.count(1), a.code(2, "dtype"), a.code(3, "root"), Comm(info.Env()), a.ptr(4, "stream")),
                 "ncclBroadcast");
   }
 
   // allGather(sendPtr, recvPtr, countPerRank, dtype, stream)
   void AllGather(const Napi::CallbackInfo& info) {
-    const char* op = "allGather";
-    nccl::check(nccl::api().all_gather(Ptr(info[0], op, "send"), Ptr(info[1], op, "recv"),
-                                       static_cast<size_t>(Int(info[2], op, "count")),
-                                       static_cast<int>(Int(info[3], op, "dtype")), Comm(info.Env()),
-                                       Ptr(info[4], op, "stream")),
+    const Args a{info, "allGather"};
+    nccl::check(nccl::api().all_gather(a.ptr(0, "send"), a.ptr(1, "recv"), a.count(2), a.code(3, "dtype"), Comm(info.Env()),
+                                       a.ptr(4, "stream")),
                 "ncclAllGather");
   }
 

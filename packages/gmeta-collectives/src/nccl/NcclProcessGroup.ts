@@ -205,28 +205,28 @@ export class NcclProcessGroup implements ProcessGroup {
     if (total !== rows) throw invalidArgument("allToAllV", `row counts summing to ${rows}`, "sendCounts", `a sum of ${total}`);
     const byRank = await this.gatherCounts("allToAllV", [...sendCounts]);
     const recvCounts = byRank.map((counts) => counts[this.rank]!);
-    const width = row.reduce((a, b) => a * b, 1);
-    const recv = empty([recvCounts.reduce((s, c) => s + c, 0), ...row], { dtype: send.dtype, device: this.device });
-    const plan = sendRecvPlan(this.hooks.devicePointer(send), sendCounts, this.hooks.devicePointer(recv), recvCounts, width, BYTES[send.dtype]);
-    try {
-      this.live("allToAllV").sendRecv(plan.sends, plan.recvs, NCCL_DTYPE[send.dtype], this.stream());
-      return await this.finished("allToAllV", { recv, recvCounts });
-    } catch (e) {
-      recv.dispose();
-      throw e;
-    }
+    return this.sendRecvRows("allToAllV", send, row, sendCounts, recvCounts, false, (recv) => ({ recv, recvCounts }));
   }
 
   async allGatherV(t: Tensor): Promise<TensorAllGatherV> {
     this.check("allGatherV", t);
     const [rows, row] = rowShape("allGatherV", t);
     const counts = (await this.gatherCounts("allGatherV", [rows])).map((c) => c[0]!);
+    return this.sendRecvRows("allGatherV", t, row, counts.map(() => rows), counts, true, (recv) => ({ recv, counts }));
+  }
+
+  // Rows of `send` to every peer and back in one NCCL group (see sendRecvPlan), received into a
+  // new tensor of recvCounts rows, which is freed again when the exchange fails.
+  private async sendRecvRows<R>(
+    op: string, send: Tensor, row: readonly number[], sendCounts: readonly number[], recvCounts: readonly number[], sameSend: boolean,
+    result: (recv: Tensor) => R,
+  ): Promise<R> {
     const width = row.reduce((a, b) => a * b, 1);
-    const recv = empty([counts.reduce((s, c) => s + c, 0), ...row], { dtype: t.dtype, device: this.device });
-    const plan = sendRecvPlan(this.hooks.devicePointer(t), counts.map(() => rows), this.hooks.devicePointer(recv), counts, width, BYTES[t.dtype], true);
+    const recv = empty([recvCounts.reduce((s, c) => s + c, 0), ...row], { dtype: send.dtype, device: this.device });
+    const plan = sendRecvPlan(this.hooks.devicePointer(send), sendCounts, this.hooks.devicePointer(recv), recvCounts, width, BYTES[send.dtype], sameSend);
     try {
-      this.live("allGatherV").sendRecv(plan.sends, plan.recvs, NCCL_DTYPE[t.dtype], this.stream());
-      return await this.finished("allGatherV", { recv, counts });
+      this.live(op).sendRecv(plan.sends, plan.recvs, NCCL_DTYPE[send.dtype], this.stream());
+      return await this.finished(op, result(recv));
     } catch (e) {
       recv.dispose();
       throw e;

@@ -61,37 +61,29 @@ export class Writer {
 export class Reader {
   private at = 0;
   constructor(private readonly buf: Buffer) {}
-  private need(n: number): void {
+  // Claims the next n bytes and returns where they start.
+  private take(n: number): number {
     if (this.at + n > this.buf.length) throw new Error("store: truncated message");
+    const at = this.at;
+    this.at += n;
+    return at;
   }
   u8(): number {
-    this.need(1);
-    return this.buf.readUInt8(this.at++);
+    return this.buf.readUInt8(this.take(1));
   }
   u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32LE(this.at);
-    this.at += 4;
-    return v;
+    return this.buf.readUInt32LE(this.take(4));
   }
   i32(): number {
-    this.need(4);
-    const v = this.buf.readInt32LE(this.at);
-    this.at += 4;
-    return v;
+    return this.buf.readInt32LE(this.take(4));
   }
   i64(): bigint {
-    this.need(8);
-    const v = this.buf.readBigInt64LE(this.at);
-    this.at += 8;
-    return v;
+    return this.buf.readBigInt64LE(this.take(8));
   }
   bytes(): Buffer {
     const n = this.u32();
-    this.need(n);
-    const v = this.buf.subarray(this.at, this.at + n);
-    this.at += n;
-    return v;
+    const at = this.take(n);
+    return this.buf.subarray(at, at + n);
   }
   str(): string {
     return this.bytes().toString("utf8");

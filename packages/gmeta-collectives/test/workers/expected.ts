@@ -1,18 +1,11 @@
 // Seeded inputs every rank can regenerate for every other rank, so each rank computes the
 // expected result of a collective locally from all ranks' inputs.
+import { mulberry32 } from "@gmeta/tensor";
+
 import { allocArray, type DType, type HostArray } from "../../src/index.js";
 
 /** mulberry32: small, fast, and the same on every rank. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** n seeded values of dtype for (rank, tag): floats in [-1, 1), integers in [-50, 50]. */
 export function inputs(dtype: DType, n: number, rank: number, tag: number): HostArray {

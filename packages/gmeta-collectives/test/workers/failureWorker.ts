@@ -13,6 +13,12 @@ import { initArrayGroup } from "../../src/index.js";
 
 const mode = process.argv[2];
 
+// "CAUGHT <ms since `since`> <message>", exit 3: the failure the test expects, and how fast.
+function exitCaught(e: unknown, since: number): never {
+  console.log(`CAUGHT ${Date.now() - since} ${(e as Error).message}`);
+  process.exit(3);
+}
+
 async function killMode(): Promise<void> {
   const pg = await initArrayGroup({ timeoutMs: Number(process.env.TEST_TIMEOUT_MS ?? 10_000) });
   await pg.barrier();
@@ -22,8 +28,7 @@ async function killMode(): Promise<void> {
   try {
     for (;;) await pg.allReduce(data, "sum");
   } catch (e) {
-    console.log(`CAUGHT ${Date.now() - killAt} ${(e as Error).message}`);
-    process.exit(3);
+    exitCaught(e, killAt);
   }
 }
 
@@ -36,38 +41,30 @@ async function fileStoreMode(path: string): Promise<void> {
   console.log("filestore ok");
 }
 
-async function stallMode(): Promise<void> {
-  const pg = await initArrayGroup({ timeoutMs: 1500 });
+// Rank 1 gets stuck after a barrier (`stuck`: alive but never calling, or stopped); rank 0's next
+// allReduce must fail within its timeout.
+async function peerStuckMode(timeoutMs: number, stuck: () => void): Promise<void> {
+  const pg = await initArrayGroup({ timeoutMs });
   await pg.barrier();
   if (pg.rank === 1) {
-    setTimeout(() => process.exit(0), 3000);
+    stuck();
     return;
   }
   const t0 = Date.now();
   try {
     await pg.allReduce(new Float64Array(10), "sum");
   } catch (e) {
-    console.log(`CAUGHT ${Date.now() - t0} ${(e as Error).message}`);
-    process.exit(3);
+    exitCaught(e, t0);
   }
 }
 
-async function freezeMode(): Promise<void> {
-  const pg = await initArrayGroup({ timeoutMs: 5000 });
-  await pg.barrier();
-  if (pg.rank === 1) {
+const stallMode = () => peerStuckMode(1500, () => setTimeout(() => process.exit(0), 3000));
+
+const freezeMode = () =>
+  peerStuckMode(5000, () => {
     console.log("STOPPING");
     process.kill(process.pid, "SIGSTOP");
-    return;
-  }
-  const t0 = Date.now();
-  try {
-    await pg.allReduce(new Float64Array(10), "sum");
-  } catch (e) {
-    console.log(`CAUGHT ${Date.now() - t0} ${(e as Error).message}`);
-    process.exit(3);
-  }
-}
+  });
 
 async function idleMode(): Promise<void> {
   const pg = await initArrayGroup({ timeoutMs: 5000 });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 import type { Exchange } from "../exchange/Exchange.js";
@@ -10,6 +10,7 @@ import type { RowShard } from "../RowShard.js";
 import type { ResolvedTable } from "../TableConfig.js";
 import type { CheckpointManifest, ShardFileEntry } from "./manifest.js";
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, MANIFEST_FILE, shardFileName } from "./manifest.js";
+import { replaceFolder } from "./replaceFolder.js";
 
 /** What a collection hands to saveCheckpoint. */
 export interface SaveSource {
@@ -67,11 +68,7 @@ export async function saveCheckpoint(dir: string, src: SaveSource): Promise<void
       tables: [...src.tables], optimizer: src.optimizer, steps: src.steps, plan: src.plan, shards,
     };
     writeFileSync(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
-    const old = `${final}.old`;
-    rmSync(old, { recursive: true, force: true });
-    if (existsSync(final)) renameSync(final, old);
-    renameSync(tmp, final);
-    rmSync(old, { recursive: true, force: true });
+    replaceFolder(tmp, final);
   }
   await group.barrier();
 }

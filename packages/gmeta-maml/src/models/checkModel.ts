@@ -1,5 +1,5 @@
 import type { SampleBlock } from "@gmeta/io";
-import { Generator, gatherRows, noGrad, randn, scatterAddRows, tensor, tidy } from "@gmeta/tensor";
+import { Generator, gatherRows, mulberry32 as rng, noGrad, randn, scatterAddRows, tensor, tidy } from "@gmeta/tensor";
 import type { Tensor } from "@gmeta/tensor";
 import { prepareBatch } from "../data/PreparedBatch.js";
 import { MetaLearner } from "../learner/MetaLearner.js";
@@ -7,7 +7,7 @@ import { stepInputs } from "../learner/StepInputs.js";
 import type { AdaptScope, Algorithm } from "../learner/MetaLearner.js";
 import { sliceTasks } from "../trainer/sliceBatch.js";
 import type { MetaModel } from "./MetaModel.js";
-import { rng } from "../data/seededRandom.js";
+import { randomBlock } from "../data/randomBlock.js";
 
 /** Options of {@link checkModel}. */
 export interface CheckModelOptions {
@@ -36,27 +36,8 @@ export interface CheckModelResult {
   maxAbsGrad: number;
 }
 
-function randomBlock(r: () => number, sizes: number[], model: MetaModel, rows: number, bag: number): SampleBlock {
-  const n = sizes.reduce((a, b) => a + b, 0);
-  const taskOffsets = new Int32Array(sizes.length + 1);
-  sizes.forEach((s, i) => (taskOffsets[i + 1] = taskOffsets[i]! + s));
-  const slots = model.slots.map((s) => {
-    const offsets = new Int32Array(n + 1);
-    const ids: bigint[] = [];
-    for (let i = 0; i < n; i++) {
-      const len = s.pooling === "mean" ? Math.floor(r() * (bag + 1)) : 1;
-      for (let j = 0; j < len; j++) ids.push(BigInt(Math.floor(r() ** 2 * rows)));
-      offsets[i + 1] = ids.length;
-    }
-    return { ids: BigInt64Array.from(ids), offsets };
-  });
-  return {
-    size: n,
-    labels: Float32Array.from({ length: n }, () => (r() < 0.4 ? 1 : 0)),
-    dense: Float32Array.from({ length: n * model.denseDim }, () => r() * 2 - 1),
-    slots,
-    taskOffsets,
-  };
+function modelBlock(r: () => number, sizes: number[], model: MetaModel, rows: number, bag: number): SampleBlock {
+  return randomBlock(r, sizes, model.denseDim, model.slots.map((s) => ({ rows, bag: s.pooling === "mean" ? bag : undefined })));
 }
 
 /**
@@ -73,8 +54,8 @@ export function checkModel(model: MetaModel, options: CheckModelOptions = {}): C
   const rtol = options.rtol ?? 1e-4;
   const r = rng(options.seed ?? 7);
   const batch = {
-    support: randomBlock(r, sizes, model, rows, options.bag ?? 3),
-    query: randomBlock(r, sizes.map((n) => Math.max(1, Math.floor(n / 2) + 1)), model, rows, options.bag ?? 3),
+    support: modelBlock(r, sizes, model, rows, options.bag ?? 3),
+    query: modelBlock(r, sizes.map((n) => Math.max(1, Math.floor(n / 2) + 1)), model, rows, options.bag ?? 3),
   };
   return tidy(() => {
     const gen = new Generator(options.seed ?? 7);

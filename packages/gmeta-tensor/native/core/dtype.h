@@ -48,6 +48,12 @@ void dispatch_all(DType t, Fn&& fn) {
   }
 }
 
+// Calls fn(A{}, B{}) with A and B the C++ types of `a` and `b` (kernels over two dtypes).
+template <typename Fn>
+void dispatch_all2(DType a, DType b, Fn&& fn) {
+  dispatch_all(a, [&](auto ta) { dispatch_all(b, [&](auto tb) { fn(ta, tb); }); });
+}
+
 template <typename Fn>
 void dispatch_float(const char* op, DType t, Fn&& fn) {
   switch (t) {

@@ -7,6 +7,7 @@
 
 #include "../../core/device.h"
 #include "../../core/storage.h"
+#include "../common/segment_check.h"
 
 namespace gmeta {
 
@@ -19,13 +20,7 @@ int64_t segment_expand_cuda(Storage& out, const Storage& src, const Storage& off
 
 inline void check_segment_expand(const Storage& out, const Storage& src, const Storage& offsets,
                                  int64_t num_segments, int64_t out_rows, int64_t dim) {
-  if (src.dtype() != out.dtype()) throw std::invalid_argument("segmentExpand: expected one dtype for out and src");
-  if (num_segments < 0 || out_rows < 0 || dim < 0)
-    throw std::invalid_argument("segmentExpand: expected non-negative numSegments, outRows and dim");
-  if (offsets.numel() < num_segments + 1)
-    throw std::out_of_range("segmentExpand: offsets needs numSegments + 1 entries");
-  if (num_segments * dim > src.numel()) throw std::out_of_range("segmentExpand: src is smaller than numSegments x dim");
-  if (out_rows * dim > out.numel()) throw std::out_of_range("segmentExpand: out is smaller than outRows x dim");
+  check_segment_shapes("segmentExpand", out, src, offsets, num_segments, out_rows, "outRows", false, dim);
 }
 
 inline int64_t segment_expand(Storage& out, const Storage& src, const Storage& offsets, int64_t num_segments,

@@ -4,6 +4,7 @@
 
 #include "../../core/device.h"
 #include "../../core/storage.h"
+#include "../common/segment_check.h"
 
 namespace gmeta {
 
@@ -23,13 +24,7 @@ int64_t segment_reduce_cuda(SegmentMode mode, Storage& out, const Storage& src,
 inline void check_segment_reduce(SegmentMode mode, const Storage& out, const Storage& src,
                                  const Storage& offsets, int64_t num_segments, int64_t src_rows,
                                  int64_t dim) {
-  if (src.dtype() != out.dtype()) throw std::invalid_argument("segmentReduce: expected one dtype for out and src");
-  if (num_segments < 0 || src_rows < 0 || dim < 0)
-    throw std::invalid_argument("segmentReduce: expected non-negative numSegments, srcRows and dim");
-  if (offsets.numel() < num_segments + 1)
-    throw std::out_of_range("segmentReduce: offsets needs numSegments + 1 entries");
-  if (src_rows * dim > src.numel()) throw std::out_of_range("segmentReduce: src is smaller than srcRows x dim");
-  if (num_segments * dim > out.numel()) throw std::out_of_range("segmentReduce: out is smaller than numSegments x dim");
+  check_segment_shapes("segmentReduce", out, src, offsets, num_segments, src_rows, "srcRows", true, dim);
   if (mode != SegmentMode::Sum && mode != SegmentMode::Mean)
     throw std::invalid_argument("segmentReduce: unknown mode");
 }
