@@ -1,14 +1,9 @@
 #include "unary_float_loops.h"
 
 #include "../common/fast_math.h"
+#include "../common/simd.h"
 
 namespace gmeta {
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define GMETA_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define GMETA_SIMD_CLONES
-#endif
 
 GMETA_SIMD_CLONES void exp_f32(float* out, const float* a, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = fast_expf(a[i]);
