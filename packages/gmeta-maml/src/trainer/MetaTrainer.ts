@@ -4,7 +4,7 @@ import type { LookupSession, ShardedEmbeddingCollection } from "@gmeta/embedding
 import type { BatchTransformSpec, MetaBatch } from "@gmeta/io";
 import type { OpProfile, Scope, SignatureStatus, Tensor } from "@gmeta/tensor";
 import { Adam, add, assign, clone, mul, slice, tidy, tidyAsync } from "@gmeta/tensor";
-import type { OptimizerState } from "@gmeta/tensor";
+import type { FlatGradients, OptimizerState } from "@gmeta/tensor";
 import { prepareStep, supportPart } from "../data/PreparedStep.js";
 import type { PreparedStep, StepPrepConfig, TableInput } from "../data/PreparedStep.js";
 import type { LossWeights, MetaLearner, MetaStepResult } from "../learner/MetaLearner.js";
@@ -118,6 +118,8 @@ export class MetaTrainer {
   private readonly flat?: FlatLayout;
   /** How this trainer's batches are prepared (on its thread, or in a loader's workers). */
   private readonly prep: StepPrepConfig;
+  /** Names of `learner.denseParameters()`, in order (checkpoints and finite checks name them). */
+  private readonly denseNames: string[];
   private stepCount = 0;
   private allReduceCalls = 0;
   private allReduceBytes = 0;
@@ -130,6 +132,8 @@ export class MetaTrainer {
     if (this.strategy !== "gmeta" && this.strategy !== "naive") {
       throw new Error(`MetaTrainer: expected "gmeta" or "naive" for strategy, got ${JSON.stringify(o.strategy)}`);
     }
+    const names = this.learner.model.params.map((p) => p.name);
+    this.denseNames = [...names, ...(this.learner.innerLrs ? names.map((n) => `innerLr.${n}`) : [])];
     this.optimizer = new Adam(this.learner.denseParameters(), { lr: o.outerLr ?? DEFAULT_TRAINER.outerLr, weightDecay: o.weightDecay ?? 0 });
     this.bucketElems = Math.max(1, Math.floor(((o.bucketMiB ?? DEFAULT_TRAINER.bucketMiB) * 2 ** 20) / 4));
     // The G-Meta step's program writes its weighted gradients straight into AllReduce buckets
@@ -202,24 +206,19 @@ export class MetaTrainer {
     clock.mark("lookup");
     try {
       const part = this.learnerStep(scope, prep, session, false, clock); // 2-4
-      if (this.flat) {
-        const totals = await this.reduceBuckets(part.result.buckets!); // 5, dense: in place, in the step's own buckets
-        clock.mark("reduce");
-        this.checkFiniteFlat(totals.metrics.queryLoss, part);
-        clock.mark("update");
-        await this.applySparse(scope, [session], [part], totals.objective); // 5 and 6, sparse
-        clock.mark("sparse");
-        this.optimizer.step({ buffers: part.result.buckets!, places: this.flat.places }, { scale: 1 / totals.objective }); // 6, dense
-        clock.mark("update");
-        return totals.metrics;
-      }
-      const totals = await this.reduceDense(scope, [part]); // 5, dense
+      // 5, dense: the flat step's own buckets reduced in place, or its gradients packed here.
+      const flat: FlatGradients | undefined = this.flat ? { buffers: part.result.buckets!, places: this.flat.places } : undefined;
+      const { totals, dense } = flat
+        ? { totals: await this.reduceBuckets(flat.buffers), dense: flat }
+        : await this.reduceDense(scope, [part]).then((t) => ({ totals: t, dense: t.grads }));
       clock.mark("reduce");
-      this.checkFinite(totals.metrics.queryLoss, totals.grads, [part]);
+      this.checkFinite(totals.metrics.queryLoss, dense, [part]);
       clock.mark("update");
       await this.applySparse(scope, [session], [part], totals.objective); // 5 and 6, sparse
       clock.mark("sparse");
-      this.outerUpdate(scope, totals.grads); // 6, dense
+      // 6, dense: Adam reads flat gradients at their offsets, scaled by 1 / the global weight.
+      if (Array.isArray(dense)) this.outerUpdate(scope, dense);
+      else this.optimizer.step(dense, { scale: 1 / totals.objective });
       clock.mark("update");
       return totals.metrics;
     } finally {
@@ -302,15 +301,20 @@ export class MetaTrainer {
   }
 
   /** Step 5, dense half, for the flat step: the buckets are reduced in place; the losses and weights ride at the end. */
-  private async reduceBuckets(buckets: Tensor[]) {
+  private async reduceBuckets(buckets: readonly Tensor[]) {
     for (const buf of buckets) {
       await this.pg.allReduce(buf, "sum");
       this.allReduceCalls++;
       this.allReduceBytes += buf.numel * 4;
     }
     const last = buckets[buckets.length - 1]!;
-    const tail = last.device === "cpu" ? (last.hostView() as Float32Array).subarray(last.numel - STEP_EXTRAS) : (slice(last, 0, last.numel - STEP_EXTRAS).toArray() as Float32Array);
-    return readTotals(tail);
+    if (last.device === "cpu") return readTotals((last.hostView() as Float32Array).subarray(last.numel - STEP_EXTRAS));
+    const tail = slice(last, 0, last.numel - STEP_EXTRAS);
+    try {
+      return readTotals(tail.toArray() as Float32Array);
+    } finally {
+      tail.dispose();
+    }
   }
 
   /** Step 5, dense half: the weighted AllReduce of this rank's gradients, divided by the global weight. */
@@ -342,23 +346,19 @@ export class MetaTrainer {
    * and the tensor: the reduced loss and dense gradients (every rank stops at the same step),
    * and this rank's embedding gradients.
    */
-  private checkFinite(queryLoss: number, dense: Tensor[], parts: RankPart[]): void {
+  private checkFinite(queryLoss: number, dense: Tensor[] | FlatGradients, parts: RankPart[]): void {
+    const step = this.stepCount + 1;
     const rows = parts.flatMap((p) => p.result.embeddingGrads);
     const rowNames = parts.flatMap((p) => p.tables.map((t) => `embedding rows of ${t}`));
-    checkFiniteStep(this.stepCount + 1, { "query loss": queryLoss }, [...dense, ...rows], [...this.denseNames(), ...rowNames]);
-  }
-
-  /** checkFinite for the flat step: the reduced buckets hold the dense gradients (times the global weight). */
-  private checkFiniteFlat(queryLoss: number, part: RankPart): void {
-    // In checkFinite's order: the loss, the dense gradients, then the rows.
-    checkFiniteStep(this.stepCount + 1, { "query loss": queryLoss }, [], []);
-    checkFiniteFlat(this.stepCount + 1, { buffers: part.result.buckets!, places: this.flat!.places }, this.denseNames());
-    this.checkFinite(queryLoss, [], [part]);
-  }
-
-  private denseNames(): string[] {
-    const names = this.learner.model.params.map((p) => p.name);
-    return [...names, ...(this.learner.innerLrs ? names.map((n) => `innerLr.${n}`) : [])];
+    if (Array.isArray(dense)) {
+      checkFiniteStep(step, { "query loss": queryLoss }, [...dense, ...rows], [...this.denseNames, ...rowNames]);
+      return;
+    }
+    // The flat step's reduced buckets hold the dense gradients (times the global weight); the
+    // order is the same: the loss, the dense gradients, then the rows.
+    checkFiniteStep(step, { "query loss": queryLoss }, [], []);
+    checkFiniteFlat(step, dense, this.denseNames);
+    checkFiniteStep(step, {}, rows, rowNames);
   }
 
   /** Step 6, dense half: Adam on every rank identically. */
@@ -390,11 +390,9 @@ export class MetaTrainer {
 
   /** Dense parameters and optimizer state, for checkpoints. */
   state(): TrainerState {
-    const names = this.learner.model.params.map((p) => p.name);
-    const all = [...names, ...(this.learner.innerLrs ? names.map((n) => `innerLr.${n}`) : [])];
     return {
       step: this.stepCount,
-      names: all,
+      names: this.denseNames.slice(),
       params: this.learner.denseParameters().map((p) => Array.from(p.toArray() as Float32Array)),
       optimizer: this.optimizer.state(),
     };
@@ -402,7 +400,7 @@ export class MetaTrainer {
 
   loadState(s: TrainerState): void {
     const params = this.learner.denseParameters();
-    const names = this.state().names;
+    const names = this.denseNames;
     // Everything is checked before anything is written, so a bad checkpoint changes nothing.
     if (JSON.stringify(s.names) !== JSON.stringify(names)) {
       throw new Error(`MetaTrainer.loadState: expected parameters ${names.join(", ")} for the checkpoint, got ${(s.names ?? []).join(", ")}`);

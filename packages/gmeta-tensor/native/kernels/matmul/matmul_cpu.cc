@@ -21,7 +21,7 @@ namespace {
 // (a task's [1 x 16] by [16 x 32], a score column, a rank-one update). At wider shapes
 // OpenBLAS's packed kernels won, 37-67 against 22-35 GFLOP/s, though on operands already
 // in L1 (gmeta_raw_bench small) the small kernel led. GMETA_SMALL_GEMM=0 turns it off.
-bool prefer_small(int64_t M, int64_t N, int64_t K, bool) {
+bool prefer_small(int64_t M, int64_t N, int64_t K) {
   if (K == 0 || M * N * K > 64 * 64 * 64) return false;
   return N < 8 || M < 4 || K < 4;
 }
@@ -54,7 +54,7 @@ template <typename T>
 void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
   const int64_t mn = p.M * p.N;
   if constexpr (std::is_same_v<T, float>) {
-    if (prefer_small(p.M, p.N, p.K, p.trans_b) && small_sgemm_enabled()) {
+    if (prefer_small(p.M, p.N, p.K) && small_sgemm_enabled()) {
       const int64_t work = p.M * p.N * p.K;
       parallel_for(0, p.batch, std::max<int64_t>(1, kGemmGrain / std::max<int64_t>(1, work)), [&](int64_t lo, int64_t hi) {
         thread_local std::vector<float> scratch;

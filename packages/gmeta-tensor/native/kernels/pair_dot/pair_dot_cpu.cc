@@ -59,19 +59,6 @@ GMETA_SIMD_CLONES void dot_rows_f32(float* o, const float* x, const float* y, in
 GMETA_SIMD_CLONES void spread_rows_f32(float* o, const float* g, const float* y, int64_t lo, int64_t hi, const PairArgs& a) {
   spread_rows(o, g, y, lo, hi, a);
 }
-void dot_rows_any(float* o, const float* x, const float* y, int64_t lo, int64_t hi, const PairArgs& a) {
-  dot_rows_f32(o, x, y, lo, hi, a);
-}
-void dot_rows_any(double* o, const double* x, const double* y, int64_t lo, int64_t hi, const PairArgs& a) {
-  dot_rows(o, x, y, lo, hi, a);
-}
-void spread_rows_any(float* o, const float* g, const float* y, int64_t lo, int64_t hi, const PairArgs& a) {
-  spread_rows_f32(o, g, y, lo, hi, a);
-}
-void spread_rows_any(double* o, const double* g, const double* y, int64_t lo, int64_t hi, const PairArgs& a) {
-  spread_rows(o, g, y, lo, hi, a);
-}
-
 }  // namespace
 
 void pair_dot_cpu(Storage& out, const Storage& x, const Storage& y, const PairArgs& a) {
@@ -83,7 +70,10 @@ void pair_dot_cpu(Storage& out, const Storage& x, const Storage& y, const PairAr
     const T* xp = x.ptr<T>();
     const T* yp = y.ptr<T>();
     parallel_for(0, a.batch, row_grain(P * std::max<int64_t>(1, a.dim)),
-                 [&](int64_t lo, int64_t hi) { dot_rows_any(o, xp, yp, lo, hi, a); });
+                 [&](int64_t lo, int64_t hi) {
+                   if constexpr (std::is_same_v<T, float>) dot_rows_f32(o, xp, yp, lo, hi, a);
+                   else dot_rows(o, xp, yp, lo, hi, a);
+                 });
   });
 }
 
@@ -96,7 +86,10 @@ void pair_spread_cpu(Storage& out, const Storage& g, const Storage& y, const Pai
     const T* gp = g.ptr<T>();
     const T* yp = y.ptr<T>();
     parallel_for(0, a.batch, row_grain(std::max<int64_t>(1, P + a.fx) * a.dim),
-                 [&](int64_t lo, int64_t hi) { spread_rows_any(o, gp, yp, lo, hi, a); });
+                 [&](int64_t lo, int64_t hi) {
+                   if constexpr (std::is_same_v<T, float>) spread_rows_f32(o, gp, yp, lo, hi, a);
+                   else spread_rows(o, gp, yp, lo, hi, a);
+                 });
   });
 }
 
