@@ -67,9 +67,9 @@ describe("distributed meta-training equals single-process (real Gloo processes)"
       expectSame(`${alg}, 3 ranks naive`, ref, naive[alg]!, 2e-5);
       for (const [label, r] of [["1 rank", ref], ["2 ranks", two[alg]!], ["3 ranks naive", naive[alg]!]] as const) {
         expect(r.leftAlive, `${alg}, ${label}: tensors a step left alive, per step`).toEqual([0, 0, 0]);
-        // The step's phases are measured back to back inside it: together they are the step, up to the clock reads around them.
-        for (const share of r.timedShare) expect(share, `${alg}, ${label}: phase timings over the step's seconds`).toBeGreaterThan(0.95);
-        for (const share of r.timedShare) expect(share).toBeLessThanOrEqual(1 + 1e-9);
+        // The step's phases are measured back to back on one clock that also gives the step's seconds: none is
+        // negative, the learner's is not zero, and together they are the step (to rounding), however loaded the machine.
+        for (const share of r.timedShare) expect(Math.abs(share - 1), `${alg}, ${label}: phase timings over the step's seconds`).toBeLessThan(1e-9);
       }
     }
   });

@@ -100,7 +100,7 @@ export async function trainToy(pg: ProcessGroup, o: ToyOptions): Promise<ToyRun>
     losses.push(m.queryLoss);
     supportLosses.push(m.supportLoss);
     const phases = Object.values(m.timings);
-    timedShare.push(phases.some((v) => !(v >= 0)) ? NaN : phases.reduce((a, b) => a + b, 0) / m.seconds);
+    timedShare.push(phases.some((v) => !(v >= 0)) || !(m.timings.learner > 0) ? NaN : phases.reduce((a, b) => a + b, 0) / m.seconds);
   }
   const run = { losses, supportLosses, leftAlive, timedShare, dense: denseNow(), tables: await fullTables(), initialDense, initialTables };
   trainer.dispose();

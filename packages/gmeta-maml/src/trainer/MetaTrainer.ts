@@ -73,11 +73,16 @@ export interface StepTimings {
 /** Adds the time since the last mark to a phase. */
 class PhaseClock {
   readonly t: StepTimings = { prepare: 0, lookup: 0, learner: 0, reduce: 0, sparse: 0, update: 0 };
-  private last = performance.now();
+  private readonly start = performance.now();
+  private last = this.start;
   mark(phase: keyof StepTimings): void {
     const now = performance.now();
     this.t[phase] += (now - this.last) / 1000;
     this.last = now;
+  }
+  /** Seconds from the clock's start to its last mark: the phases' sum, read off the same clock reads. */
+  get seconds(): number {
+    return (this.last - this.start) / 1000;
   }
 }
 
@@ -177,14 +182,13 @@ export class MetaTrainer {
 
   /** One meta-step on this rank's share of the global meta-batch. Collective. */
   async step(batch: Pick<MetaBatch, "support" | "query" | "prepared">): Promise<StepMetrics> {
-    const t0 = performance.now();
     const a2a0 = this.allToAllSoFar();
     const ar0 = { calls: this.allReduceCalls, bytes: this.allReduceBytes };
     const clock = new PhaseClock();
     const out = await tidyAsync((scope) => (this.strategy === "gmeta" ? this.gmetaStep(scope, batch, clock) : this.naiveStep(scope, batch, clock)));
     clock.mark("update"); // the step's temporaries freed
     this.stepCount++;
-    const seconds = (performance.now() - t0) / 1000;
+    const seconds = clock.seconds;
     const a2a1 = this.allToAllSoFar();
     return {
       step: this.stepCount,
