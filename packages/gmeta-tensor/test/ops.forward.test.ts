@@ -153,7 +153,10 @@ describe.each(devices())("forward on %s", (device) => {
         // whole 8-column panels two at a time and one left, a ragged last panel, row blocks of
         // 4 and the rows left, dot products for narrow outputs (with a tail past 8 along K);
         // and OpenBLAS's side of the choice.
-        [2, 3, 24, 12], [2, 2, 13, 9], [3, 21, 16, 3], [2, 4, 4, 16], [2, 6, 3, 20], [2, 5, 16, 12], [2, 16, 64, 64]];
+        [2, 3, 24, 12], [2, 2, 13, 9], [3, 21, 16, 3], [2, 4, 4, 16], [2, 6, 3, 20], [2, 5, 16, 12], [2, 16, 64, 64],
+        // Spread over the pool: one large matrix (and a few) split by rows into uneven pieces;
+        // a batch split by whole matrices.
+        [1, 301, 40, 33], [3, 257, 64, 17], [9, 40, 40, 40]];
       for (const [B, M, N, K] of sizes)
         for (const ta of [false, true])
           for (const tb of [false, true])

@@ -135,7 +135,10 @@ std::shared_ptr<ThreadPool> g_pool;
 
 std::shared_ptr<ThreadPool> pool() {
   std::lock_guard<std::mutex> lock(g_pool_mutex);
-  if (!g_pool) g_pool = std::make_shared<ThreadPool>(default_threads());
+  if (!g_pool) {
+    g_pool = std::make_shared<ThreadPool>(default_threads());
+    openblas_set_num_threads(1);
+  }
   return g_pool;
 }
 
@@ -148,7 +151,9 @@ void set_num_threads(int n) {
     std::lock_guard<std::mutex> lock(g_pool_mutex);
     g_pool = std::move(fresh);
   }
-  openblas_set_num_threads(n);
+  // GEMMs are spread over this pool (matmul_cpu.cc): OpenBLAS's own threads would spin on
+  // the same cores between calls.
+  openblas_set_num_threads(1);
 }
 
 int num_threads() { return pool()->threads(); }

@@ -6,7 +6,8 @@
 
 namespace gmeta {
 
-// Also sets OpenBLAS's thread count, so GEMM and our loops agree. n < 1 means 1.
+// The pool's size, the calling thread included; n < 1 means 1. OpenBLAS is kept on one
+// thread: GEMMs are split over this pool instead.
 void set_num_threads(int n);
 int num_threads();
 

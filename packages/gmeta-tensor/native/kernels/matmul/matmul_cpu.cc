@@ -44,18 +44,18 @@ void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint 
   cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, n);
 }
 
-// Multiply-adds below which OpenBLAS keeps a GEMM on one thread (its threshold is about 64^3).
-constexpr int64_t kSmallGemm = 64 * 64 * 64;
-// Multiply-adds a thread of a batched GEMM gets at least: waking the pool costs about as much
-// as this much arithmetic, so smaller batches stay on the calling thread.
-constexpr int64_t kGemmGrain = 1 << 20;
+// OpenBLAS runs on one thread (thread_pool.cc): every GEMM is spread over this library's
+// pool, so a replay has one set of workers, not two spinning against each other. A thread
+// gets at least this many multiply-adds: smaller work stays on the calling thread, since
+// handing it over costs about as much.
+constexpr int64_t kGemmGrain = 1 << 17;
 
 template <typename T>
 void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
   const int64_t mn = p.M * p.N;
+  const int64_t work = p.M * p.N * p.K;
   if constexpr (std::is_same_v<T, float>) {
     if (prefer_small(p.M, p.N, p.K) && small_sgemm_enabled()) {
-      const int64_t work = p.M * p.N * p.K;
       parallel_for(0, p.batch, std::max<int64_t>(1, kGemmGrain / std::max<int64_t>(1, work)), [&](int64_t lo, int64_t hi) {
         thread_local std::vector<float> scratch;
         scratch.resize(static_cast<size_t>(small_sgemm_scratch(p.M, p.N, p.K)));
@@ -76,20 +76,24 @@ void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
   const blasint lda = static_cast<blasint>(std::max<int64_t>(1, p.trans_a ? p.M : p.K));
   const blasint ldb = static_cast<blasint>(std::max<int64_t>(1, p.trans_b ? p.K : p.N));
   const T beta = p.accumulate ? T(1) : T(0);
-  const auto one = [&](int64_t i) {
-    gemm(ta, tb, static_cast<blasint>(p.M), static_cast<blasint>(p.N), static_cast<blasint>(p.K),
-         a + i * p.a_batch_stride, lda, b + i * p.b_batch_stride, ldb, beta, out + i * mn);
+  // Rows [m0, m1) of matrix i: A's rows (or, transposed, its columns) and C's rows.
+  const auto rows = [&](int64_t i, int64_t m0, int64_t m1) {
+    const T* ai = a + i * p.a_batch_stride + (p.trans_a ? m0 : m0 * p.K);
+    gemm(ta, tb, static_cast<blasint>(m1 - m0), static_cast<blasint>(p.N), static_cast<blasint>(p.K), ai, lda,
+         b + i * p.b_batch_stride, ldb, beta, out + i * mn + m0 * p.N);
   };
-  // OpenBLAS spreads a large GEMM over its threads but runs a small one on the calling thread
-  // alone, so a batch of small ones (per-task fast weights) is spread over the pool instead.
-  const int64_t work = p.M * p.N * p.K;
-  if (p.batch > 1 && work <= kSmallGemm) {
+  const int64_t threads = num_threads();
+  if (p.batch >= 2 * threads || p.M < 2 * threads) {
+    // A batch (per-task fast weights) spreads over the pool by whole matrices.
     parallel_for(0, p.batch, std::max<int64_t>(1, kGemmGrain / std::max<int64_t>(1, work)), [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i) one(i);
+      for (int64_t i = lo; i < hi; ++i) rows(i, 0, p.M);
     });
     return;
   }
-  for (int64_t i = 0; i < p.batch; ++i) one(i);
+  // One or a few large matrices: each one's rows are split over the pool.
+  const int64_t min_rows = std::max<int64_t>(1, kGemmGrain / std::max<int64_t>(1, p.N * p.K));
+  for (int64_t i = 0; i < p.batch; ++i)
+    parallel_for(0, p.M, min_rows, [&](int64_t lo, int64_t hi) { rows(i, lo, hi); });
 }
 
 }  // namespace
