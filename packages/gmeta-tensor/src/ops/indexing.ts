@@ -151,7 +151,7 @@ function segment(mode: SegmentMode, op: string, src: Tensor, offsets: Tensor): T
   const rest = src.shape.slice(1);
   const S = offsets.numel - 1;
   const grad = needsGrad([src]);
-  const out = Tensor.alloc([S, ...rest], src.dtype, src.device, true);
+  const out = Tensor.alloc([S, ...rest], src.dtype, src.device);
   if (S > 0 && numelOf(rest) > 0) {
     // The mean is a sum scaled by 1/count when recording, so its gradient is generic.
     const native = grad ? SegmentMode.Sum : mode;

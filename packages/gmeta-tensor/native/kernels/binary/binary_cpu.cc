@@ -64,7 +64,18 @@ void run(F f, T* out, const T* a, const T* b, const Args& args) {
         T* o = out + flat;
         const T* ap = a + off[0];
         const T* bp = b + off[1];
-        for (int64_t j = 0; j < len; ++j) o[j] = f(ap[j * as], bp[j * bs]);
+        // The usual runs (a bias along a row, a per-row scale) get loops the compiler vectorises.
+        if (as == 1 && bs == 1) {
+          for (int64_t j = 0; j < len; ++j) o[j] = f(ap[j], bp[j]);
+        } else if (as == 1 && bs == 0) {
+          const T bv = bp[0];
+          for (int64_t j = 0; j < len; ++j) o[j] = f(ap[j], bv);
+        } else if (as == 0 && bs == 1) {
+          const T av = ap[0];
+          for (int64_t j = 0; j < len; ++j) o[j] = f(av, bp[j]);
+        } else {
+          for (int64_t j = 0; j < len; ++j) o[j] = f(ap[j * as], bp[j * bs]);
+        }
       });
     });
   }
