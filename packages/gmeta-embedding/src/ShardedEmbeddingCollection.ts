@@ -92,7 +92,9 @@ export class ShardedEmbeddingCollection {
 
   /** Traffic since construction or the last resetCounters(). */
   get counters(): CollectionCounters {
-    return structuredClone(this.core.counters);
+    // A copy (the live counters keep counting); read twice a step, so a plain one.
+    const c = this.core.counters;
+    return { lookup: { ...c.lookup }, update: { ...c.update }, push: { ...c.push } };
   }
 
   resetCounters(): void {

@@ -14,7 +14,7 @@ export { prepareStep, supportPart } from "./data/PreparedStep.js";
 export type { BlockCounts, PreparedStep, StepPrepConfig, TableInput } from "./data/PreparedStep.js";
 export { DEFAULT_LEARNER, MetaLearner } from "./learner/MetaLearner.js";
 export type { AdaptScope, Algorithm, LossWeights, MetaLearnerConfig, MetaStepResult, Predictions } from "./learner/MetaLearner.js";
-export { bucketSize, padRows, realSamples, stepHostInputs, stepInputs, unflattenStep } from "./learner/StepInputs.js";
+export { bucketSize, realSamples, stepHostInputs, stepInputs, unflattenStep } from "./learner/StepInputs.js";
 export type { BlockTensors, SlotTensors, StepInputOptions, StepInputs, StepLayout } from "./learner/StepInputs.js";
 export { taskLosses } from "./learner/taskLoss.js";
 export { CompiledStep } from "./learner/CompiledStep.js";

@@ -50,5 +50,5 @@ export type { FlatGradients, OptimizerState, StepOptions } from "./optim/Optimiz
 export { capture } from "./program/capture.js";
 export type { Captured } from "./program/capture.js";
 export { compile, CompiledFunction } from "./program/compile.js";
-export type { CompiledInput, CompileOptions, HostInput, SignatureStatus } from "./program/compile.js";
+export type { CompiledInput, CompileOptions, HostInput, PaddedInput, SignatureStatus } from "./program/compile.js";
 export type { OpProfile, ProgramStats } from "./native/AddonTypes.js";

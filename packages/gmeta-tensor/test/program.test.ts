@@ -216,3 +216,32 @@ describe("host inputs", () => {
     f.dispose();
   });
 });
+
+describe("padded inputs", () => {
+  it("give what the explicitly padded tensor gives, values and gradients, with fewer rows after more", () => {
+    const r = rng();
+    const w = param(r, [3, 2]);
+    // The padding rows take part (a sum over every row), so stale rows in the slot would show.
+    const f = T.compile(([x]: Tensor[]) => {
+      const y = T.sum(T.mul(T.matmul(x!, w), T.matmul(x!, w)));
+      return { y, g: T.grad([y], [x!, w]) };
+    });
+    for (const n of [5, 3, 6, 2]) {
+      const x = T.tensor(Float32Array.from(randArray(r, n * 3)), { shape: [n, 3], requiresGrad: true });
+      const padded = T.tidy(() => T.concat([T.detach(x), T.zeros([6 - n, 3])], 0)).setRequiresGrad();
+      const want = T.tidy(() => {
+        const y = T.sum(T.mul(T.matmul(padded, w), T.matmul(padded, w)));
+        return [y, ...T.grad([y], [padded, w])];
+      });
+      const got = f.run([{ tensor: x, rows: 6 }]);
+      expect(got.g[0]!.shape).toEqual([6, 3]);
+      [got.y, ...got.g].forEach((t, k) => expect(maxRel(t, want[k]!), `n=${n}, output ${k}`).toBeLessThanOrEqual(1e-5));
+      for (const t of [x, padded, ...want]) t.dispose();
+    }
+    expect(f.captures).toBe(1);
+    const x = T.zeros([7, 3]);
+    expect(() => f.run([{ tensor: x, rows: 6 }])).toThrow(/inputs\[0\]\.rows.*got 6/);
+    x.dispose();
+    f.dispose();
+  });
+});

@@ -1,6 +1,6 @@
 import type { CompiledFunction, Tensor } from "@gmeta/tensor";
 import { compile, detach } from "@gmeta/tensor";
-import { bucketSize, padRows, unflattenStep } from "./StepInputs.js";
+import { bucketSize, unflattenStep } from "./StepInputs.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { MetaLearner, Predictions } from "./MetaLearner.js";
 import { unpad } from "./MetaLearner.js";
@@ -30,7 +30,7 @@ export class CompiledPredict {
   run(pb: PreparedBatch, rows: Tensor[], adapt: boolean): Predictions {
     const host = this.learner.inputs(pb, this.buckets);
     const own = this.learner.leavesOnDevice(rows.map((r) => detach(r).setRequiresGrad(true)));
-    const leaves = own.map((r) => (this.buckets ? padRows(r, bucketSize(r.shape[0]!)) : r));
+    const leaves = own.map((r) => (this.buckets ? { tensor: r, rows: bucketSize(r.shape[0]!) } : r));
     this.adapt = adapt;
     try {
       const scores = this.fn.run([...leaves, ...host], adapt ? "adapted" : "as-is");
@@ -38,7 +38,7 @@ export class CompiledPredict {
       const queryDense = host[6]!;
       return unpad(scores.toArray() as Float32Array, pb.query, queryDense.shape[1]!);
     } finally {
-      for (const l of new Set([...own, ...leaves])) l.dispose();
+      for (const l of own) l.dispose();
     }
   }
 

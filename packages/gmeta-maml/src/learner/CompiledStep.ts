@@ -1,6 +1,6 @@
 import type { CompiledFunction, Device, FlatGradients, HostInput, OpProfile, SignatureStatus, Tensor } from "@gmeta/tensor";
 import { compile, concat, mul, reshape, slice } from "@gmeta/tensor";
-import { bucketSize, padRows, unflattenStep } from "./StepInputs.js";
+import { bucketSize, unflattenStep } from "./StepInputs.js";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import type { MetaLearner, MetaStepResult } from "./MetaLearner.js";
 
@@ -77,13 +77,9 @@ export class CompiledStep {
     for (const t of this.cut) t.dispose();
     this.cut = [];
     const host = this.flat ? [...inputs, { data: Float32Array.from(weights!), shape: [weights!.length], device: this.learner.config.device as Device }] : inputs;
-    const padded = rows.map((x) => (this.buckets ? padRows(x, bucketSize(x.shape[0]!)) : x));
-    let r: MetaStepResult & { buckets?: Tensor[] };
-    try {
-      r = this.fn.run([...padded, ...host]);
-    } finally {
-      padded.forEach((p, k) => p !== rows[k] && p.dispose());
-    }
+    // E_U padded to its bucket with zero rows that no pair references, written into the program's slots.
+    const padded = rows.map((x) => (this.buckets ? { tensor: x, rows: bucketSize(x.shape[0]!) } : x));
+    const r: MetaStepResult & { buckets?: Tensor[] } = this.fn.run([...padded, ...host]);
     const embeddingGrads = r.embeddingGrads.map((g, k) => {
       const n = rows[k]!.shape[0]!;
       if (g.shape[0] === n) return g;

@@ -1,4 +1,4 @@
-import { concat, noGrad, tensor, tidy, zeros } from "@gmeta/tensor";
+import { tensor } from "@gmeta/tensor";
 import type { Device, Tensor } from "@gmeta/tensor";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
 import { stepHostInputs } from "./StepHostInputs.js";
@@ -86,13 +86,4 @@ export function stepInputs(pb: PreparedBatch, device: Device, buckets = false): 
   const host = stepHostInputs(pb, { device, buckets });
   const layout: StepLayout = { slotTables: pb.supportSlots.map((s) => s.tableIndex), tables: pb.tables.length };
   return unflattenStep(host.map((x) => tensor(x.data, { shape: x.shape.slice(), device })), layout);
-}
-
-/**
- * `x` with zero rows appended up to `rows` (E_U padded to its bucket; no pair references the
- * new rows), as a leaf that requires grad; x itself when none are missing.
- */
-export function padRows(x: Tensor, rows: number): Tensor {
-  if (rows === x.shape[0]) return x;
-  return tidy(() => noGrad(() => concat([x, zeros([rows - x.shape[0]!, ...x.shape.slice(1)], { device: x.device })], 0))).setRequiresGrad();
 }

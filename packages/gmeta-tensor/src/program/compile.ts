@@ -40,8 +40,18 @@ export interface HostInput {
   requiresGrad?: boolean;
 }
 
-/** What `run` takes: tensors, or host data for the program to copy in. */
-export type CompiledInput = Tensor | HostInput;
+/**
+ * A tensor's rows followed by zero rows up to `rows` along axis 0 (a batch padded to its
+ * shape bucket): a replay writes both into the program's slot, so no padded copy is made.
+ * Gradients are those of the padded input.
+ */
+export interface PaddedInput {
+  tensor: Tensor;
+  rows: number;
+}
+
+/** What `run` takes: tensors, host data for the program to copy in, or tensors to pad. */
+export type CompiledInput = Tensor | HostInput | PaddedInput;
 
 /** How one shape signature runs. */
 export interface SignatureStatus {
@@ -115,12 +125,7 @@ export class CompiledFunction<O> {
     this.entries.set(sig, entry); // most recently used last
     entry.runs++;
     if (!entry.program) return this.eager(entry, inputs);
-    inputs.forEach((t, i) => {
-      const slot = entry!.slots[i]!;
-      if (t instanceof Tensor) {
-        if (t !== slot && t.numel > 0) addon.copy(slot.storage.native, t.storage.native);
-      } else if (t.data.length > 0) slot.storage.native.write(t.data, 0);
-    });
+    inputs.forEach((t, i) => writeSlot(entry!.slots[i]!, t));
     entry.program.replay();
     return entry.outputs as O;
   }
@@ -216,13 +221,26 @@ export function compile<O>(fn: (inputs: Tensor[]) => O, options?: CompileOptions
   return new CompiledFunction(fn, options);
 }
 
+function isPadded(t: CompiledInput): t is PaddedInput {
+  return !(t instanceof Tensor) && "tensor" in t;
+}
+
 function checkInput(op: string, t: CompiledInput, i: number): void {
   if (t instanceof Tensor) {
     t.assertLive(op);
     return;
   }
+  if (t !== null && typeof t === "object" && isPadded(t)) {
+    if (!(t.tensor instanceof Tensor)) throw argError(op, "a Tensor to pad", `inputs[${i}].tensor`, typeof t.tensor);
+    t.tensor.assertLive(op);
+    const have = t.tensor.shape[0];
+    if (have === undefined || !Number.isSafeInteger(t.rows) || t.rows < have) {
+      throw argError(op, `a row count of at least ${have ?? "axis 0 of"} the tensor's rows (shape ${fmtShape(t.tensor.shape)})`, `inputs[${i}].rows`, String(t.rows));
+    }
+    return;
+  }
   if (t === null || typeof t !== "object" || !dtypeOfTypedArray(t.data) || !Array.isArray(t.shape)) {
-    throw argError(op, "a Tensor or { data: typed array, shape }", `inputs[${i}]`, t === null ? "null" : typeof t);
+    throw argError(op, "a Tensor, { data: typed array, shape } or { tensor, rows }", `inputs[${i}]`, t === null ? "null" : typeof t);
   }
   const n = t.shape.reduce((a, b) => a * b, 1);
   if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || n !== t.data.length) {
@@ -232,6 +250,10 @@ function checkInput(op: string, t: CompiledInput, i: number): void {
 
 function describe(t: CompiledInput): { dtype: DType; device: Device; shape: readonly number[]; requiresGrad: boolean } {
   if (t instanceof Tensor) return t;
+  if (isPadded(t)) {
+    const x = t.tensor;
+    return { dtype: x.dtype, device: x.device, shape: [t.rows, ...x.shape.slice(1)], requiresGrad: x.requiresGrad };
+  }
   return { dtype: dtypeOfTypedArray(t.data)!, device: t.device ?? "cpu", shape: t.shape, requiresGrad: t.requiresGrad ?? false };
 }
 
@@ -248,10 +270,23 @@ function signature(inputs: readonly CompiledInput[], key: string): string {
 function toSlot(x: CompiledInput): Tensor {
   const t = describe(x);
   const s = Tensor.alloc(t.shape.slice(), t.dtype, t.device);
-  if (x instanceof Tensor) {
-    if (x.numel > 0) addon.copy(s.storage.native, x.storage.native);
-  } else if (x.data.length > 0) s.storage.native.write(x.data, 0);
+  writeSlot(s, x);
   return t.requiresGrad ? s.setRequiresGrad() : s;
+}
+
+/** Copies an input's values into its slot (of the input's signature). */
+function writeSlot(slot: Tensor, x: CompiledInput): void {
+  if (x instanceof Tensor) {
+    if (x !== slot && x.numel > 0) addon.copy(slot.storage.native, x.storage.native);
+  } else if (isPadded(x)) {
+    // The padding rows are zero: the whole slot is cleared, then the rows written at its start.
+    if (slot.numel === 0) return;
+    addon.fill(slot.storage.native, 0);
+    const n = x.tensor.numel;
+    if (n > 0) addon.stridedCopy(slot.storage.native, 0, [1], x.tensor.storage.native, 0, [1], [n]);
+  } else if (x.data.length > 0) {
+    slot.storage.native.write(x.data, 0);
+  }
 }
 
 /** Disposes what the run created except the result's tensors, which come out of autograd. */
