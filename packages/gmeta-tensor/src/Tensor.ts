@@ -130,6 +130,24 @@ export class Tensor {
     return typedArrayFor(this.dtype, this.storage.native.view(), 0, this.numel);
   }
 
+  /**
+   * The position (from `offset`) of the first NaN or infinity among `length` elements from
+   * `offset`, or -1 when all are finite; float tensors only. CPU memory is scanned natively
+   * in place; device memory is read back first.
+   */
+  firstNonFinite(offset = 0, length = this.numel - offset): number {
+    const op = "firstNonFinite";
+    this.assertLive(op);
+    if (!isFloat(this.dtype)) throw new Error(`${op}: expected a float tensor for this, got ${this.dtype}`);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.numel) {
+      throw new Error(`${op}: expected 0 <= offset and 0 <= length with offset + length <= ${this.numel}, got offset ${offset}, length ${length}`);
+    }
+    if (this.device === "cpu") return this.storage.native.firstNonFinite(offset, length);
+    const a = this.toArray() as Float32Array | Float64Array;
+    for (let k = 0; k < length; k++) if (!Number.isFinite(a[offset + k]!)) return k;
+    return -1;
+  }
+
   /** The value of a one-element tensor as a number. */
   item(): number {
     if (this.numel !== 1) {

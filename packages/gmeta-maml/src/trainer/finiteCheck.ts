@@ -19,26 +19,18 @@ export class NonFiniteError extends Error {
  */
 export function checkFiniteStep(step: number, losses: Record<string, number>, grads: Tensor[], names: readonly string[]): void {
   for (const [name, v] of Object.entries(losses)) if (!Number.isFinite(v)) throw new NonFiniteError(step, `the ${name}`, `is ${v}`);
-  grads.forEach((g, i) => {
-    const a = values(g);
-    checkSpan(step, names[i] ?? `tensor ${i}`, a, 0, a.length);
-  });
+  grads.forEach((g, i) => checkSpan(step, names[i] ?? `tensor ${i}`, g, 0, g.numel));
 }
 
 /** checkFiniteStep's gradient check over flat buffers: names[i] is the tensor at places[i]. */
 export function checkFiniteFlat(step: number, flat: FlatGradients, names: readonly string[]): void {
-  const views = flat.buffers.map(values);
-  flat.places.forEach((pl, i) => checkSpan(step, names[i] ?? `tensor ${i}`, views[pl.bucket]!, pl.offset, pl.length));
+  flat.places.forEach((pl, i) => checkSpan(step, names[i] ?? `tensor ${i}`, flat.buffers[pl.bucket]!, pl.offset, pl.length));
 }
 
-/** A tensor's values; host tensors are read in place, since a copy per gradient per step would be garbage. */
-function values(t: Tensor): Float32Array {
-  return (t.device === "cpu" ? t.hostView() : t.toArray()) as Float32Array;
-}
-
-/** Throws naming the first element of a[offset, offset + length) that is not finite. */
-function checkSpan(step: number, name: string, a: Float32Array, offset: number, length: number): void {
-  for (let k = offset; k < offset + length; k++) {
-    if (!Number.isFinite(a[k]!)) throw new NonFiniteError(step, `the gradient of ${name}`, `holds ${a[k]} at element ${k - offset} of ${length}`);
-  }
+/** Throws naming the first element of t[offset, offset + length) that is not finite (host memory is scanned in place). */
+function checkSpan(step: number, name: string, t: Tensor, offset: number, length: number): void {
+  const k = t.firstNonFinite(offset, length);
+  if (k < 0) return;
+  const v = (t.device === "cpu" ? t.hostView() : t.toArray())[offset + k];
+  throw new NonFiniteError(step, `the gradient of ${name}`, `holds ${v} at element ${k} of ${length}`);
 }

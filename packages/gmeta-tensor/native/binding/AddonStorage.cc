@@ -1,5 +1,8 @@
 #include "AddonStorage.h"
 
+#include <cmath>
+#include <cstdint>
+
 #include <cstring>
 #include <memory>
 #include <string>
@@ -44,6 +47,7 @@ Napi::Function AddonStorage::Define(Napi::Env env) {
           InstanceMethod<&AddonStorage::Read>("read"),
           InstanceMethod<&AddonStorage::Write>("write"),
           InstanceMethod<&AddonStorage::View>("view"),
+          InstanceMethod<&AddonStorage::FirstNonFinite>("firstNonFinite"),
           InstanceMethod<&AddonStorage::DevicePointer>("devicePointer"),
       });
 }
@@ -195,6 +199,66 @@ Napi::Value AddonStorage::View(const Napi::CallbackInfo& info) {
   return Napi::ArrayBuffer::New(env, buffer->data(), buffer->bytes(),
                                 [](Napi::Env, void*, std::shared_ptr<Buffer>* h) { delete h; },
                                 hold);
+}
+
+namespace {
+
+// Bits of T as an unsigned integer, and the exponent field that marks NaN and the infinities.
+template <typename T>
+struct FloatBits;
+template <>
+struct FloatBits<float> {
+  using U = uint32_t;
+  static constexpr U kExp = 0x7f800000u;
+};
+template <>
+struct FloatBits<double> {
+  using U = uint64_t;
+  static constexpr U kExp = 0x7ff0000000000000ull;
+};
+
+template <typename T>
+int64_t first_non_finite(const T* a, int64_t n) {
+  using U = typename FloatBits<T>::U;
+  constexpr U kExp = FloatBits<T>::kExp;
+  // Blocks without a NaN or infinity are the rule: an integer test over a block (its exponent
+  // bits all set), which vectorises, and the element is looked for only in a block that fails.
+  constexpr int64_t kBlock = 512;
+  for (int64_t b = 0; b < n; b += kBlock) {
+    const int64_t e = b + kBlock < n ? b + kBlock : n;
+    U bad = 0;
+    for (int64_t i = b; i < e; ++i) {
+      U bits;
+      std::memcpy(&bits, a + i, sizeof bits);
+      bad |= (bits & kExp) == kExp ? U(1) : U(0);
+    }
+    if (bad == 0) continue;
+    for (int64_t i = b; i < e; ++i)
+      if (!std::isfinite(a[i])) return i;
+  }
+  return -1;
+}
+
+}  // namespace
+
+Napi::Value AddonStorage::FirstNonFinite(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* op = "firstNonFinite";
+  if (storage_->device() != kCpu) throw Napi::Error::New(env, std::string(op) + ": expected host memory; read() device memory first");
+  const int64_t offset = ArgInt64(info[0], op, "offset");
+  const int64_t length = ArgInt64(info[1], op, "length");
+  if (offset < 0 || length < 0 || offset + length > storage_->numel())
+    throw Napi::RangeError::New(env, std::string(op) + ": expected 0 <= offset, 0 <= length, offset + length <= numel (" +
+                                         std::to_string(storage_->numel()) + "), got " + std::to_string(offset) + " + " +
+                                         std::to_string(length));
+  int64_t at = -1;
+  if (storage_->dtype() == DType::F32)
+    at = first_non_finite(storage_->ptr<float>() + offset, length);
+  else if (storage_->dtype() == DType::F64)
+    at = first_non_finite(storage_->ptr<double>() + offset, length);
+  else
+    throw Napi::TypeError::New(env, std::string(op) + ": expected a float32 or float64 storage, got " + dtype_name(storage_->dtype()));
+  return Napi::Number::New(env, static_cast<double>(at));
 }
 
 }  // namespace gmeta

@@ -26,6 +26,7 @@ class AddonStorage : public Napi::ObjectWrap<AddonStorage> {
   Napi::Value Read(const Napi::CallbackInfo& info);
   void Write(const Napi::CallbackInfo& info);
   Napi::Value View(const Napi::CallbackInfo& info);
+  Napi::Value FirstNonFinite(const Napi::CallbackInfo& info);
   Napi::Value DevicePointer(const Napi::CallbackInfo& info);
 
   void ReleaseReportedBytes();

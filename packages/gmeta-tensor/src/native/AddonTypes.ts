@@ -105,6 +105,8 @@ export interface NativeStorage {
    * memory, so it stays valid after `dispose()`. Throws for device memory.
    */
   view(): ArrayBuffer;
+  /** Host float memory: the position (from offset) of the first NaN or infinity of `length` elements, or -1. */
+  firstNonFinite(offset: number, length: number): number;
   /** The address of the memory (a device pointer on cuda:N) for libraries such as NCCL. */
   devicePointer(): bigint;
 }
