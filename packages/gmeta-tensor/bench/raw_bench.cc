@@ -80,7 +80,7 @@ int small(char** argv) {
   });
   const double mine = median_seconds(iters, [&] {
     for (long i = 0; i < batch; ++i)
-      gmeta::small_sgemm(m, n, k, ta, tb, a.data() + i * m * k, b.data() + i * k * n, c2.data() + i * m * n, false,
+      gmeta::small_sgemm(m, n, k, ta, tb, a.data() + i * m * k, ta ? m : k, b.data() + i * k * n, c2.data() + i * m * n, false,
                          scratch.data());
   });
   double diff = 0;

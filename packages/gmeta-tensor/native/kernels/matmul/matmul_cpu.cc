@@ -16,14 +16,21 @@ namespace gmeta {
 
 namespace {
 
-// Where small_sgemm beats OpenBLAS inside a replay (one thread, per shape, the meta-step
-// profile's CPU times): matrix-vector-like shapes, an output under 8 wide or a side under 4
-// (a task's [1 x 16] by [16 x 32], a score column, a rank-one update). At wider shapes
-// OpenBLAS's packed kernels won, 37-67 against 22-35 GFLOP/s, though on operands already
-// in L1 (gmeta_raw_bench small) the small kernel led. GMETA_SMALL_GEMM=0 turns it off.
-bool prefer_small(int64_t M, int64_t N, int64_t K) {
-  if (K == 0 || M * N * K > 64 * 64 * 64) return false;
-  return N < 8 || M < 4 || K < 4;
+// Where small_sgemm beats OpenBLAS (one thread; gmeta_raw_bench small, then the per-shape
+// profile of a meta-step replay): whenever B is at most 64 x 64, so it stays in L1. Per-task
+// GEMMs of the meta-step ([16 x 32]·[32 x 64] and the like, batches of 128 to 512) ran at
+// 1.2-2.3x OpenBLAS's rate (up to 99 against 43 GFLOP/s), a shared weight against 512 to 8192
+// rows at 1.07-1.4x. OpenBLAS keeps: a transposed A of more than 512 rows (0.6-0.9x there:
+// columns of A are read a cache line apart); a transposed B under 256 rows of C, since the
+// kernel packs B every call (0.8x in the replay at 16 rows); a B wider or deeper than 64
+// (0.5-0.9x); and outputs 2 to 7 wide of more than 64^3 multiply-adds (0.5x).
+// GMETA_SMALL_GEMM=0 turns the kernel off.
+bool prefer_small(int64_t M, int64_t N, int64_t K, bool trans_a, bool trans_b) {
+  if (K == 0) return false;
+  const int64_t macs = M * N * K;
+  if (N < 8 && K >= 8) return N == 1 || macs <= 64 * 64 * 64;  // dot products per output
+  if (N <= 64 && K <= 64 && (!trans_a || M <= 512) && (!trans_b || M >= 256)) return true;
+  return macs <= 64 * 64 * 64 && (M < 4 || K < 4);
 }
 
 bool small_sgemm_enabled() {
@@ -50,18 +57,37 @@ void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint 
 // handing it over costs about as much.
 constexpr int64_t kGemmGrain = 1 << 17;
 
+// Spreads matrix i's rows [m0, m1) over the pool: a batch (per-task fast weights) by whole
+// matrices, one or a few large matrices by rows.
+template <typename Rows>
+void spread(const MatmulArgs& p, Rows&& rows) {
+  const int64_t work = p.M * p.N * p.K;
+  const int64_t threads = num_threads();
+  if (p.batch >= 2 * threads || p.M < 2 * threads) {
+    parallel_for(0, p.batch, std::max<int64_t>(1, kGemmGrain / std::max<int64_t>(1, work)), [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) rows(i, 0, p.M);
+    });
+    return;
+  }
+  const int64_t min_rows = std::max<int64_t>(1, kGemmGrain / std::max<int64_t>(1, p.N * p.K));
+  for (int64_t i = 0; i < p.batch; ++i)
+    parallel_for(0, p.M, min_rows, [&](int64_t lo, int64_t hi) { rows(i, lo, hi); });
+}
+
 template <typename T>
 void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
   const int64_t mn = p.M * p.N;
-  const int64_t work = p.M * p.N * p.K;
+  // Where rows [m0, ...) of matrix i start in A (rows of A, or columns of a transposed A) and C.
+  const auto a_at = [&](int64_t i, int64_t m0) { return a + i * p.a_batch_stride + (p.trans_a ? m0 : m0 * p.K); };
+  const auto c_at = [&](int64_t i, int64_t m0) { return out + i * mn + m0 * p.N; };
   if constexpr (std::is_same_v<T, float>) {
-    if (prefer_small(p.M, p.N, p.K) && small_sgemm_enabled()) {
-      parallel_for(0, p.batch, std::max<int64_t>(1, kGemmGrain / std::max<int64_t>(1, work)), [&](int64_t lo, int64_t hi) {
+    if (prefer_small(p.M, p.N, p.K, p.trans_a, p.trans_b) && small_sgemm_enabled()) {
+      const int64_t lda = p.trans_a ? p.M : p.K;
+      spread(p, [&](int64_t i, int64_t m0, int64_t m1) {
         thread_local std::vector<float> scratch;
-        scratch.resize(static_cast<size_t>(small_sgemm_scratch(p.M, p.N, p.K)));
-        for (int64_t i = lo; i < hi; ++i)
-          small_sgemm(p.M, p.N, p.K, p.trans_a, p.trans_b, a + i * p.a_batch_stride, b + i * p.b_batch_stride, out + i * mn,
-                      p.accumulate, scratch.data());
+        scratch.resize(static_cast<size_t>(small_sgemm_scratch(m1 - m0, p.N, p.K)));
+        small_sgemm(m1 - m0, p.N, p.K, p.trans_a, p.trans_b, a_at(i, m0), lda, b + i * p.b_batch_stride, c_at(i, m0),
+                    p.accumulate, scratch.data());
       });
       return;
     }
@@ -76,24 +102,10 @@ void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
   const blasint lda = static_cast<blasint>(std::max<int64_t>(1, p.trans_a ? p.M : p.K));
   const blasint ldb = static_cast<blasint>(std::max<int64_t>(1, p.trans_b ? p.K : p.N));
   const T beta = p.accumulate ? T(1) : T(0);
-  // Rows [m0, m1) of matrix i: A's rows (or, transposed, its columns) and C's rows.
-  const auto rows = [&](int64_t i, int64_t m0, int64_t m1) {
-    const T* ai = a + i * p.a_batch_stride + (p.trans_a ? m0 : m0 * p.K);
-    gemm(ta, tb, static_cast<blasint>(m1 - m0), static_cast<blasint>(p.N), static_cast<blasint>(p.K), ai, lda,
-         b + i * p.b_batch_stride, ldb, beta, out + i * mn + m0 * p.N);
-  };
-  const int64_t threads = num_threads();
-  if (p.batch >= 2 * threads || p.M < 2 * threads) {
-    // A batch (per-task fast weights) spreads over the pool by whole matrices.
-    parallel_for(0, p.batch, std::max<int64_t>(1, kGemmGrain / std::max<int64_t>(1, work)), [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i) rows(i, 0, p.M);
-    });
-    return;
-  }
-  // One or a few large matrices: each one's rows are split over the pool.
-  const int64_t min_rows = std::max<int64_t>(1, kGemmGrain / std::max<int64_t>(1, p.N * p.K));
-  for (int64_t i = 0; i < p.batch; ++i)
-    parallel_for(0, p.M, min_rows, [&](int64_t lo, int64_t hi) { rows(i, lo, hi); });
+  spread(p, [&](int64_t i, int64_t m0, int64_t m1) {
+    gemm(ta, tb, static_cast<blasint>(m1 - m0), static_cast<blasint>(p.N), static_cast<blasint>(p.K), a_at(i, m0), lda,
+         b + i * p.b_batch_stride, ldb, beta, c_at(i, m0));
+  });
 }
 
 }  // namespace

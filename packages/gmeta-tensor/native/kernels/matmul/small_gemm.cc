@@ -32,8 +32,10 @@ GMETA_SIMD_INLINE void tile(int64_t K, const float* a, int64_t sr, int64_t sp, c
     return;
   }
   for (int r = 0; r < MR; ++r) {
+    // Each vector is stored by value: taking the accumulators' address would keep them in
+    // memory for the whole K loop instead of in registers.
     float row[NP * kLanes];
-    std::memcpy(row, s[r], sizeof row);
+    for (int q = 0; q < NP; ++q) store8(row + q * kLanes, s[r][q]);
     float* dst = c + r * ldc;
     for (int64_t j = 0; j < cols; ++j) dst[j] = acc ? dst[j] + row[j] : row[j];
   }
@@ -72,15 +74,15 @@ GMETA_SIMD_INLINE void dots(int64_t M, int64_t N, int64_t K, const float* a, con
 
 }  // namespace
 
-GMETA_SIMD_CLONES void small_sgemm(int64_t M, int64_t N, int64_t K, bool ta, bool tb, const float* A, const float* B,
-                                   float* C, bool acc, float* scratch) {
+GMETA_SIMD_CLONES void small_sgemm(int64_t M, int64_t N, int64_t K, bool ta, bool tb, const float* A, int64_t lda,
+                                   const float* B, float* C, bool acc, float* scratch) {
   if (N < kLanes && K >= kLanes) {
     // Narrow outputs (the DLRM interaction's 4×4): dot products over K, both operands
     // row-major along K, copied so where they are not.
     const float* a = A;
     if (ta) {
       for (int64_t p = 0; p < K; ++p)
-        for (int64_t i = 0; i < M; ++i) scratch[i * K + p] = A[p * M + i];
+        for (int64_t i = 0; i < M; ++i) scratch[i * K + p] = A[p * lda + i];
       a = scratch;
       scratch += M * K;
     }
@@ -95,7 +97,7 @@ GMETA_SIMD_CLONES void small_sgemm(int64_t M, int64_t N, int64_t K, bool ta, boo
   }
   // op(A) is read in place: a broadcast load takes any stride.
   const int64_t sr = ta ? 1 : K;
-  const int64_t sp = ta ? M : 1;
+  const int64_t sp = ta ? lda : 1;
   const int64_t panels = (N + kLanes - 1) / kLanes;
   // Whole panels of a row-major B are read where they lie; a transposed B, and the last,
   // partial panel, are copied into zero-padded panels of 8 columns first.

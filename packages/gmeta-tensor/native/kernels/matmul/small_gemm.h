@@ -6,9 +6,11 @@
 
 namespace gmeta {
 
-// `scratch` holds small_sgemm_scratch(M, N, K) floats.
-void small_sgemm(int64_t M, int64_t N, int64_t K, bool ta, bool tb, const float* A, const float* B, float* C, bool acc,
-                 float* scratch);
+// `scratch` holds small_sgemm_scratch(M, N, K) floats. A transposed A is read with leading
+// dimension `lda` (>= M: rows [m0, m0 + M) of a taller product start at A + m0); a plain A
+// and the other operands are contiguous.
+void small_sgemm(int64_t M, int64_t N, int64_t K, bool ta, bool tb, const float* A, int64_t lda, const float* B, float* C,
+                 bool acc, float* scratch);
 int64_t small_sgemm_scratch(int64_t M, int64_t N, int64_t K);
 
 }  // namespace gmeta
