@@ -6,8 +6,10 @@
  * Run: npm run bench:trainer -w @gmeta/maml [-- --tasks 32,128 --inner 1,3 --dims 16 --orders 2 --steps 8]
  * Prints per configuration the median samples/s with the spread (min–max) of each, the
  * ratios, and a roofline line: FLOPs per step counted from the captured program, achieved
- * GFLOP/s, OpenBLAS sgemm's rate at the step's own GEMM shapes (timed inside a profiled
- * replay), and the step's time over its arithmetic bound at that rate.
+ * GFLOP/s, the rate of the step's own GEMM calls at its shapes (timed inside a profiled
+ * replay: the small-GEMM kernel where it beats OpenBLAS, OpenBLAS elsewhere; their rates at
+ * the same shapes side by side: gmeta_raw_bench small), and the step's time over its
+ * arithmetic bound at that rate.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -179,7 +181,7 @@ async function main(): Promise<void> {
   console.log(`G-Meta trainer, compiled vs eager vs PyTorch: MetaDLRM (bottom ${DENSE}-${BOTTOM.join("-")}-dim, top ...-${TOP.join("-")}-1), ` +
     `item Zipf ${VOCAB.item}, cat ${VOCAB.cat}, tags 1-3 of ${VOCAB.tags}; ${SUPPORT}+${QUERY} samples per task; 1 rank, ${threads} thread(s); ` +
     `${STEPS} timed steps after ${WARMUP} warm-up, medians (min–max); batches prepared ${PREPARE === "ahead" ? "ahead on both sides (as loader workers do)" : "inside each timed step on both sides"}`);
-  console.log("config               compiled samples/s        eager samples/s           PyTorch samples/s         comp/torch  comp/eager | MFLOP/step  GFLOP/s  sgemm@shapes  x bound");
+  console.log("config               compiled samples/s        eager samples/s           PyTorch samples/s         comp/torch  comp/eager | MFLOP/step  GFLOP/s  gemm@shapes   x bound");
   const rows: string[] = [];
   const phaseLines: string[] = [];
   try {
