@@ -17,19 +17,19 @@ namespace gmeta {
 namespace {
 
 // Where small_sgemm beats OpenBLAS (one thread; gmeta_raw_bench small, then the per-shape
-// profile of a meta-step replay): whenever B is at most 64 x 64, so it stays in L1. Per-task
-// GEMMs of the meta-step ([16 x 32]·[32 x 64] and the like, batches of 128 to 512) ran at
-// 1.2-2.3x OpenBLAS's rate (up to 99 against 43 GFLOP/s), a shared weight against 512 to 8192
-// rows at 1.07-1.4x. OpenBLAS keeps: a transposed A of more than 512 rows (0.6-0.9x there:
-// columns of A are read a cache line apart); a transposed B under 256 rows of C, since the
-// kernel packs B every call (0.8x in the replay at 16 rows); a B wider or deeper than 64
-// (0.5-0.9x); and outputs 2 to 7 wide of more than 64^3 multiply-adds (0.5x).
-// GMETA_SMALL_GEMM=0 turns the kernel off.
+// profile of a meta-step replay): whenever B is at most 64 wide and 128 deep, so it stays in
+// L1 or L2. Per-task GEMMs of the meta-step ([16 x 32]·[32 x 64] and the like, batches of
+// 128 to 512) ran at 1.2-2.3x OpenBLAS's rate (up to 99 against 43 GFLOP/s), a transposed B
+// at 1.2-1.7x, a shared weight against 512 to 8192 rows at 1.07-1.4x. OpenBLAS keeps: a
+// transposed A with M·K over 32768 (0.6-0.9x: its columns are read a cache line apart); a
+// transposed B whose depth is not a multiple of 8 under 256 rows of C (0.84x: the ragged
+// part is packed element by element); a wider or deeper B (0.5-0.9x); and outputs 2 to 7
+// wide of more than 64^3 multiply-adds (0.5x). GMETA_SMALL_GEMM=0 turns the kernel off.
 bool prefer_small(int64_t M, int64_t N, int64_t K, bool trans_a, bool trans_b) {
   if (K == 0) return false;
   const int64_t macs = M * N * K;
   if (N < 8 && K >= 8) return N == 1 || macs <= 64 * 64 * 64;  // dot products per output
-  if (N <= 64 && K <= 64 && (!trans_a || M <= 512) && (!trans_b || M >= 256)) return true;
+  if (N <= 64 && K <= 128 && (!trans_a || M * K <= 32768) && (!trans_b || K % 8 == 0 || M >= 256)) return true;
   return macs <= 64 * 64 * 64 && (M < 4 || K < 4);
 }
 

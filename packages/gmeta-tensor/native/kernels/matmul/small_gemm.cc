@@ -106,7 +106,17 @@ GMETA_SIMD_CLONES void small_sgemm(int64_t M, int64_t N, int64_t K, bool ta, boo
     float* panel = scratch + (q - direct) * K * kLanes;
     const int64_t j0 = q * kLanes;
     const int64_t w = N - j0 < kLanes ? N - j0 : kLanes;
-    for (int64_t p = 0; p < K; ++p) {
+    int64_t p0 = 0;
+    if (tb && w == kLanes) {
+      // Eight rows of a transposed B become a panel eight columns at a time.
+      for (; p0 + kLanes <= K; p0 += kLanes) {
+        v8 r[kLanes];
+        for (int l = 0; l < kLanes; ++l) r[l] = load8(B + (j0 + l) * K + p0);
+        transpose8(r);
+        for (int l = 0; l < kLanes; ++l) store8(panel + (p0 + l) * kLanes, r[l]);
+      }
+    }
+    for (int64_t p = p0; p < K; ++p) {
       float* dst = panel + p * kLanes;
       if (!tb) {
         std::memcpy(dst, B + p * N + j0, static_cast<size_t>(w) * sizeof(float));
