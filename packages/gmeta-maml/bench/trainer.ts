@@ -3,19 +3,24 @@
  * rank, compiled and eager, against an expert PyTorch peer (bench/trainer_torch.py) on the
  * same meta-batches, model and optimizers, in one run with the same thread count.
  *
- * Run: npm run bench:trainer -w @gmeta/maml [-- --tasks 32,128 --inner 1,3 --dims 16 --orders 2 --steps 8]
- * Prints per configuration the median samples/s with the spread (min–max) of each, the
+ * Run: npm run bench:trainer -w @gmeta/maml [-- --tasks 32,128 --inner 1,3 --dims 16 --orders 2 --steps 8 --rounds 3]
+ * Each configuration runs in rounds: our steps (compiled and eager alternating), then the
+ * peer's (one PyTorch process kept for the whole run), so a shared machine's changing load
+ * falls on both sides alike. Prints per configuration the median samples/s over every
+ * round's timed steps with the spread (min–max) of each, the
  * ratios, and a roofline line: FLOPs per step counted from the captured program, achieved
  * GFLOP/s, the rate of the step's own GEMM calls at its shapes (timed inside a profiled
  * replay: the small-GEMM kernel where it beats OpenBLAS, OpenBLAS elsewhere; their rates at
  * the same shapes side by side: gmeta_raw_bench small), and the step's time over its
  * arithmetic bound at that rate.
  */
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { initProcessGroup } from "@gmeta/collectives";
 import type { ProcessGroup } from "@gmeta/collectives";
@@ -35,6 +40,7 @@ const { values: args } = parseArgs({
     dims: { type: "string", default: "16,64" },
     orders: { type: "string", default: "2,1" },
     steps: { type: "string", default: "8" },
+    rounds: { type: "string", default: "3" },
     warmup: { type: "string", default: "4" },
     threads: { type: "string", default: String(T.getNumThreads()) },
     // "ahead": batches are prepared before the timed steps on both sides, as the loader's
@@ -47,6 +53,9 @@ const list = (s: string) => s.split(",").map(Number);
 const threads = Number(args.threads);
 T.setNumThreads(threads);
 const STEPS = Number(args.steps);
+const ROUNDS = Number(args.rounds);
+if (!(Number.isInteger(STEPS) && STEPS > 0)) throw new Error(`bench/trainer.ts: expected a positive integer for --steps, got "${args.steps}"`);
+if (!(Number.isInteger(ROUNDS) && ROUNDS > 0)) throw new Error(`bench/trainer.ts: expected a positive integer for --rounds, got "${args.rounds}"`);
 const PREPARE = args.prepare!;
 if (PREPARE !== "ahead" && PREPARE !== "inline") throw new Error(`bench/trainer.ts: expected "ahead" or "inline" for --prepare, got "${PREPARE}"`);
 const WARMUP = Number(args.warmup);
@@ -150,37 +159,78 @@ function rate(seconds: number[], samples: number): { med: number; lo: number; hi
   return { med: samples / med(seconds), lo: samples / Math.max(...seconds), hi: samples / Math.min(...seconds) };
 }
 
-function torchPeer(c: Config, batches: Pick<MetaBatch, "support" | "query">[], dir: string): { seconds: number[]; torch: string } | string {
-  if (!existsSync("/usr/bin/python3")) return "no /usr/bin/python3";
-  const file = join(dir, "batches.json");
-  const plainBlock = (b: SampleBlock) => ({
-    labels: Array.from(b.labels), dense: Array.from(b.dense), taskOffsets: Array.from(b.taskOffsets),
-    slots: b.slots.map((s) => ({ ids: Array.from(s.ids, Number), offsets: Array.from(s.offsets) })),
-  });
-  writeFileSync(file, JSON.stringify({
-    config: {
-      tasks: c.tasks, innerSteps: c.innerSteps, denseDim: DENSE, dim: c.dim, order: c.order, innerLr: INNER_LR, outerLr: OUTER_LR,
-      embeddingLr: EMB_LR, vocab: Object.values(VOCAB), pooling: POOLING, bottom: BOTTOM, top: TOP,
-    },
-    warmup: WARMUP, steps: STEPS, prepare: PREPARE,
-    batches: batches.map((b) => ({ support: plainBlock(b.support), query: plainBlock(b.query) })),
-  }));
-  try {
-    const out = execFileSync("/usr/bin/python3", [join(here, "trainer_torch.py"), file, String(threads)], {
-      encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: String(threads) }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 26,
+interface PeerResult {
+  seconds: number[];
+  torch: string;
+}
+
+/**
+ * The PyTorch peer as one process for the whole run (torch is imported once): each request is
+ * a configuration's batches in a JSON file, each answer that round's timed step seconds.
+ */
+class TorchPeer {
+  private readonly child: ChildProcessWithoutNullStreams | null;
+  private readonly waiting: ((line: string | null) => void)[] = [];
+  private stderr = "";
+  readonly missing?: string;
+
+  constructor(private readonly dir: string) {
+    if (!existsSync("/usr/bin/python3")) {
+      this.child = null;
+      this.missing = "no /usr/bin/python3";
+      return;
+    }
+    this.child = spawn("/usr/bin/python3", [join(here, "trainer_torch.py"), "--serve", String(threads)], {
+      env: { ...process.env, OMP_NUM_THREADS: String(threads) }, stdio: ["pipe", "pipe", "pipe"],
     });
-    return JSON.parse(out.trim().split("\n").pop()!);
-  } catch (e) {
-    return `PyTorch peer failed: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`;
+    this.child.stderr.on("data", (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    createInterface({ input: this.child.stdout }).on("line", (line) => this.waiting.shift()?.(line));
+    this.child.on("close", () => {
+      for (const w of this.waiting.splice(0)) w(null);
+    });
+  }
+
+  /** Writes a configuration's batches for run(). */
+  prepare(c: Config, batches: Pick<MetaBatch, "support" | "query">[]): string {
+    const file = join(this.dir, `batches-${c.tasks}-${c.innerSteps}-${c.dim}-${c.order}.json`);
+    const plainBlock = (b: SampleBlock) => ({
+      labels: Array.from(b.labels), dense: Array.from(b.dense), taskOffsets: Array.from(b.taskOffsets),
+      slots: b.slots.map((s) => ({ ids: Array.from(s.ids, Number), offsets: Array.from(s.offsets) })),
+    });
+    writeFileSync(file, JSON.stringify({
+      config: {
+        tasks: c.tasks, innerSteps: c.innerSteps, denseDim: DENSE, dim: c.dim, order: c.order, innerLr: INNER_LR, outerLr: OUTER_LR,
+        embeddingLr: EMB_LR, vocab: Object.values(VOCAB), pooling: POOLING, bottom: BOTTOM, top: TOP,
+      },
+      warmup: WARMUP, steps: STEPS, prepare: PREPARE,
+      batches: batches.map((b) => ({ support: plainBlock(b.support), query: plainBlock(b.query) })),
+    }));
+    return file;
+  }
+
+  /** One round of the peer on a prepared file: its own warm-up, then STEPS timed steps; a reason when it fails. */
+  async run(file: string): Promise<PeerResult | string> {
+    if (!this.child) return this.missing!;
+    const line = await new Promise<string | null>((resolve) => {
+      this.waiting.push(resolve);
+      this.child!.stdin.write(`${file}\n`);
+    });
+    if (line === null) return `PyTorch peer failed: ${this.stderr.trim().split("\n").slice(-3).join(" ")}`;
+    return JSON.parse(line) as PeerResult;
+  }
+
+  close(): void {
+    this.child?.stdin.end();
   }
 }
 
 async function main(): Promise<void> {
   const pg = await initProcessGroup({ backend: "gloo" });
   const dir = mkdtempSync(join(tmpdir(), "gmeta-bench-"));
+  const peer = new TorchPeer(dir);
   console.log(`G-Meta trainer, compiled vs eager vs PyTorch: MetaDLRM (bottom ${DENSE}-${BOTTOM.join("-")}-dim, top ...-${TOP.join("-")}-1), ` +
     `item Zipf ${VOCAB.item}, cat ${VOCAB.cat}, tags 1-3 of ${VOCAB.tags}; ${SUPPORT}+${QUERY} samples per task; 1 rank, ${threads} thread(s); ` +
-    `${STEPS} timed steps after ${WARMUP} warm-up, medians (min–max); batches prepared ${PREPARE === "ahead" ? "ahead on both sides (as loader workers do)" : "inside each timed step on both sides"}`);
+    `${ROUNDS} round(s) of ${STEPS} timed steps after ${WARMUP} warm-up, ours and the peer's in turn, medians (min–max) over all rounds; batches prepared ${PREPARE === "ahead" ? "ahead on both sides (as loader workers do)" : "inside each timed step on both sides"}`);
   console.log("config               compiled samples/s        eager samples/s           PyTorch samples/s         comp/torch  comp/eager | MFLOP/step  GFLOP/s  gemm@shapes   x bound");
   const rows: string[] = [];
   const phaseLines: string[] = [];
@@ -200,21 +250,33 @@ async function main(): Promise<void> {
             const phases: StepTimings[] = [];
             const compBatches = batches.map((b) => ahead(comp.trainer, b));
             const eagerBatches = batches.map((b) => ahead(eager.trainer, b));
-            for (let i = 0; i < WARMUP + STEPS; i++) {
-              const k = i % batches.length;
-              const a = await comp.trainer.step(fresh(compBatches[k]!));
-              const e = await eager.trainer.step(fresh(eagerBatches[k]!));
-              if (i >= WARMUP) {
-                phases.push(a.timings);
-                tc.push(a.seconds);
-                te.push(e.seconds);
+            const peerFile = peer.prepare(c, batches);
+            const tt: number[] = [];
+            let peerFailed: string | undefined;
+            let torchVersion = "";
+            for (let i = 0, round = 0; round < ROUNDS; round++) {
+              for (const end = i + (round === 0 ? WARMUP : 0) + STEPS; i < end; i++) {
+                const k = i % batches.length;
+                const a = await comp.trainer.step(fresh(compBatches[k]!));
+                const e = await eager.trainer.step(fresh(eagerBatches[k]!));
+                if (i >= WARMUP) {
+                  phases.push(a.timings);
+                  tc.push(a.seconds);
+                  te.push(e.seconds);
+                }
+              }
+              const got = peerFailed === undefined ? await peer.run(peerFile) : peerFailed;
+              if (typeof got === "string") peerFailed = got;
+              else {
+                tt.push(...got.seconds);
+                torchVersion = got.torch;
               }
             }
+            const torch = peerFailed ?? { seconds: tt, torch: torchVersion };
             const st = comp.trainer.compileStatus().sort((x, y) => y.runs - x.runs)[0];
             const prof = comp.trainer.compileProfile();
             comp.dispose();
             eager.dispose();
-            const torch = torchPeer(c, batches, dir);
             const rc = rate(tc, samples);
             const re = rate(te, samples);
             const cell = (x: { med: number; lo: number; hi: number }) => `${fmt(x.med)} (${fmt(x.lo)}–${fmt(x.hi)})`.padEnd(26);
@@ -239,6 +301,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    peer.close();
     rmSync(dir, { recursive: true, force: true });
     await pg.close();
   }

@@ -12,6 +12,9 @@ meta-batches, algorithm and optimizers, written the way one would for speed in e
 
 Usage: python3 trainer_torch.py BATCHES.json THREADS
 Prints one JSON line: per-step seconds of the timed steps and the torch version.
+       python3 trainer_torch.py --serve THREADS
+Reads one BATCHES.json path per line on stdin and answers each with that JSON line, so the
+benchmark can alternate rounds of its own steps and the peer's without importing torch again.
 """
 import json
 import sys
@@ -21,10 +24,7 @@ import torch
 import torch.nn.functional as F
 
 
-def main():
-    path, threads = sys.argv[1], int(sys.argv[2])
-    torch.set_num_threads(threads)
-    spec = json.load(open(path))
+def run(spec):
     c = spec["config"]
     T, K, D, DIM = c["tasks"], c["innerSteps"], c["denseDim"], c["dim"]
     second = c["order"] == 2
@@ -177,7 +177,16 @@ def main():
         step(prepared[i % len(batches)] if ahead else prepare(batches[i % len(batches)]))
         if i >= warmup:
             times.append(time.perf_counter() - t0)
-    print(json.dumps({"seconds": times, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    return {"seconds": times, "torch": torch.__version__, "threads": torch.get_num_threads()}
+
+
+def main():
+    torch.set_num_threads(int(sys.argv[2]))
+    if sys.argv[1] != "--serve":
+        print(json.dumps(run(json.load(open(sys.argv[1])))))
+        return
+    for line in sys.stdin:
+        print(json.dumps(run(json.load(open(line.strip())))), flush=True)
 
 
 if __name__ == "__main__":
