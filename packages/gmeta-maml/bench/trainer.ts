@@ -4,7 +4,7 @@
  * same meta-batches, model and optimizers, in one run with the same thread count.
  *
  * Run: npm run bench:trainer -w @gmeta/maml [-- --tasks 32,128 --inner 1,3 --dims 16 --orders 2 --steps 8 --rounds 3]
- * Each configuration runs in rounds: our steps (compiled and eager alternating), then the
+ * Each configuration runs in rounds: our compiled steps, our eager steps, then the
  * peer's (one PyTorch process kept for the whole run), so a shared machine's changing load
  * falls on both sides alike. Prints per configuration the median samples/s over every
  * round's timed steps with the spread (min–max) of each, the ratios, and a roofline line:
@@ -272,16 +272,21 @@ async function main(): Promise<void> {
             const tt: number[] = [];
             let peerFailed: string | undefined;
             let torchVersion = "";
+            // Each side's steps run back to back, as in training: one trainer's garbage and
+            // cache traffic do not land inside the other's timed steps.
             for (let i = 0, round = 0; round < ROUNDS; round++) {
-              for (const end = i + (round === 0 ? WARMUP : 0) + STEPS; i < end; i++) {
-                const k = i % batches.length;
-                const a = await comp.trainer.step(fresh(compBatches[k]!));
-                const e = await eager.trainer.step(fresh(eagerBatches[k]!));
+              const first = i;
+              const end = i + (round === 0 ? WARMUP : 0) + STEPS;
+              for (; i < end; i++) {
+                const a = await comp.trainer.step(fresh(compBatches[i % batches.length]!));
                 if (i >= WARMUP) {
                   phases.push(a.timings);
                   tc.push(a.seconds);
-                  te.push(e.seconds);
                 }
+              }
+              for (let j = first; j < end; j++) {
+                const e = await eager.trainer.step(fresh(eagerBatches[j % batches.length]!));
+                if (j >= WARMUP) te.push(e.seconds);
               }
               const got = peerFailed === undefined ? await peer.run(peerFile) : peerFailed;
               if (typeof got === "string") peerFailed = got;
