@@ -20,6 +20,8 @@ export class RowShard {
   readonly stateTensors: Readonly<Record<string, Tensor>>;
   /** Updates applied to the table so far (the same on every shard of it). */
   step = 0;
+  /** CPU views of the slots, made once: every step reads them, and a view is an external buffer to make and collect. */
+  private readonly views = new Map<string, Float32Array>();
 
   constructor(
     readonly table: ResolvedTable,
@@ -54,14 +56,17 @@ export class RowShard {
   /** One slot ("" for the rows) as floats: a live view on the CPU, a host copy on a GPU. */
   readSlot(name: string): Float32Array {
     const t = this.slot(name);
-    return (this.device === "cpu" ? t.hostView() : t.toArray()) as Float32Array;
+    if (this.device !== "cpu") return t.toArray() as Float32Array;
+    let v = this.views.get(name);
+    if (!v) this.views.set(name, (v = t.hostView() as Float32Array));
+    return v;
   }
 
   /** Overwrites one slot ("" for the rows) with host values of its full length. */
   writeSlot(name: string, values: Float32Array): void {
     const t = this.slot(name);
     if (this.device === "cpu") {
-      const live = t.hostView() as Float32Array;
+      const live = this.readSlot(name);
       if (live.buffer === values.buffer && live.byteOffset === values.byteOffset) return;
     }
     assign(t, values);
@@ -181,6 +186,7 @@ export class RowShard {
 
   /** Frees the rows and state (device memory goes back to the tensor package's cache). */
   dispose(): void {
+    this.views.clear();
     this.rows.dispose();
     for (const t of Object.values(this.stateTensors)) t.dispose();
   }
