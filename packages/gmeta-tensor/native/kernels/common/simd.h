@@ -31,30 +31,38 @@ GMETA_SIMD_INLINE v8 load8(const float* p) {
 
 GMETA_SIMD_INLINE void store8(float* p, v8 v) { std::memcpy(p, &v, sizeof v); }
 
-// A shuffle of lane 0, which the clones compile to one broadcast (GCC builds the literal
-// {x, x, ...} lane by lane there).
+// Two-vector shuffles with constant lanes: GCC's __builtin_shuffle (GCC 4.7 on), clang's
+// __builtin_shufflevector.
+#if defined(__clang__)
+#define GMETA_SHUFFLE8(a, b, i0, i1, i2, i3, i4, i5, i6, i7) __builtin_shufflevector(a, b, i0, i1, i2, i3, i4, i5, i6, i7)
+#else
 typedef int v8i __attribute__((vector_size(32)));
-GMETA_SIMD_INLINE v8 splat8(float x) { return __builtin_shuffle(v8{x}, v8i{}); }
+#define GMETA_SHUFFLE8(a, b, i0, i1, i2, i3, i4, i5, i6, i7) __builtin_shuffle(a, b, v8i{i0, i1, i2, i3, i4, i5, i6, i7})
+#endif
+
+// Lane 0 shuffled into every lane, which the clones compile to one broadcast (GCC builds the
+// literal {x, x, ...} lane by lane there).
+GMETA_SIMD_INLINE v8 splat8(float x) {
+  const v8 v{x};
+  return GMETA_SHUFFLE8(v, v, 0, 0, 0, 0, 0, 0, 0, 0);
+}
 
 // The 8 x 8 block r[0..7] transposed in place: r[k] becomes (r[0][k], ..., r[7][k]).
 GMETA_SIMD_INLINE void transpose8(v8* r) {
-  const v8i lo{0, 8, 1, 9, 4, 12, 5, 13}, hi{2, 10, 3, 11, 6, 14, 7, 15};
-  const v8i lo2{0, 1, 8, 9, 4, 5, 12, 13}, hi2{2, 3, 10, 11, 6, 7, 14, 15};
-  const v8i lo4{0, 1, 2, 3, 8, 9, 10, 11}, hi4{4, 5, 6, 7, 12, 13, 14, 15};
   v8 t[8], u[8];
   for (int k = 0; k < 8; k += 2) {
-    t[k] = __builtin_shuffle(r[k], r[k + 1], lo);  // r_k0 r_(k+1)0 r_k1 r_(k+1)1 | the same for 4, 5
-    t[k + 1] = __builtin_shuffle(r[k], r[k + 1], hi);
+    t[k] = GMETA_SHUFFLE8(r[k], r[k + 1], 0, 8, 1, 9, 4, 12, 5, 13);  // r_k0 r_(k+1)0 r_k1 r_(k+1)1 | the same for 4, 5
+    t[k + 1] = GMETA_SHUFFLE8(r[k], r[k + 1], 2, 10, 3, 11, 6, 14, 7, 15);
   }
   for (int k = 0; k < 8; k += 4) {
-    u[k] = __builtin_shuffle(t[k], t[k + 2], lo2);  // column 0 of four rows | column 4
-    u[k + 1] = __builtin_shuffle(t[k], t[k + 2], hi2);
-    u[k + 2] = __builtin_shuffle(t[k + 1], t[k + 3], lo2);
-    u[k + 3] = __builtin_shuffle(t[k + 1], t[k + 3], hi2);
+    u[k] = GMETA_SHUFFLE8(t[k], t[k + 2], 0, 1, 8, 9, 4, 5, 12, 13);  // column 0 of four rows | column 4
+    u[k + 1] = GMETA_SHUFFLE8(t[k], t[k + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    u[k + 2] = GMETA_SHUFFLE8(t[k + 1], t[k + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[k + 3] = GMETA_SHUFFLE8(t[k + 1], t[k + 3], 2, 3, 10, 11, 6, 7, 14, 15);
   }
   for (int k = 0; k < 4; ++k) {
-    r[k] = __builtin_shuffle(u[k], u[k + 4], lo4);
-    r[k + 4] = __builtin_shuffle(u[k], u[k + 4], hi4);
+    r[k] = GMETA_SHUFFLE8(u[k], u[k + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    r[k + 4] = GMETA_SHUFFLE8(u[k], u[k + 4], 4, 5, 6, 7, 12, 13, 14, 15);
   }
 }
 
