@@ -177,11 +177,6 @@ function rate(seconds: number[], samples: number): { med: number; lo: number; hi
   return { med: samples / med(seconds), lo: samples / Math.max(...seconds), hi: samples / Math.min(...seconds) };
 }
 
-interface PeerResult {
-  seconds: number[];
-  torch: string;
-}
-
 /**
  * The PyTorch peer as one process for the whole run (torch is imported once): each request is
  * a configuration's batches in a JSON file, each answer that round's timed step seconds.
@@ -226,15 +221,15 @@ class TorchPeer {
     return file;
   }
 
-  /** One round of the peer on a prepared file: its own warm-up, then STEPS timed steps; a reason when it fails. */
-  async run(file: string): Promise<PeerResult | string> {
+  /** One round of the peer on a prepared file: its own warm-up, then STEPS timed steps' seconds; a reason when it fails. */
+  async run(file: string): Promise<number[] | string> {
     if (!this.child) return this.missing!;
     const line = await new Promise<string | null>((resolve) => {
       this.waiting.push(resolve);
       this.child!.stdin.write(`${file}\n`);
     });
     if (line === null) return `PyTorch peer failed: ${this.stderr.trim().split("\n").slice(-3).join(" ")}`;
-    return JSON.parse(line) as PeerResult;
+    return (JSON.parse(line) as { seconds: number[] }).seconds;
   }
 
   close(): void {
@@ -250,7 +245,6 @@ async function main(): Promise<void> {
     `item Zipf ${VOCAB.item}, cat ${VOCAB.cat}, tags 1-3 of ${VOCAB.tags}; ${SUPPORT}+${QUERY} samples per task; 1 rank, ${threads} thread(s); ` +
     `${ROUNDS} round(s) of ${STEPS} timed steps after ${WARMUP} warm-up, ours and the peer's in turn, medians (min–max) over all rounds; batches prepared ${PREPARE === "ahead" ? "ahead on both sides (as loader workers do)" : "inside each timed step on both sides"}`);
   console.log("config               compiled samples/s        eager samples/s           PyTorch samples/s         comp/torch  comp/eager | MFLOP/step  GFLOP/s  gemm@shapes   x bound");
-  const rows: string[] = [];
   const phaseLines: string[] = [];
   try {
     for (const tasks of list(args.tasks!)) {
@@ -271,31 +265,28 @@ async function main(): Promise<void> {
             const peerFile = peer.prepare(c, batches);
             const tt: number[] = [];
             let peerFailed: string | undefined;
-            let torchVersion = "";
             // Each side's steps run back to back, as in training: one trainer's garbage and
-            // cache traffic do not land inside the other's timed steps.
-            for (let i = 0, round = 0; round < ROUNDS; round++) {
-              const first = i;
-              const end = i + (round === 0 ? WARMUP : 0) + STEPS;
-              for (; i < end; i++) {
+            // cache traffic do not land inside the other's timed steps. Round 0 starts with
+            // the warm-up; steps [WARMUP, ...) are timed.
+            for (let round = 0; round < ROUNDS; round++) {
+              const from = round === 0 ? 0 : WARMUP + round * STEPS;
+              const to = WARMUP + (round + 1) * STEPS;
+              for (let i = from; i < to; i++) {
                 const a = await comp.trainer.step(fresh(compBatches[i % batches.length]!));
                 if (i >= WARMUP) {
                   phases.push(a.timings);
                   tc.push(a.seconds);
                 }
               }
-              for (let j = first; j < end; j++) {
-                const e = await eager.trainer.step(fresh(eagerBatches[j % batches.length]!));
-                if (j >= WARMUP) te.push(e.seconds);
+              for (let i = from; i < to; i++) {
+                const e = await eager.trainer.step(fresh(eagerBatches[i % batches.length]!));
+                if (i >= WARMUP) te.push(e.seconds);
               }
-              const got = peerFailed === undefined ? await peer.run(peerFile) : peerFailed;
+              const got = peerFailed ?? (await peer.run(peerFile));
               if (typeof got === "string") peerFailed = got;
-              else {
-                tt.push(...got.seconds);
-                torchVersion = got.torch;
-              }
+              else tt.push(...got);
             }
-            const torch = peerFailed ?? { seconds: tt, torch: torchVersion };
+            const torch = peerFailed ?? tt;
             const st = comp.trainer.compileStatus().sort((x, y) => y.runs - x.runs)[0];
             const prof = steadiestProfile(comp.trainer);
             comp.dispose();
@@ -306,7 +297,7 @@ async function main(): Promise<void> {
             let line = `T=${tasks} k=${innerSteps} d=${dim} ${order === 2 ? "2nd" : "1st"}`.padEnd(21) + cell(rc) + cell(re);
             if (typeof torch === "string") line += torch.slice(0, 25).padEnd(26) + "-".padEnd(12);
             else {
-              const rt = rate(torch.seconds, samples);
+              const rt = rate(torch, samples);
               line += cell(rt) + `${(rc.med / rt.med).toFixed(2)}x`.padEnd(12);
             }
             line += `${(rc.med / re.med).toFixed(2)}x`.padEnd(11) + "| ";
@@ -317,7 +308,6 @@ async function main(): Promise<void> {
               line += `${(st.stats.flops / 1e6).toFixed(1).padStart(10)}  ${(st.stats.flops / stepS / 1e9).toFixed(2).padStart(7)}  ${(sgemm / 1e9).toFixed(1).padStart(9)} GF/s  ${(stepS / (st.stats.flops / sgemm)).toFixed(1).padStart(6)}`;
             } else line += `not compiled: ${st?.reason ?? "no program"}`;
             console.log(line);
-            rows.push(line);
             phaseLines.push(phaseLine(c, phases, prof));
           }
         }

@@ -133,12 +133,16 @@ std::mutex g_pool_mutex;
 // Shared so a job that is running keeps its pool alive while another thread resizes.
 std::shared_ptr<ThreadPool> g_pool;
 
+// GEMMs are spread over this pool (matmul_cpu.cc), so OpenBLAS stays on one thread: its own
+// threads would spin on the same cores between calls.
+std::shared_ptr<ThreadPool> make_pool(int n) {
+  openblas_set_num_threads(1);
+  return std::make_shared<ThreadPool>(n);
+}
+
 std::shared_ptr<ThreadPool> pool() {
   std::lock_guard<std::mutex> lock(g_pool_mutex);
-  if (!g_pool) {
-    g_pool = std::make_shared<ThreadPool>(default_threads());
-    openblas_set_num_threads(1);
-  }
+  if (!g_pool) g_pool = make_pool(default_threads());
   return g_pool;
 }
 
@@ -147,13 +151,10 @@ std::shared_ptr<ThreadPool> pool() {
 void set_num_threads(int n) {
   n = std::max(1, n);
   {
-    auto fresh = std::make_shared<ThreadPool>(n);
+    auto fresh = make_pool(n);
     std::lock_guard<std::mutex> lock(g_pool_mutex);
     g_pool = std::move(fresh);
   }
-  // GEMMs are spread over this pool (matmul_cpu.cc): OpenBLAS's own threads would spin on
-  // the same cores between calls.
-  openblas_set_num_threads(1);
 }
 
 int num_threads() { return pool()->threads(); }
