@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as T from "../src/index.js";
 import type { Tensor } from "../src/index.js";
+import { capture } from "../src/program/capture.js";
 import { randArray, rng } from "./helpers.js";
 import type { R } from "./helpers.js";
 
@@ -139,6 +140,49 @@ describe("captured programs replay what eager computes", () => {
     expect(f.captures).toBe(3);
     expect(f.status().map((s) => s.runs).sort()).toEqual([1, 2, 3]);
     f.dispose();
+  });
+
+  it("shares one arena among a function's signatures, grown to the largest, and each still equals eager", () => {
+    const r = rng();
+    const [D, E, H] = [5, 4, 8];
+    const m: Model = { w1: param(r, [H, D + E]), b1: param(r, [H]), w2: param(r, [1, H]), b2: param(r, [1]) };
+    const fn = metaStep(m, 2, false);
+    const compiled = T.compile(fn, { name: "metaStep" });
+    // Small, then larger (the arena grows and the first program moves into the new block), then
+    // back and forth, so each program runs over memory the other one just wrote.
+    for (const tasks of [2, 6, 2, 6, 3, 2, 6]) {
+      const inputs = batch(r, tasks, 5, D, 9, E);
+      const eager = T.tidy(() => fn(inputs));
+      const out = compiled.run(inputs);
+      expect(maxRel(out.query, eager.query), `seed ${r.seed} tasks ${tasks} query`).toBeLessThanOrEqual(1e-5);
+      eager.grads.forEach((g, i) => expect(maxRel(out.grads[i]!, g), `seed ${r.seed} tasks ${tasks} grad ${i}`).toBeLessThanOrEqual(1e-5));
+      for (const t of [...inputs, eager.query, eager.support, ...eager.grads]) t.dispose();
+    }
+    const st = compiled.status();
+    expect(st.map((s) => s.compiled)).toEqual([true, true, true]);
+    const own = st.map((s) => s.stats!.arenaBytes);
+    expect(new Set(own).size).toBe(3);
+    // Every program reports the one shared block, which is the largest program's need.
+    for (const s of st) expect(s.stats!.sharedArenaBytes).toBe(Math.max(...own));
+    compiled.dispose();
+  });
+
+  it("plans an arena of its own without a program to share with, and names a bad one", () => {
+    const r = rng();
+    const x = T.tensor(randArray(r, 12), { shape: [3, 4], dtype: "float32" });
+    const made = () => capture("cpu", () => T.sum(T.square(T.tanh(T.mul(x, 2)))));
+    const a = made();
+    const b = made();
+    a.program!.planMemory();
+    const s = a.program!.stats();
+    expect(s.temporaries).toBeGreaterThan(0);
+    expect(s.sharedArenaBytes).toBe(s.arenaBytes);
+    expect(() => b.program!.planMemory({} as never)).toThrow(/planMemory: expected a Program to share an arena with \(shareWith\)/);
+    expect(() => a.program!.planMemory(a.program!)).toThrow(/cannot share an arena with itself/);
+    a.program!.dispose();
+    expect(() => b.program!.planMemory(a.program!)).toThrow(/the program to share an arena with was disposed/);
+    b.program!.dispose();
+    for (const t of [x, ...a.created, ...b.created]) t.dispose();
   });
 
   it("falls back to eager with a reason when the function reads values on the host", () => {

@@ -66,7 +66,21 @@ void AddonProgram::Replay(const Napi::CallbackInfo& info) {
   Get(info.Env(), "replay").replay();
 }
 
-void AddonProgram::PlanMemory(const Napi::CallbackInfo& info) { Get(info.Env(), "planMemory").plan_memory(); }
+// planMemory(shareWith?): with another live program, the temporaries go into the arena it
+// shares (programs that never run at the same time, such as one function's signatures).
+void AddonProgram::PlanMemory(const Napi::CallbackInfo& info) {
+  Program& p = Get(info.Env(), "planMemory");
+  std::shared_ptr<SharedArena> shared;
+  if (info.Length() > 0 && !info[0].IsUndefined() && !info[0].IsNull()) {
+    if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(g_constructor->Value()))
+      throw Napi::TypeError::New(info.Env(), "planMemory: expected a Program to share an arena with (shareWith)");
+    AddonProgram* other = Unwrap(info[0].As<Napi::Object>());
+    if (!other->program_) throw Napi::Error::New(info.Env(), "planMemory: the program to share an arena with was disposed");
+    if (other->program_.get() == &p) throw Napi::Error::New(info.Env(), "planMemory: a program cannot share an arena with itself");
+    shared = other->program_->arena();
+  }
+  p.plan_memory(std::move(shared));
+}
 
 Napi::Value AddonProgram::Stats(const Napi::CallbackInfo& info) {
   const ProgramStats& s = Get(info.Env(), "stats").stats();
@@ -76,6 +90,7 @@ Napi::Value AddonProgram::Stats(const Napi::CallbackInfo& info) {
   o.Set("bytes", s.bytes);
   o.Set("temporaries", static_cast<double>(s.temporaries));
   o.Set("arenaBytes", static_cast<double>(s.arena_bytes));
+  o.Set("sharedArenaBytes", static_cast<double>(s.shared_arena_bytes));
   o.Set("unplannedBytes", static_cast<double>(s.unplanned_bytes));
   o.Set("replays", static_cast<double>(s.replays));
   o.Set("cudaGraph", s.cuda_graph);

@@ -79,8 +79,10 @@ void record_op(const char* name, std::initializer_list<Storage*> storages, doubl
   g_capture->program->add(ProgramOp{name, std::move(copies), flops, bytes, std::move(fn), std::move(detail)});
 }
 
-void Program::plan_memory() {
+void Program::plan_memory(std::shared_ptr<SharedArena> shared) {
   reset_cuda();
+  windows_.clear();
+  shared_.reset();
   // A temporary is a buffer made during the capture that only the program still holds.
   std::unordered_map<Buffer*, int64_t> refs;
   std::unordered_map<Buffer*, size_t> index;
@@ -135,9 +137,20 @@ void Program::plan_memory() {
   stats_.arena_bytes = static_cast<int64_t>(total);
   allocated_.clear();
   if (planned.empty()) return;
-  arena_ = std::make_shared<Buffer>(total, device_, false);
+  if (!shared || shared->device != device_) shared = std::make_shared<SharedArena>(device_);
+  if (!shared->buffer || shared->buffer->bytes() < total) {
+    shared->buffer = std::make_shared<Buffer>(total, device_, false);
+    shared->generation++;
+  }
+  shared_ = std::move(shared);
+  bound_generation_ = shared_->generation;
+  stats_.shared_arena_bytes = static_cast<int64_t>(shared_->buffer->bytes());
   std::unordered_map<Buffer*, std::shared_ptr<Buffer>> window;
-  for (const Temp& t : planned) window[t.buffer] = std::make_shared<Buffer>(arena_, t.offset, t.bytes);
+  for (const Temp& t : planned) {
+    auto w = std::make_shared<Buffer>(shared_->buffer, t.offset, t.bytes);
+    windows_.emplace_back(w, t.offset);
+    window[t.buffer] = std::move(w);
+  }
   for (ProgramOp& op : ops_) {
     for (Storage& s : op.storages) {
       if (s.disposed()) continue;
@@ -147,7 +160,17 @@ void Program::plan_memory() {
   }
 }
 
+void Program::bind_arena() {
+  if (!shared_ || bound_generation_ == shared_->generation) return;
+  // A CUDA graph holds the old addresses.
+  reset_cuda();
+  for (auto& [w, offset] : windows_) w->retarget(shared_->buffer, offset);
+  bound_generation_ = shared_->generation;
+  stats_.shared_arena_bytes = static_cast<int64_t>(shared_->buffer->bytes());
+}
+
 void Program::replay() {
+  bind_arena();
   if (device_ != kCpu) {
     replay_cuda();
     stats_.replays++;
@@ -164,6 +187,7 @@ void Program::replay() {
 
 std::vector<Program::OpProfile> Program::profile(bool by_detail) {
   // Device work is queued, so per-op times are only meaningful on the CPU.
+  bind_arena();
   std::map<std::string, OpProfile> by_name;
   for (ProgramOp& op : ops_) {
     const auto t0 = std::chrono::steady_clock::now();

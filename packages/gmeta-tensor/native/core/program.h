@@ -38,6 +38,9 @@ struct ProgramStats {
   int64_t temporaries = 0;
   // Bytes of the arena holding the temporaries, and what they would take one buffer each.
   int64_t arena_bytes = 0;
+  // Bytes of the arena this program shares with the programs planned against it (the
+  // largest of their needs): what they hold together for temporaries.
+  int64_t shared_arena_bytes = 0;
   int64_t unplanned_bytes = 0;
   int64_t replays = 0;
   // On a GPU: whether replays launch one CUDA graph, and why not when they do not.
@@ -46,6 +49,19 @@ struct ProgramStats {
 };
 
 struct ProgramCuda;
+
+// One arena for the temporaries of several programs that never run at the same time (the
+// programs of one compiled function, one per shape signature): they take turns over the same
+// memory, so the one that runs finds its temporaries warm in cache and memory does not grow
+// with the number of signatures. It grows to the largest program's need; each program points
+// its temporaries at the new block at its next run.
+struct SharedArena {
+  explicit SharedArena(int device) : device(device) {}
+  int device;
+  std::shared_ptr<Buffer> buffer;
+  // Bumped whenever `buffer` is replaced.
+  uint64_t generation = 0;
+};
 
 class Program {
  public:
@@ -60,8 +76,11 @@ class Program {
     stats_.bytes += op.bytes;
     ops_.push_back(std::move(op));
   }
-  // Packs temporaries into one arena by liveness (first to last use in the op list).
-  void plan_memory();
+  // Packs temporaries into one arena by liveness (first to last use in the op list), shared
+  // with the programs planned against `shared` (null: an arena of its own).
+  void plan_memory(std::shared_ptr<SharedArena> shared = nullptr);
+  // The arena this program's temporaries live in (null before plan_memory or without temporaries).
+  const std::shared_ptr<SharedArena>& arena() const { return shared_; }
   // Runs every op in order; throws naming the op when a kernel reports an error. On a GPU
   // the first replay captures the ops as a CUDA graph where they allow it (program_cuda.cc).
   void replay();
@@ -85,8 +104,13 @@ class Program {
   int device_;
   std::vector<ProgramOp> ops_;
   std::unordered_map<Buffer*, std::weak_ptr<Buffer>> allocated_;
-  std::shared_ptr<Buffer> arena_;
+  // The temporaries' windows into the arena, and their offsets.
+  std::vector<std::pair<std::shared_ptr<Buffer>, size_t>> windows_;
+  std::shared_ptr<SharedArena> shared_;
+  uint64_t bound_generation_ = 0;
   ProgramStats stats_;
+  // Points the windows at the shared arena's block when it was replaced since they were.
+  void bind_arena();
 
   // The GPU replay (program_cuda.cc): deferred index errors and the graph, if any.
   void replay_cuda();

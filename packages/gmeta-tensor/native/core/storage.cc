@@ -41,6 +41,14 @@ Buffer::Buffer(std::shared_ptr<Buffer> parent, size_t offset, size_t bytes)
     : data_(static_cast<char*>(parent->data()) + offset), bytes_(bytes), device_(parent->device_),
       parent_(std::move(parent)) {}
 
+void Buffer::retarget(std::shared_ptr<Buffer> parent, size_t offset) {
+  if (!parent_) throw std::logic_error("Buffer::retarget: only a window can be pointed elsewhere");
+  if (parent->device_ != device_ || offset + bytes_ > parent->bytes_)
+    throw std::logic_error("Buffer::retarget: the window does not fit its new parent");
+  data_ = static_cast<char*>(parent->data()) + offset;
+  parent_ = std::move(parent);
+}
+
 Buffer::~Buffer() {
   if (parent_) return;
   if (device_ != kCpu)

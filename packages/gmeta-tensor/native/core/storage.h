@@ -17,6 +17,8 @@ class Buffer {
   ~Buffer();
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
+  // Points a window at `offset` into another parent (an arena that was replaced by a larger one).
+  void retarget(std::shared_ptr<Buffer> parent, size_t offset);
   void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
   int device() const { return device_; }

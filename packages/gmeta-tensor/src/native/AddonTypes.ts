@@ -150,6 +150,11 @@ export interface ProgramStats {
   /** Buffers made during the capture that only the program holds, packed into the arena. */
   temporaries: number;
   arenaBytes: number;
+  /**
+   * Bytes of the arena the program shares with the other programs of its compiled function
+   * (they take turns over it, never running at once): the largest of their needs.
+   */
+  sharedArenaBytes: number;
   /** What the temporaries would take with one buffer each. */
   unplannedBytes: number;
   replays: number;
@@ -163,8 +168,12 @@ export interface ProgramStats {
 export interface NativeProgram {
   /** Runs every recorded call in order; throws naming the call when a kernel reports an error. */
   replay(): void;
-  /** Packs temporaries into one arena by liveness (call once, right after the capture). */
-  planMemory(): void;
+  /**
+   * Packs temporaries into one arena by liveness (call once, right after the capture); with
+   * `shareWith`, into the arena that program uses (grown to fit), for programs that never run
+   * at the same time.
+   */
+  planMemory(shareWith?: NativeProgram): void;
   stats(): ProgramStats;
   /** CUDA graphs for this program's replays (default on unless GMETA_CUDA_GRAPHS=0); no-op on the CPU. */
   setCudaGraph(enabled: boolean): void;

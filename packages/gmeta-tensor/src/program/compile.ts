@@ -188,7 +188,9 @@ export class CompiledFunction<O> {
     const owned = keepResult(cap.result, cap.created);
     const entry: Entry = { slots, program: cap.program, reason: cap.reason, outputs: cap.result, owned, runs: 1 };
     if (entry.program) {
-      entry.program.planMemory();
+      // One arena for all of this function's programs: they never run at once, and the one
+      // that runs finds the memory its predecessor warmed.
+      entry.program.planMemory(this.arenaSource(entry.program));
       if (this.cudaGraph !== undefined) entry.program.setCudaGraph(this.cudaGraph);
       if (this.verify) {
         const mismatch = verifyReplay(entry.program, owned);
@@ -202,6 +204,15 @@ export class CompiledFunction<O> {
     if (!entry.program) entry.reason = `${this.name}: runs eagerly: ${entry.reason}`;
     this.entries.set(sig, entry);
     return entry.outputs as O;
+  }
+
+  /** A live program of this function with an arena (one on another device gets an arena of its own natively). */
+  private arenaSource(program: NativeProgram): NativeProgram | undefined {
+    for (const e of this.entries.values()) {
+      const p = e.program;
+      if (p && p !== program && p.stats().sharedArenaBytes > 0) return p;
+    }
+    return undefined;
   }
 
   private eager(entry: Entry, inputs: readonly CompiledInput[]): O {
