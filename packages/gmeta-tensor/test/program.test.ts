@@ -167,6 +167,31 @@ describe("captured programs replay what eager computes", () => {
     compiled.dispose();
   });
 
+  it("drops ops whose results nothing reads, and still equals eager", () => {
+    const r = rng();
+    const w = param(r, [1, 4, 3]);
+    // The expand's copy is read only by the sub, which reads w itself with a zero stride, and
+    // the tanh is never read: neither is replayed. The kept ops still give eager's values.
+    const fn = ([x, g]: Tensor[]) => {
+      const fast = T.expand(w, [x!.shape[0]!, 4, 3]);
+      T.tanh(T.mul(x!, 3));
+      return T.sum(T.square(T.matmul(x!, T.sub(fast, T.mul(g!, 0.5)))));
+    };
+    const f = T.compile(fn);
+    for (let i = 0; i < 3; i++) {
+      const x = T.tensor(randArray(r, 5 * 2 * 4), { shape: [5, 2, 4], dtype: "float32" });
+      const g = T.tensor(randArray(r, 5 * 4 * 3), { shape: [5, 4, 3], dtype: "float32" });
+      const want = T.tidy(() => fn([x, g]));
+      expect(maxRel(f.run([x, g]), want), `seed ${r.seed} run ${i}`).toBeLessThanOrEqual(1e-6);
+      for (const t of [x, g, want]) t.dispose();
+    }
+    const s = f.status()[0]!.stats!;
+    // mul and tanh of the unused branch, and the expand's copy.
+    expect(s.deadOps).toBe(3);
+    expect(s.replays).toBeGreaterThanOrEqual(2);
+    f.dispose();
+  });
+
   it("plans an arena of its own without a program to share with, and names a bad one", () => {
     const r = rng();
     const x = T.tensor(randArray(r, 12), { shape: [3, 4], dtype: "float32" });

@@ -93,6 +93,7 @@ Napi::Value AddonProgram::Stats(const Napi::CallbackInfo& info) {
   o.Set("sharedArenaBytes", static_cast<double>(s.shared_arena_bytes));
   o.Set("unplannedBytes", static_cast<double>(s.unplanned_bytes));
   o.Set("replays", static_cast<double>(s.replays));
+  o.Set("deadOps", static_cast<double>(s.dead_ops));
   o.Set("cudaGraph", s.cuda_graph);
   o.Set("cudaGraphReason", s.cuda_graph_reason);
   return o;

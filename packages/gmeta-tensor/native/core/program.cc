@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <stdexcept>
@@ -79,10 +80,72 @@ void record_op(const char* name, std::initializer_list<Storage*> storages, doubl
   g_capture->program->add(ProgramOp{name, std::move(copies), flops, bytes, std::move(fn), std::move(detail)});
 }
 
+namespace {
+
+// Kernels whose first storage is the only one they write (the rest they only read).
+bool writes_first_only(const char* name) {
+  static const char* const kinds[] = {"fill", "copy", "cast", "stridedCopy", "binary", "unary", "where", "reduce",
+                                      "matmul", "gatherRows", "scatterAddRows", "segmentReduce", "segmentExpand",
+                                      "pairDot", "pairSpread", "bceWithLogits", "zero", "write"};
+  for (const char* k : kinds)
+    if (std::strcmp(name, k) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
+void Program::drop_dead_ops() {
+  std::unordered_map<Buffer*, int64_t> refs;
+  for (const ProgramOp& op : ops_)
+    for (const Storage& s : op.storages)
+      if (!s.disposed()) refs[s.buffer().get()]++;
+  // A temporary: made during the capture and held by the ops' storages alone (the lock below
+  // is the one more owner), so nothing outside the program reads it.
+  std::unordered_map<Buffer*, bool> temporary;
+  for (const auto& [b, n] : refs) {
+    auto a = allocated_.find(b);
+    std::shared_ptr<Buffer> held = a == allocated_.end() ? nullptr : a->second.lock();
+    temporary[b] = held && held.use_count() == n + 1;
+  }
+  // Last op first: an op that writes only a temporary no other op touches computes nothing
+  // anyone reads; dropping it may leave its own inputs' producers dead in turn.
+  std::vector<bool> dead(ops_.size(), false);
+  int64_t dropped = 0;
+  for (size_t i = ops_.size(); i-- > 0;) {
+    const ProgramOp& op = ops_[i];
+    if (op.storages.empty() || op.storages[0].disposed() || !writes_first_only(op.name)) continue;
+    Buffer* out = op.storages[0].buffer().get();
+    if (!temporary[out]) continue;
+    int64_t here = 0;
+    for (const Storage& s : op.storages)
+      if (!s.disposed() && s.buffer().get() == out) here++;
+    if (refs[out] != here) continue;
+    dead[i] = true;
+    dropped++;
+    for (const Storage& s : op.storages)
+      if (!s.disposed()) refs[s.buffer().get()]--;
+  }
+  if (dropped == 0) return;
+  std::vector<ProgramOp> kept;
+  kept.reserve(ops_.size() - static_cast<size_t>(dropped));
+  for (size_t i = 0; i < ops_.size(); i++) {
+    if (!dead[i]) {
+      kept.push_back(std::move(ops_[i]));
+      continue;
+    }
+    stats_.ops--;
+    stats_.flops -= ops_[i].flops;
+    stats_.bytes -= ops_[i].bytes;
+  }
+  ops_ = std::move(kept);
+  stats_.dead_ops += dropped;
+}
+
 void Program::plan_memory(std::shared_ptr<SharedArena> shared) {
   reset_cuda();
   windows_.clear();
   shared_.reset();
+  drop_dead_ops();
   // A temporary is a buffer made during the capture that only the program still holds.
   std::unordered_map<Buffer*, int64_t> refs;
   std::unordered_map<Buffer*, size_t> index;

@@ -43,6 +43,8 @@ struct ProgramStats {
   int64_t shared_arena_bytes = 0;
   int64_t unplanned_bytes = 0;
   int64_t replays = 0;
+  // Recorded ops dropped by the memory plan: they wrote only temporaries nothing read.
+  int64_t dead_ops = 0;
   // On a GPU: whether replays launch one CUDA graph, and why not when they do not.
   bool cuda_graph = false;
   std::string cuda_graph_reason;
@@ -76,7 +78,8 @@ class Program {
     stats_.bytes += op.bytes;
     ops_.push_back(std::move(op));
   }
-  // Packs temporaries into one arena by liveness (first to last use in the op list), shared
+  // Drops ops whose results nothing reads, then packs temporaries into one arena by liveness
+  // (first to last use in the op list), shared
   // with the programs planned against `shared` (null: an arena of its own).
   void plan_memory(std::shared_ptr<SharedArena> shared = nullptr);
   // The arena this program's temporaries live in (null before plan_memory or without temporaries).
@@ -111,6 +114,8 @@ class Program {
   ProgramStats stats_;
   // Points the windows at the shared arena's block when it was replaced since they were.
   void bind_arena();
+  // Drops the ops whose results nothing reads (plan_memory's first pass).
+  void drop_dead_ops();
 
   // The GPU replay (program_cuda.cc): deferred index errors and the graph, if any.
   void replay_cuda();

@@ -158,6 +158,8 @@ export interface ProgramStats {
   /** What the temporaries would take with one buffer each. */
   unplannedBytes: number;
   replays: number;
+  /** Recorded ops the memory plan dropped: they wrote only temporaries that nothing read. */
+  deadOps: number;
   /** On a GPU: replays launch the program as one CUDA graph (captured at the first replay). */
   cudaGraph: boolean;
   /** Why `cudaGraph` is false ("" when it is true). */
