@@ -1,8 +1,10 @@
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 
 #include "../../core/thread_pool.h"
 #include "../common/strided.h"
+#include "../unary/unary_float_loops.h"
 #include "bce_with_logits.h"
 
 namespace gmeta {
@@ -18,6 +20,10 @@ void bce_with_logits_cpu(Storage& out, const Storage& x, const Storage& y) {
     const T* xp = x.ptr<T>();
     const T* yp = y.ptr<T>();
     parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t lo, int64_t hi) {
+      if constexpr (std::is_same_v<T, float>) {
+        bce_with_logits_f32(o + lo, xp + lo, yp + lo, hi - lo);
+        return;
+      }
       for (int64_t i = lo; i < hi; ++i) {
         const T v = xp[i];
         // log1p(exp(-|x|)) keeps the loss finite for logits of any size.
