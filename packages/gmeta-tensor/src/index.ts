@@ -27,7 +27,7 @@ export {
 } from "./ops/shapeOps.js";
 export { bmm, matmul } from "./ops/matmul.js";
 export type { MatmulOptions } from "./ops/matmul.js";
-export { gatherRows, indexAdd, scatterAddRows, segmentMean, segmentSum } from "./ops/indexing.js";
+export { embeddingBag, gatherRows, indexAdd, scatterAddRows, segmentMean, segmentSum } from "./ops/indexing.js";
 export { bceWithLogits, mse } from "./ops/loss.js";
 export { pairDot } from "./ops/pairs.js";
 export type { FeaturePairs } from "./ops/pairs.js";

@@ -41,6 +41,12 @@ describe("bad input is refused in TypeScript with the shared message shape", () 
     expect(() => T.scatterAddRows(T.zeros([3, 2]), T.tensor([1, 2], { dtype: "int32" }), 5)).toThrow("scatterAddRows: expected shape [2] + row shape (idx shape first) for src, got [3, 2]");
     expect(() => T.segmentSum(src, T.tensor([0, 3, 2], { dtype: "int32" }))).toThrow("segmentSum: expected non-decreasing offsets in [0, 5] for offsets, got 2 at position 2");
     expect(() => T.segmentSum(src, T.tensor([0, 6], { dtype: "int32" }))).toThrow("segmentSum: expected non-decreasing offsets in [0, 5] for offsets, got 6 at position 1");
+    const ids = T.tensor([0, 4, 1], { dtype: "int32" });
+    expect(() => T.embeddingBag(src, T.tensor([0, 5, 1], { dtype: "int32" }), T.tensor([0, 1, 3], { dtype: "int32" }))).toThrow("embeddingBag: expected indices in [0, 5) for idx, got 5 at position 1");
+    expect(() => T.embeddingBag(src, ids, T.tensor([0, 2, 1], { dtype: "int32" }))).toThrow("embeddingBag: expected non-decreasing offsets in [0, 3] for offsets, got 1 at position 2");
+    expect(() => T.embeddingBag(src, ids, T.tensor([0, 4], { dtype: "int64" }))).toThrow("embeddingBag: expected non-decreasing offsets in [0, 3] for offsets, got 4 at position 1");
+    expect(() => T.embeddingBag(src, ids, T.tensor([0, 3], { dtype: "int32" }), "max" as never)).toThrow('embeddingBag: expected "sum" or "mean" for mode, got max');
+    expect(() => T.embeddingBag(T.zeros([5, 2], { dtype: "int32" }), ids, T.tensor([0, 3], { dtype: "int32" }))).toThrow(/embeddingBag: expected a float/);
   });
 
   it("non-tensors and disposed tensors", () => {

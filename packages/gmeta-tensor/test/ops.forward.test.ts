@@ -261,6 +261,32 @@ describe.each(devices())("forward on %s", (device) => {
       }
     });
 
+    it("embeddingBag equals gatherRows then segment pooling, values and gradients, with empty bags", () => {
+      const r = rng();
+      for (const idt of ["int32", "int64"] as const) {
+        for (const mode of ["sum", "mean"] as const) {
+          T.tidy(() => {
+            const rows = 7;
+            const dim = 5;
+            const offsets = [0, 0, 3, 4, 4, 10, 12];
+            const ids = Array.from({ length: 12 }, () => Math.floor(r.next() * rows));
+            const src = randTensor(r, [rows, dim], dtype, device);
+            const leaf = T.detach(src.t).setRequiresGrad();
+            const idx = T.tensor(ids, { dtype: idt, device });
+            const off = T.tensor(offsets, { dtype: idt, device });
+            const bag = T.embeddingBag(leaf, idx, off, mode);
+            const picked = T.gatherRows(leaf, idx);
+            const ref = mode === "mean" ? T.segmentMean(picked, off) : T.segmentSum(picked, off);
+            expectClose(toF64(bag), toF64(ref), atol, rtol, `embeddingBag ${mode} ${idt}`);
+            const w = randTensor(r, [offsets.length - 1, dim], dtype, device);
+            const [g1] = T.grad(T.sum(T.mul(bag, w.t)), [leaf]);
+            const [g2] = T.grad(T.sum(T.mul(ref, w.t)), [leaf]);
+            expectClose(toF64(g1!), toF64(g2!), atol, rtol, `embeddingBag ${mode} ${idt} gradient`);
+          });
+        }
+      }
+    });
+
     it("bceWithLogits is stable and matches the float64 reference", () => {
       const r = rng();
       T.tidy(() => {

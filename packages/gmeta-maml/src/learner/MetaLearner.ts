@@ -1,6 +1,6 @@
 import type { Device, HostInput, Tensor } from "@gmeta/tensor";
 import {
-  Generator, add, detach, expand, full, gatherRows, grad, mean, mul, noGrad, reshape, segmentMean, segmentSum, sigmoid, sub, sum,
+  Generator, add, detach, embeddingBag, expand, full, gatherRows, grad, mean, mul, noGrad, reshape, sigmoid, sub, sum,
   tensor, tidy, toDevice, unsqueeze,
 } from "@gmeta/tensor";
 import type { PreparedBatch } from "../data/PreparedBatch.js";
@@ -157,8 +157,7 @@ export class MetaLearner {
   /** Pooled embeddings [T, W, dim] of every slot of a block, from per-table pair rows. */
   private pool(rows: Tensor[], slots: SlotTensors[], block: BlockTensors): Tensor[] {
     return slots.map((s, i) => {
-      const picked = gatherRows(rows[s.tableIndex]!, s.pair);
-      const pooled = this.model.slots[i]!.pooling === "mean" ? segmentMean(picked, s.offsets) : segmentSum(picked, s.offsets);
+      const pooled = embeddingBag(rows[s.tableIndex]!, s.pair, s.offsets, this.model.slots[i]!.pooling);
       return reshape(pooled, [block.tasks, block.width, this.model.embeddingDim]);
     });
   }

@@ -9,6 +9,7 @@
 #include "../kernels/bce_with_logits/bce_with_logits.h"
 #include "../kernels/binary/binary.h"
 #include "../kernels/cast/cast.h"
+#include "../kernels/embedding_bag/embedding_bag.h"
 #include "../kernels/fill/fill.h"
 #include "../kernels/gather_rows/gather_rows.h"
 #include "../kernels/matmul/matmul.h"
@@ -265,6 +266,30 @@ Napi::Value SegmentExpand(const Info& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(r));
 }
 
+// embeddingBag(mode, out, src, idx, offsets, bags, ids, rows, dim) and
+// embeddingBagBackward(mode, out, g, idx, offsets, bags, ids, rows, dim).
+BagArgs Bags(const Info& info, const char* op) {
+  return BagArgs{static_cast<SegmentMode>(I(info, 0, op, "mode")), I(info, 5, op, "bags"), I(info, 6, op, "ids"),
+                 I(info, 7, op, "rows"), I(info, 8, op, "dim")};
+}
+
+// `passes`: how many times the op moves ids x dim values (the picked rows, or the scattered ones read and written).
+template <int64_t (*Kernel)(Storage&, const Storage&, const Storage&, const Storage&, const BagArgs&)>
+Napi::Value BagOp(const Info& info, const char* op, const char* src_name, double passes) {
+  const BagArgs a = Bags(info, op);
+  Storage& out = S(info, 1, op, "out");
+  Storage& src = S(info, 2, op, src_name);
+  Storage& idx = S(info, 3, op, "idx");
+  Storage& offsets = S(info, 4, op, "offsets");
+  const double moved = static_cast<double>(a.ids * a.dim) * static_cast<double>(dtype_size(src.dtype()));
+  int64_t r = run_op(op, {&out, &src, &idx, &offsets}, static_cast<double>(a.ids) * a.dim, Bytes(out) + passes * moved + Bytes(idx),
+                     [a](Storage* const* s) { return Kernel(*s[0], *s[1], *s[2], *s[3], a); });
+  return Napi::Number::New(info.Env(), static_cast<double>(r));
+}
+
+Napi::Value EmbeddingBag(const Info& info) { return BagOp<bag_pool>(info, "embeddingBag", "src", 1); }
+Napi::Value EmbeddingBagBackward(const Info& info) { return BagOp<bag_scatter>(info, "embeddingBagBackward", "g", 2); }
+
 // pairDot(out, x, y, batch, fx, fy, dim, i, j) and pairSpread(out, g, y, batch, fx, fy, dim, i, j).
 PairArgs Pairs(const Info& info, const char* op) {
   PairArgs a{I(info, 3, op, "batch"), I(info, 4, op, "fx"), I(info, 5, op, "fy"), I(info, 6, op, "dim"), {}, {}};
@@ -351,6 +376,8 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("gatherRows", Napi::Function::New<GatherRows>(env, "gatherRows"));
   exports.Set("scatterAddRows", Napi::Function::New<ScatterAddRows>(env, "scatterAddRows"));
   exports.Set("segmentReduce", Napi::Function::New<SegmentReduce>(env, "segmentReduce"));
+  exports.Set("embeddingBag", Napi::Function::New<EmbeddingBag>(env, "embeddingBag"));
+  exports.Set("embeddingBagBackward", Napi::Function::New<EmbeddingBagBackward>(env, "embeddingBagBackward"));
   exports.Set("segmentExpand", Napi::Function::New<SegmentExpand>(env, "segmentExpand"));
   exports.Set("bceWithLogits", Napi::Function::New<BceWithLogits>(env, "bceWithLogits"));
   exports.Set("pairDot", Napi::Function::New<PairDot>(env, "pairDot"));

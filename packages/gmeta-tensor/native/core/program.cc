@@ -86,7 +86,8 @@ namespace {
 bool writes_first_only(const char* name) {
   static const char* const kinds[] = {"fill", "copy", "cast", "stridedCopy", "binary", "unary", "where", "reduce",
                                       "matmul", "gatherRows", "scatterAddRows", "segmentReduce", "segmentExpand",
-                                      "pairDot", "pairSpread", "bceWithLogits", "zero", "write"};
+                                      "pairDot", "pairSpread", "bceWithLogits", "zero", "write", "embeddingBag",
+                                      "embeddingBagBackward"};
   for (const char* k : kinds)
     if (std::strcmp(name, k) == 0) return true;
   return false;

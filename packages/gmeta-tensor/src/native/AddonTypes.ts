@@ -306,6 +306,17 @@ export interface Addon {
   segmentExpand(out: NativeStorage, src: NativeStorage, offsets: NativeStorage, numSegments: number, outRows: number, dim: number): number;
   segmentReduce(mode: SegmentMode, out: NativeStorage, src: NativeStorage, offsets: NativeStorage,
     numSegments: number, srcRows: number, dim: number): number;
+  /**
+   * Embedding-bag pooling in one pass: out[s] = c_s · Σ src[idx[k]] over k in [offsets[s],
+   * offsets[s+1]), c_s = 1 (sum) or 1 / bag size (mean). Returns -1, or the first bad bag s
+   * (offsets decreasing or outside [0, ids]), or bags + 1 + k for the first index position k
+   * outside [0, rows); out is then untouched. Float values only.
+   */
+  embeddingBag(mode: SegmentMode, out: NativeStorage, src: NativeStorage, idx: NativeStorage, offsets: NativeStorage,
+    bags: number, ids: number, rows: number, dim: number): number;
+  /** The adjoint: out [rows, dim] = 0, then out[idx[k]] += c_s · g[s]; returns as embeddingBag. */
+  embeddingBagBackward(mode: SegmentMode, out: NativeStorage, g: NativeStorage, idx: NativeStorage, offsets: NativeStorage,
+    bags: number, ids: number, rows: number, dim: number): number;
 
   /** Elementwise binary cross-entropy with logits: out = max(x,0) − x·y + log(1 + exp(−|x|)). */
   bceWithLogits(out: NativeStorage, x: NativeStorage, y: NativeStorage): void;

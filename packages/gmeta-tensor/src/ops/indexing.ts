@@ -5,7 +5,7 @@ import { addon } from "../native/binding.js";
 import { numelOf } from "../shape.js";
 import { Tensor } from "../Tensor.js";
 import { maximum, mul, sub } from "./binary.js";
-import { checkIndexDType, checkRank, checkSameKind, checkTensor } from "./check.js";
+import { checkFloat, checkIndexDType, checkRank, checkSameKind, checkTensor } from "./check.js";
 import { cast, clone, concat, detach, reshape, slice } from "./shapeOps.js";
 import { reciprocal } from "./unary.js";
 
@@ -186,3 +186,69 @@ export function segmentMean(src: Tensor, offsets: Tensor): Tensor {
   return segment(SegmentMode.Mean, "segmentMean", src, offsets);
 }
 
+
+/**
+ * Embedding-bag pooling (torch.nn.functional.embedding_bag): out[s] is the sum, or the mean,
+ * of src[idx[k]] over k in [offsets[s], offsets[s+1]); an empty bag gives zeros. One kernel:
+ * the picked rows are never written out as a gather followed by segmentSum would write them,
+ * and its gradient scatters straight into src's rows. Differentiable to any order in src.
+ * @example embeddingBag(table, ids, offsets, "mean") // [bags, dim]
+ */
+export function embeddingBag(src: Tensor, idx: Tensor, offsets: Tensor, mode: "sum" | "mean" = "sum"): Tensor {
+  const op = "embeddingBag";
+  checkTensor(op, "src", src);
+  checkFloat(op, "src", src);
+  if (src.rank < 1) throw argError(op, "a tensor of rank >= 1", "src", `shape ${fmtShape(src.shape)}`);
+  checkIndex(op, src, idx);
+  checkRank(op, "idx", idx, [1]);
+  checkTensor(op, "offsets", offsets);
+  checkIndexDType(op, "offsets", offsets);
+  checkRank(op, "offsets", offsets, [1]);
+  if (offsets.device !== src.device) throw argError(op, `a tensor on ${src.device}`, "offsets", `one on ${offsets.device}`);
+  if (offsets.numel < 1) throw argError(op, "at least one offset (bags + 1)", "offsets", "an empty tensor");
+  if (mode !== "sum" && mode !== "mean") throw argError(op, '"sum" or "mean"', "mode", String(mode));
+  return bagPool(op, src, idx, offsets, mode === "mean" ? SegmentMode.Mean : SegmentMode.Sum);
+}
+
+/** The error for a position the bag kernels reported (see AddonTypes: embeddingBag). */
+function badBag(op: string, idx: Tensor, offsets: Tensor, pos: number, rows: number): Error {
+  const bags = offsets.numel - 1;
+  if (pos <= bags) return refused(op, offsets, idx.numel);
+  return badIndex(op, idx, pos - bags - 1, rows);
+}
+
+function bagArgs(src: Tensor, idx: Tensor, offsets: Tensor, rows: number): [number, number, number, number] {
+  return [offsets.numel - 1, idx.numel, rows, numelOf(src.shape.slice(1))];
+}
+
+function bagPool(op: string, src: Tensor, idx: Tensor, offsets: Tensor, mode: SegmentMode): Tensor {
+  const rows = src.shape[0]!;
+  const args = bagArgs(src, idx, offsets, rows);
+  const out = Tensor.alloc([args[0], ...src.shape.slice(1)], src.dtype, src.device);
+  if (out.numel > 0 || idx.numel > 0) {
+    const bad = addon.embeddingBag(mode, out.storage.native, src.storage.native, idx.storage.native, offsets.storage.native, ...args);
+    if (bad >= 0) {
+      out.dispose();
+      throw badBag(op, idx, offsets, bad, rows);
+    }
+  }
+  if (!needsGrad([src])) return out;
+  // The gradient reads the indices on the device, later: hold them (callers may free theirs).
+  const [si, so] = [detach(idx), detach(offsets)];
+  return record(out, op, [src], (g) => [bagScatter(g, si, so, rows, mode)]);
+}
+
+/** The adjoint of bagPool: [rows, ...] zeros with c_s · g[s] added into row idx[k] for each k of bag s. */
+function bagScatter(g: Tensor, idx: Tensor, offsets: Tensor, rows: number, mode: SegmentMode): Tensor {
+  const op = "embeddingBagBackward";
+  const args = bagArgs(g, idx, offsets, rows);
+  const out = Tensor.alloc([rows, ...g.shape.slice(1)], g.dtype, g.device);
+  if (out.numel > 0) {
+    const bad = addon.embeddingBagBackward(mode, out.storage.native, g.storage.native, idx.storage.native, offsets.storage.native, ...args);
+    if (bad >= 0) {
+      out.dispose();
+      throw badBag(op, idx, offsets, bad, rows);
+    }
+  }
+  return record(out, op, [g], (h) => [bagPool("embeddingBag", h, idx, offsets, mode)]);
+}
