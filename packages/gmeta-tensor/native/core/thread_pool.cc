@@ -20,8 +20,11 @@ thread_local bool t_in_pool = false;
 
 // A replay issues kernels microseconds apart: a worker that stays awake this long after a job
 // takes the next one without a futex wake-up, and the caller waits for check-ins the same way.
-// It yields while it waits, so a busy machine's other work still gets the core.
-constexpr auto kSpin = std::chrono::microseconds(200);
+// It yields while it waits, so a busy machine's other work still gets the core. One
+// millisecond outlasts the gap between two steps' replays (the lookup, the sparse update and
+// Adam run in between), so a training step does not start with a wake-up; libgomp's default
+// spin is of the same order.
+constexpr auto kSpin = std::chrono::microseconds(1000);
 
 class ThreadPool {
  public:
