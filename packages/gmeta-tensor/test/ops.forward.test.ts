@@ -287,6 +287,26 @@ describe.each(devices())("forward on %s", (device) => {
       }
     });
 
+    it("linear with the bias and ReLU in the GEMM equals matmul, add and relu", () => {
+      const r = rng();
+      // [x shape, w shape, b shape]: small GEMMs, one OpenBLAS keeps (70 wide), per-task
+      // weights, an empty inner dimension.
+      const cases: [number[], number[], number[]][] = [[[5, 7], [3, 7], [3]], [[2, 150, 40], [70, 40], [70]], [[4, 6, 9], [4, 5, 9], [4, 5]], [[3, 0], [4, 0], [4]]];
+      for (const [xs, ws, bs] of cases) {
+        T.tidy(() => {
+          const x = randTensor(r, xs, dtype, device).t;
+          const w = randTensor(r, ws, dtype, device).t;
+          const b = randTensor(r, bs, dtype, device).t;
+          const pre = T.add(T.matmul(x, w, { transB: true }), ws.length === 3 ? T.unsqueeze(b, 1) : b);
+          const what = `x ${JSON.stringify(xs)} w ${JSON.stringify(ws)}`;
+          expectClose(toF64(T.nn.linear(x, w, b)), toF64(pre), atol, rtol, `linear ${what}`);
+          const layer = T.nn.mlp([{ w, b }, { w: T.ones([1, ws[ws.length - 2]!], { dtype, device }), b: T.zeros([1], { dtype, device }) }], x);
+          const want = T.matmul(T.relu(pre), T.ones([1, ws[ws.length - 2]!], { dtype, device }), { transB: true });
+          if (ws.length === 2) expectClose(toF64(layer), toF64(want), atol * 10, rtol * 10, `mlp relu ${what}`);
+        });
+      }
+    });
+
     it("bceWithLogits is stable and matches the float64 reference", () => {
       const r = rng();
       T.tidy(() => {

@@ -62,6 +62,12 @@ const cases: Case[] = [
   ["bceWithLogits", ([x, y]) => T.bceWithLogits(x!, y!), [[7], [7]], -2, 2],
   ["mse", ([x, y]) => T.mse(x!, y!), [[7], [7]], -2, 2],
   ["linear (per-task weights)", ([x, w, b]) => T.nn.linear(x!, w!, b!), [[2, 3, 4], [2, 5, 4], [2, 5]], -1, 1],
+  ["mlp relu (bias and ReLU in the GEMM, rows of x flattened)", ([x, w1, b1, w2, b2]) => T.nn.mlp([{ w: w1!, b: b1! }, { w: w2!, b: b2! }], x!), [[2, 3, 4], [5, 4], [5], [2, 5], [2]], -1, 1],
+  ["mlp relu (per-task weights)", ([x, w1, b1, w2, b2]) => T.nn.mlp([{ w: w1!, b: b1! }, { w: w2!, b: b2! }], x!), [[2, 3, 4], [2, 5, 4], [2, 5], [2, 2, 5], [2, 2]], -1, 1],
+  ["mlp relu (per-task weights expanded from shared ones)", ([x, w1, b1, w2, b2]) => {
+    const e = (p: Tensor) => T.expand(T.unsqueeze(p, 0), [2, ...p.shape]);
+    return T.nn.mlp([{ w: e(w1!), b: e(b1!) }, { w: e(w2!), b: e(b2!) }], x!);
+  }, [[2, 3, 4], [5, 4], [5], [2, 5], [2]], -1, 1],
   ["mlp", ([x, w1, b1, w2, b2]) => T.nn.mlp([{ w: w1!, b: b1! }, { w: w2!, b: b2! }], x!, { activation: "tanh" }), [[3, 4], [5, 4], [5], [2, 5], [2]], -1, 1],
 ];
 

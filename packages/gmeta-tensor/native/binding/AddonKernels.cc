@@ -185,28 +185,61 @@ void Reduce(const Info& info) {
          }, std::move(detail));
 }
 
+MatmulArgs MatmulArgsOf(const Info& info, const char* op, int first) {
+  return MatmulArgs{I(info, first, op, "batch"),           I(info, first + 1, op, "M"),
+                    I(info, first + 2, op, "N"),           I(info, first + 3, op, "K"),
+                    B(info, first + 4, op, "transA"),      B(info, first + 5, op, "transB"),
+                    I(info, first + 6, op, "aBatchStride"), I(info, first + 7, op, "bBatchStride"),
+                    false};
+}
+
+std::string MatmulDetail(const MatmulArgs& args, const std::string& epilogue) {
+  return std::to_string(args.batch) + "x[" + std::to_string(args.M) + "x" + std::to_string(args.K) + "]" +
+         (args.trans_a ? "T" : "") + "*[" + std::to_string(args.K) + "x" + std::to_string(args.N) + "]" +
+         (args.trans_b ? "T" : "") + (args.accumulate ? "+=" : "") + epilogue +
+         (args.a_batch_stride == 0 ? " a-shared" : "") + (args.b_batch_stride == 0 ? " b-shared" : "");
+}
+
+double MatmulFlops(const MatmulArgs& args) { return 2.0 * static_cast<double>(args.batch) * args.M * args.N * args.K; }
+
+double MatmulBytes(const MatmulArgs& args, const Storage& out) {
+  const double elems = static_cast<double>(args.batch) * (args.M * args.K + args.K * args.N + args.M * args.N);
+  return elems * static_cast<double>(dtype_size(out.dtype()));
+}
+
 void Matmul(const Info& info) {
   const char* op = "matmul";
-  MatmulArgs args{I(info, 3, op, "batch"),         I(info, 4, op, "M"),
-                  I(info, 5, op, "N"),             I(info, 6, op, "K"),
-                  B(info, 7, op, "transA"),        B(info, 8, op, "transB"),
-                  I(info, 9, op, "aBatchStride"),  I(info, 10, op, "bBatchStride"),
-                  B(info, 11, op, "accumulate")};
+  MatmulArgs args = MatmulArgsOf(info, op, 3);
+  args.accumulate = B(info, 11, op, "accumulate");
   Storage& out = S(info, 0, op, "out");
   Storage& a = S(info, 1, op, "a");
   Storage& b = S(info, 2, op, "b");
-  const double flops = 2.0 * static_cast<double>(args.batch) * args.M * args.N * args.K;
-  const double elems = static_cast<double>(args.batch) * (args.M * args.K + args.K * args.N + args.M * args.N);
   std::string detail;
-  if (current_capture()) {
-    detail = std::to_string(args.batch) + "x[" + std::to_string(args.M) + "x" + std::to_string(args.K) + "]" +
-             (args.trans_a ? "T" : "") + "*[" + std::to_string(args.K) + "x" + std::to_string(args.N) + "]" +
-             (args.trans_b ? "T" : "") + (args.accumulate ? "+=" : "") +
-             (args.a_batch_stride == 0 ? " a-shared" : "") + (args.b_batch_stride == 0 ? " b-shared" : "");
-  }
-  run_op(op, {&out, &a, &b}, flops, elems * static_cast<double>(dtype_size(out.dtype())),
+  if (current_capture()) detail = MatmulDetail(args, "");
+  run_op(op, {&out, &a, &b}, MatmulFlops(args), MatmulBytes(args, out),
          [args](Storage* const* s) {
            matmul(*s[0], *s[1], *s[2], args);
+           return int64_t{-1};
+         }, std::move(detail));
+}
+
+// matmulBias(out, a, b, bias, batch, M, N, K, transA, transB, aBatchStride, bBatchStride, biasRows, relu):
+// out = act(op(a)·op(b) + bias), the bias and activation applied as the GEMM's epilogue.
+void MatmulBias(const Info& info) {
+  const char* op = "matmul";
+  const MatmulArgs args = MatmulArgsOf(info, op, 4);
+  const MatmulEpilogue e{I(info, 12, op, "biasRows"), B(info, 13, op, "relu")};
+  Storage& out = S(info, 0, op, "out");
+  Storage& a = S(info, 1, op, "a");
+  Storage& b = S(info, 2, op, "b");
+  Storage& bias = S(info, 3, op, "bias");
+  std::string detail;
+  if (current_capture()) detail = MatmulDetail(args, e.relu ? "+bias,relu" : "+bias");
+  // The epilogue's adds and maxima count as the unfused ops would count them.
+  const double epilogue = static_cast<double>(args.batch) * args.M * args.N * (e.relu ? 2 : 1);
+  run_op(op, {&out, &a, &b, &bias}, MatmulFlops(args) + epilogue, MatmulBytes(args, out) + Bytes(bias),
+         [args, e](Storage* const* s) {
+           matmul_bias(*s[0], *s[1], *s[2], *s[3], args, e);
            return int64_t{-1};
          }, std::move(detail));
 }
@@ -376,6 +409,7 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("gatherRows", Napi::Function::New<GatherRows>(env, "gatherRows"));
   exports.Set("scatterAddRows", Napi::Function::New<ScatterAddRows>(env, "scatterAddRows"));
   exports.Set("segmentReduce", Napi::Function::New<SegmentReduce>(env, "segmentReduce"));
+  exports.Set("matmulBias", Napi::Function::New<MatmulBias>(env, "matmulBias"));
   exports.Set("embeddingBag", Napi::Function::New<EmbeddingBag>(env, "embeddingBag"));
   exports.Set("embeddingBagBackward", Napi::Function::New<EmbeddingBagBackward>(env, "embeddingBagBackward"));
   exports.Set("segmentExpand", Napi::Function::New<SegmentExpand>(env, "segmentExpand"));

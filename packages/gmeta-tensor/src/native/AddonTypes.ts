@@ -304,6 +304,13 @@ export interface Addon {
    * decreasing or outside [0, outRows].
    */
   segmentExpand(out: NativeStorage, src: NativeStorage, offsets: NativeStorage, numSegments: number, outRows: number, dim: number): number;
+  /**
+   * out = act(op(a)·op(b) + bias), act ReLU or none: the bias and activation applied as the
+   * GEMM writes each block of rows. Bias row of C row g = i·M + r is g / biasRows of a
+   * [*, N] bias (its one row when biasRows is 0). No accumulate.
+   */
+  matmulBias(out: NativeStorage, a: NativeStorage, b: NativeStorage, bias: NativeStorage, batch: number, M: number, N: number,
+    K: number, transA: boolean, transB: boolean, aBatchStride: number, bBatchStride: number, biasRows: number, relu: boolean): void;
   segmentReduce(mode: SegmentMode, out: NativeStorage, src: NativeStorage, offsets: NativeStorage,
     numSegments: number, srcRows: number, dim: number): number;
   /**

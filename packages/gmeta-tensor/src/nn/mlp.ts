@@ -4,7 +4,7 @@ import type { Generator } from "../ops/random.js";
 import { relu, sigmoid, tanh } from "../ops/unary.js";
 import type { Tensor } from "../Tensor.js";
 import { kaimingUniform, xavierUniform, zerosParam } from "./init.js";
-import { linear } from "./linear.js";
+import { linear, linearRelu } from "./linear.js";
 
 export type Activation = "relu" | "tanh" | "sigmoid" | "none";
 
@@ -40,8 +40,9 @@ export interface MlpOptions {
 export function mlp(layers: readonly LinearParams[], x: Tensor, o: MlpOptions = {}): Tensor {
   let h = x;
   layers.forEach((l, i) => {
-    h = linear(h, l.w, l.b);
-    h = activate(h, i < layers.length - 1 ? (o.activation ?? "relu") : (o.outputActivation ?? "none"));
+    const act = i < layers.length - 1 ? (o.activation ?? "relu") : (o.outputActivation ?? "none");
+    // ReLU rides in the layer's GEMM with the bias.
+    h = act === "relu" ? linearRelu(h, l.w, l.b) : activate(linear(h, l.w, l.b), act);
   });
   return h;
 }

@@ -7,6 +7,7 @@ import { tidy } from "../memory.js";
 import { checkFloat, checkRank, checkSameKind, checkTensor } from "./check.js";
 import { sum } from "./reduce.js";
 import { reshape } from "./shapeOps.js";
+import { reluGrad } from "./unary.js";
 
 export interface MatmulOptions {
   /** Use a's last two axes transposed (a stored [..., K, M]). No copy is made. */
@@ -76,18 +77,88 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
 
 /** Records out = op(a)·op(b) for autograd; the gradients are matmuls too (differentiable again). */
 function recordMatmul(out: Tensor, a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
-  return record(out, "matmul", [a, b], (g) => {
-    let da: Tensor | null = null;
-    let db: Tensor | null = null;
-    if (a.requiresGrad) {
-      da = transA ? matmul(b, g, { transA: transB, transB: true }) : matmul(g, b, { transB: !transB });
-      da = reduceBatch(da, a);
-    }
-    if (b.requiresGrad) {
-      db = transB ? matmul(g, a, { transA: true, transB: transA }) : matmul(a, g, { transA: !transA });
-      db = reduceBatch(db, b);
-    }
-    return [da, db];
+  return record(out, "matmul", [a, b], (g) => matmulGrads(g, a, b, transA, transB));
+}
+
+/** The gradients of op(a)·op(b) for the upstream gradient g (null where an operand needs none). */
+function matmulGrads(g: Tensor, a: Tensor, b: Tensor, transA: boolean, transB: boolean): [Tensor | null, Tensor | null] {
+  let da: Tensor | null = null;
+  let db: Tensor | null = null;
+  if (a.requiresGrad) {
+    da = transA ? matmul(b, g, { transA: transB, transB: true }) : matmul(g, b, { transB: !transB });
+    da = reduceBatch(da, a);
+  }
+  if (b.requiresGrad) {
+    db = transB ? matmul(g, a, { transA: true, transB: transA }) : matmul(a, g, { transA: !transA });
+    db = reduceBatch(db, b);
+  }
+  return [da, db];
+}
+
+/** The [1, ...] tensor an expand copied (its values), when it is still alive. */
+function expandedFrom(t: Tensor): Tensor | null {
+  const s = t.broadcastOf;
+  return s && !s.disposed ? s : null;
+}
+
+/**
+ * @internal x·wᵀ + b, then ReLU with `relu`, in one kernel call: the GEMM adds the bias and
+ * applies the activation to each block of rows as it writes it, so neither makes another pass
+ * over the output (nn.linear and nn.mlp). Shapes as nn.linear checked them: x [..., in] with
+ * w [out, in] and b [out], or per-task x [T, N, in], w [T, out, in] and b [T, out]. Null for
+ * operands this does not cover (the caller then runs the unfused ops).
+ */
+export function linearFused(x: Tensor, w: Tensor, b: Tensor, relu: boolean): Tensor | null {
+  if (x.dtype !== w.dtype || b.dtype !== w.dtype || x.device !== w.device || b.device !== w.device) return null;
+  if (x.dtype !== "float32" && x.dtype !== "float64") return null;
+  const [N, K] = w.shape.slice(-2) as [number, number];
+  if (w.rank === 2 && b.rank === 1 && x.rank >= 2) {
+    // One weight: every row of x against it, as one GEMM over the rows flattened.
+    const rows = x.shape.slice(0, -1).reduce((n, d) => n * d, 1);
+    const y = linearKernel(reshape(x, [rows, K]), w, b, relu, { batch: 1, M: rows, N, K, aStride: 0, bStride: 0, biasRows: 0, weight: w, bias: b });
+    return reshape(y, [...x.shape.slice(0, -1), N]);
+  }
+  if (w.rank === 3 && x.rank === 3 && b.rank === 2 && x.shape[0] === w.shape[0] && b.shape[0] === w.shape[0]) {
+    const [T, Ns] = x.shape as [number, number, number];
+    // Weights expanded from the meta-weights (the first inner step) are one GEMM over every
+    // task's rows against them; the gradients still go to each task's entry.
+    const w0 = expandedFrom(w);
+    const b0 = expandedFrom(b);
+    return linearKernel(x, w, b, relu, {
+      batch: w0 ? 1 : T, M: w0 ? T * Ns : Ns, N, K, aStride: w0 ? 0 : Ns * K, bStride: w0 ? 0 : N * K,
+      biasRows: b0 ? 0 : Ns, weight: w0 ?? w, bias: b0 ?? b,
+    });
+  }
+  return null;
+}
+
+interface LinearLayout {
+  batch: number;
+  M: number;
+  N: number;
+  K: number;
+  aStride: number;
+  bStride: number;
+  /** Rows of C per bias row (0: one bias row for all). */
+  biasRows: number;
+  /** The tensors whose values the kernel reads (an expand's source, or the operand itself). */
+  weight: Tensor;
+  bias: Tensor;
+}
+
+function linearKernel(x: Tensor, w: Tensor, b: Tensor, relu: boolean, k: LinearLayout): Tensor {
+  const shape = x.rank === 3 ? [x.shape[0]!, x.shape[1]!, k.N] : [x.shape[0]!, k.N];
+  const out = Tensor.alloc(shape, x.dtype, x.device);
+  if (out.numel > 0) {
+    addon.matmulBias(out.storage.native, x.storage.native, k.weight.storage.native, k.bias.storage.native, k.batch, k.M, k.N, k.K,
+      false, true, k.aStride, k.bStride, k.biasRows, relu);
+  }
+  return record(out, relu ? "linearRelu" : "linear", [x, w, b], (g) => {
+    const gz = relu ? reluGrad(g, out) : g;
+    const [dx, dw] = matmulGrads(gz, x, w, false, true);
+    // b [out] sums every row's gradient; b [T, out] each task's rows.
+    const db = b.requiresGrad ? sum(b.rank === 1 ? reshape(gz, [-1, k.N]) : gz, b.rank === 1 ? 0 : 1) : null;
+    return [dx, dw, db];
   });
 }
 

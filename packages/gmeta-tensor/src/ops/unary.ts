@@ -56,10 +56,11 @@ export function relu(x: Tensor): Tensor {
 }
 
 /**
- * ReLU's backward in one pass: g where x > 0, else 0 (torch's threshold_backward, so a NaN
- * in g where x <= 0 does not pass). Linear in g; x only selects, so its derivative is zero.
+ * @internal ReLU's backward in one pass: g where x > 0, else 0 (torch's threshold_backward, so
+ * a NaN in g where x <= 0 does not pass). Linear in g; x only selects, so its derivative is
+ * zero. ReLU's output selects the same elements as its input.
  */
-function reluGrad(g: Tensor, x: Tensor): Tensor {
+export function reluGrad(g: Tensor, x: Tensor): Tensor {
   return record(binaryRaw(BinaryOp.PositiveMask, "relu", g, x), "reluGrad", [g, x], (h) => [reluGrad(h, x), null]);
 }
 

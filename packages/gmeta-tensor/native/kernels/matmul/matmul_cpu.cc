@@ -74,9 +74,31 @@ void spread(const MatmulArgs& p, Rows&& rows) {
     parallel_for(0, p.M, min_rows, [&](int64_t lo, int64_t hi) { rows(i, lo, hi); });
 }
 
+// The epilogue over rows [m0, m1) of matrix i, right after they were computed.
 template <typename T>
-void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
+void apply_epilogue(T* out, const T* bias, const MatmulEpilogue& e, const MatmulArgs& p, int64_t i, int64_t m0, int64_t m1) {
+  for (int64_t r = m0; r < m1; ++r) {
+    const int64_t row = i * p.M + r;
+    const T* __restrict bv = bias + (e.bias_rows > 0 ? row / e.bias_rows * p.N : 0);
+    T* __restrict c = out + row * p.N;
+    if (e.relu) {
+      for (int64_t n = 0; n < p.N; ++n) {
+        const T v = c[n] + bv[n];
+        c[n] = v > T(0) ? v : T(0);  // as relu: NaN gives 0
+      }
+    } else {
+      for (int64_t n = 0; n < p.N; ++n) c[n] += bv[n];
+    }
+  }
+}
+
+// `bias` null: no epilogue.
+template <typename T>
+void run(T* out, const T* a, const T* b, const MatmulArgs& p, const T* bias = nullptr, const MatmulEpilogue& e = {}) {
   const int64_t mn = p.M * p.N;
+  const auto finish = [&](int64_t i, int64_t m0, int64_t m1) {
+    if (bias) apply_epilogue(out, bias, e, p, i, m0, m1);
+  };
   // Where rows [m0, ...) of matrix i start in A (rows of A, or columns of a transposed A) and C.
   const auto a_at = [&](int64_t i, int64_t m0) { return a + i * p.a_batch_stride + (p.trans_a ? m0 : m0 * p.K); };
   const auto c_at = [&](int64_t i, int64_t m0) { return out + i * mn + m0 * p.N; };
@@ -88,6 +110,7 @@ void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
         scratch.resize(static_cast<size_t>(small_sgemm_scratch(m1 - m0, p.N, p.K)));
         small_sgemm(m1 - m0, p.N, p.K, p.trans_a, p.trans_b, a_at(i, m0), lda, b + i * p.b_batch_stride, c_at(i, m0),
                     p.accumulate, scratch.data());
+        finish(i, m0, m1);
       });
       return;
     }
@@ -95,6 +118,7 @@ void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
   if (p.K == 0) {
     // BLAS rejects lda = 0; an empty product is a zero matrix.
     if (!p.accumulate) std::memset(out, 0, static_cast<size_t>(p.batch * mn) * sizeof(T));
+    for (int64_t i = 0; i < p.batch; ++i) finish(i, 0, p.M);
     return;
   }
   const CBLAS_TRANSPOSE ta = p.trans_a ? CblasTrans : CblasNoTrans;
@@ -105,10 +129,20 @@ void run(T* out, const T* a, const T* b, const MatmulArgs& p) {
   spread(p, [&](int64_t i, int64_t m0, int64_t m1) {
     gemm(ta, tb, static_cast<blasint>(m1 - m0), static_cast<blasint>(p.N), static_cast<blasint>(p.K), a_at(i, m0), lda,
          b + i * p.b_batch_stride, ldb, beta, c_at(i, m0));
+    finish(i, m0, m1);
   });
 }
 
 }  // namespace
+
+void matmul_bias_cpu(Storage& out, const Storage& a, const Storage& b, const Storage& bias, const MatmulArgs& p,
+                     const MatmulEpilogue& e) {
+  if (p.batch == 0 || p.M == 0 || p.N == 0) return;
+  dispatch_float("matmul", out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    run<T>(out.ptr<T>(), a.ptr<T>(), b.ptr<T>(), p, bias.ptr<T>(), e);
+  });
+}
 
 void matmul_cpu(Storage& out, const Storage& a, const Storage& b, const MatmulArgs& p) {
   if (p.batch == 0 || p.M == 0 || p.N == 0) return;

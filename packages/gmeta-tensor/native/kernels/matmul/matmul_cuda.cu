@@ -56,7 +56,32 @@ __global__ void zero_kernel(T* p, int64_t n) {
   GMETA_GRID_STRIDE(i, n) p[i] = T(0);
 }
 
+template <typename T>
+__global__ void epilogue_kernel(T* c, const T* bias, int64_t rows, int64_t n, int64_t bias_rows, bool relu) {
+  GMETA_GRID_STRIDE(t, rows * n) {
+    const int64_t r = t / n, j = t % n;
+    const T v = c[t] + bias[(bias_rows > 0 ? r / bias_rows * n : 0) + j];
+    c[t] = relu ? (v > T(0) ? v : T(0)) : v;
+  }
+}
+
 }  // namespace
+
+// The GEMM, then one pass over C for the bias and activation (cuBLAS's own epilogues need
+// cublasLt, which this build does not load).
+void matmul_bias_cuda(Storage& out, const Storage& a, const Storage& b, const Storage& bias, const MatmulArgs& p,
+                      const MatmulEpilogue& e) {
+  matmul_cuda(out, a, b, p);
+  if (p.batch == 0 || p.M == 0 || p.N == 0) return;
+  OnDevice on(out.device());
+  dispatch_float("matmul", out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t rows = p.batch * p.M;
+    epilogue_kernel<T><<<cuda_blocks(rows * p.N), kCudaThreads, 0, on.stream()>>>(out.ptr<T>(), bias.ptr<T>(), rows, p.N,
+                                                                                 e.bias_rows, e.relu);
+    GMETA_CUDA_LAUNCHED();
+  });
+}
 
 void matmul_cuda(Storage& out, const Storage& a, const Storage& b, const MatmulArgs& p) {
   if (!is_float(out.dtype())) unsupported_dtype("matmul", out.dtype());
