@@ -29,6 +29,7 @@ export function routeRows(d: DedupedRows, tp: TablePlan, worldSize: number, rank
   const { unique, inverse } = d;
   const n = inverse.length;
   const owners = blockOwners(tp);
+  if (owners.every((o) => o === owners[0])) return oneOwner(d, owners[0]!, worldSize, rank);
   const block = tp.blockRows;
   const destOf = new Int32Array(unique.length);
   const destStart = new Int32Array(worldSize + 1);
@@ -42,10 +43,16 @@ export function routeRows(d: DedupedRows, tp: TablePlan, worldSize: number, rank
   const sendOrder = new Int32Array(unique.length);
   for (let i = 0; i < unique.length; i++) sendOrder[fill[destOf[i]!]!++] = i;
   let remoteWithoutDedup = 0;
-  if (owners.every((o) => o === owners[0])) {
-    remoteWithoutDedup = owners[0] === rank ? 0 : n;
-  } else {
-    for (let i = 0; i < n; i++) if (destOf[inverse[i]!] !== rank) remoteWithoutDedup++;
-  }
+  for (let i = 0; i < n; i++) if (destOf[inverse[i]!] !== rank) remoteWithoutDedup++;
   return { n, unique, inverse, sendOrder, destStart, remoteWithoutDedup };
+}
+
+/** A table one rank holds whole (any table in a world of one): every row goes to `owner`, in order. */
+function oneOwner(d: DedupedRows, owner: number, worldSize: number, rank: number): TableRoute {
+  const U = d.unique.length;
+  const destStart = new Int32Array(worldSize + 1);
+  for (let r = owner + 1; r <= worldSize; r++) destStart[r] = U;
+  const sendOrder = new Int32Array(U);
+  for (let i = 0; i < U; i++) sendOrder[i] = i;
+  return { n: d.inverse.length, unique: d.unique, inverse: d.inverse, sendOrder, destStart, remoteWithoutDedup: owner === rank ? 0 : d.inverse.length };
 }

@@ -65,6 +65,8 @@ export function checkDeduped(op: string, t: RowSpace, d: DedupedRows, dedup: boo
   const what = `deduplicated ids of table "${t.name}"`;
   if (!(d.unique instanceof Int32Array)) throw argError(op, "an Int32Array of unique rows", `${what} (unique)`, describe(d.unique));
   if (!(d.inverse instanceof Int32Array)) throw argError(op, "an Int32Array", `${what} (inverse)`, describe(d.inverse));
+  // One native pass when the input is sound (every step's case); the loops below name the fault.
+  if (addon.dedupedValid(d.unique, d.inverse, t.rows, dedup)) return d;
   const U = d.unique.length;
   for (let k = 0; k < U; k++) {
     const r = d.unique[k]!;

@@ -51,6 +51,15 @@ Napi::Value UniqueInverse(const Napi::CallbackInfo& info) {
   return num(info.Env(), uniqueInverse(rows.data, rows.length, unique.data, inverse.data));
 }
 
+Napi::Value DedupedValid(const Napi::CallbackInfo& info) {
+  const char* op = "dedupedValid";
+  auto unique = i32Arg(info, 0, op, "unique");
+  auto inverse = i32Arg(info, 1, op, "inverse");
+  const int64_t rows = positiveIntArg(info, 2, op, "rows");
+  const bool dedup = info.Length() > 3 && info[3].ToBoolean().Value();
+  return Napi::Boolean::New(info.Env(), dedupedValid(unique.data, unique.length, inverse.data, inverse.length, rows, dedup));
+}
+
 SparseRows sparseRows(const Napi::CallbackInfo& info, const char* op) {
   auto w = f32Arg(info, 0, op, "weights");
   int64_t dim = positiveIntArg(info, 1, op, "dim");
@@ -99,6 +108,7 @@ void RegisterSparse(Napi::Env env, Napi::Object exports) {
   exports.Set("mapIds", Napi::Function::New(env, MapIds));
   exports.Set("mixId", Napi::Function::New(env, MixId));
   exports.Set("uniqueInverse", Napi::Function::New(env, UniqueInverse));
+  exports.Set("dedupedValid", Napi::Function::New(env, DedupedValid));
   exports.Set("sparseSgd", Napi::Function::New(env, SparseSgd));
   exports.Set("sparseAdagrad", Napi::Function::New(env, SparseAdagrad));
   exports.Set("sparseAdam", Napi::Function::New(env, SparseAdam));

@@ -3,6 +3,8 @@ export interface Addon {
   mapIds(ids: BigInt64Array, rows: number, hash: boolean, out: Int32Array): number;
   mixId(id: bigint): bigint;
   uniqueInverse(rows: Int32Array, unique: Int32Array, inverse: Int32Array): number;
+  /** Whether a deduplicated input is sound (rows in range, inverse in range, unique distinct with dedup, else the identity); no reason given. */
+  dedupedValid(unique: Int32Array, inverse: Int32Array, rows: number, dedup: boolean): boolean;
   sparseSgd(weights: Float32Array, dim: number, index: Int32Array, grads: Float32Array, lr: number): number;
   sparseAdagrad(
     weights: Float32Array, dim: number, index: Int32Array, grads: Float32Array,

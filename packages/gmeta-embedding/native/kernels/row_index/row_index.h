@@ -16,4 +16,9 @@ int64_t mapIds(const int64_t* ids, int64_t n, int64_t rows, bool hash, int32_t* 
 // returns the unique count. Rows must be non-negative (mapIds guarantees it).
 int64_t uniqueInverse(const int32_t* rows, int64_t n, int32_t* unique, int32_t* inverse);
 
+// Whether a deduplicated input is sound: every unique[k] in [0, rows), every inverse[i] in
+// [0, u), and, with `dedup`, the unique rows distinct; without it, one row per id in order
+// (u == n and inverse the identity). Only says yes or no: the caller names what is wrong.
+bool dedupedValid(const int32_t* unique, int64_t u, const int32_t* inverse, int64_t n, int64_t rows, bool dedup);
+
 }  // namespace gmeta

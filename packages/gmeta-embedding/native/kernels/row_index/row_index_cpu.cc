@@ -45,4 +45,38 @@ int64_t uniqueInverse(const int32_t* rows, int64_t n, int32_t* unique, int32_t* 
   return u;
 }
 
+bool dedupedValid(const int32_t* unique, int64_t u, const int32_t* inverse, int64_t n, int64_t rows, bool dedup) {
+  for (int64_t k = 0; k < u; ++k)
+    if (unique[k] < 0 || unique[k] >= rows) return false;
+  for (int64_t i = 0; i < n; ++i)
+    if (inverse[i] < 0 || inverse[i] >= u) return false;
+  if (!dedup) {
+    if (u != n) return false;
+    for (int64_t i = 0; i < n; ++i)
+      if (inverse[i] != i) return false;
+    return true;
+  }
+  // Distinct: open addressing at load <= 1/2 over a table kept between calls (one lookup's
+  // rows), cleared by walking back the keys it took.
+  thread_local std::vector<int32_t> keys;
+  uint64_t cap = 16;
+  while (cap < static_cast<uint64_t>(u) * 2) cap <<= 1;
+  if (keys.size() < cap) keys.assign(cap, -1);
+  const uint64_t mask = cap - 1;
+  bool distinct = true;
+  int64_t k = 0;
+  for (; k < u && distinct; ++k) {
+    uint64_t h = mixId(static_cast<uint64_t>(unique[k])) & mask;
+    while (keys[h] != -1 && keys[h] != unique[k]) h = (h + 1) & mask;
+    distinct = keys[h] == -1;
+    keys[h] = unique[k];
+  }
+  for (int64_t j = 0; j < k; ++j) {
+    uint64_t h = mixId(static_cast<uint64_t>(unique[j])) & mask;
+    while (keys[h] != -1 && keys[h] != unique[j]) h = (h + 1) & mask;
+    keys[h] = -1;
+  }
+  return distinct;
+}
+
 }  // namespace gmeta
