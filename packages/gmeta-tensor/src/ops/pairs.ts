@@ -3,6 +3,7 @@ import { argError, fmtShape } from "../errors.js";
 import { addon } from "../native/binding.js";
 import { Tensor } from "../Tensor.js";
 import { checkFloat, checkSameKind, checkTensor } from "./check.js";
+import { concat } from "./shapeOps.js";
 
 /** Pairs of feature indices: pair p is (i[p], j[p]). */
 export interface FeaturePairs {
@@ -49,10 +50,12 @@ function dot(x: Tensor, y: Tensor, i: number[], j: number[]): Tensor {
   const Fy = y.shape[1]!;
   const out = Tensor.alloc([B, i.length], x.dtype, x.device);
   if (out.numel > 0) addon.pairDot(out.storage.native, x.storage.native, y.storage.native, B, Fx, Fy, D, i, j);
-  return record(out, "pairDot", [x, y], (g) => [
-    x.requiresGrad ? spread(g, y, i, j, Fx) : null,
-    y.requiresGrad ? spread(g, x, j, i, Fy) : null,
-  ]);
+  return record(out, "pairDot", [x, y], (g) => {
+    // A self-interaction's two gradients both land on x: one spread over the pairs taken both
+    // ways (g repeated for the second half), instead of two spreads and their sum.
+    if (x === y) return [x.requiresGrad ? spread(concat([g, g], 1), x, [...i, ...j], [...j, ...i], Fx) : null, null];
+    return [x.requiresGrad ? spread(g, y, i, j, Fx) : null, y.requiresGrad ? spread(g, x, j, i, Fy) : null];
+  });
 }
 
 /** out[b, f, :] = Σ over p with i[p] = f of g[b, p]·y[b, j[p], :], out [B, F, D]: pairDot's adjoint. */
