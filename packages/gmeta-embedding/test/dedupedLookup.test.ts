@@ -77,4 +77,19 @@ describe("a lookup of pre-deduplicated ids", () => {
     coll!.dispose();
     noDedup!.dispose();
   });
+
+  it("checks hundreds of prepared lookups in a row (the check's table is reused), and still catches a repeat after them", async () => {
+    const [coll] = open(1);
+    const t = coll!.tables.find((x) => x.name === "user")!;
+    // Batches of every size up to the table's rows, so the reused table sees full loads and
+    // colliding keys; a table left dirty between calls would report repeats or never finish.
+    for (let step = 0; step < 400; step++) {
+      const d = dedupRows(t, randomIds(step, 1 + (step % 97), 50n));
+      const s = await coll!.lookup({ user: d });
+      expect(Array.from(s.get("user").uniqueRows), `step ${step}`).toEqual(Array.from(d.unique));
+      s.dispose();
+    }
+    await expect(coll!.lookup({ user: { unique: Int32Array.from([7, 3, 9, 3]), inverse: Int32Array.from([0, 1, 2, 3]) } })).rejects.toThrow(/got 1 repeated/);
+    coll!.dispose();
+  });
 });

@@ -1,5 +1,6 @@
 #include "row_index.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace gmeta {
@@ -56,25 +57,20 @@ bool dedupedValid(const int32_t* unique, int64_t u, const int32_t* inverse, int6
       if (inverse[i] != i) return false;
     return true;
   }
-  // Distinct: open addressing at load <= 1/2 over a table kept between calls (one lookup's
-  // rows), cleared by walking back the keys it took.
+  // Distinct: open addressing at load <= 1/2, in a table kept between calls (no allocation
+  // per lookup) and cleared over the part this call uses.
   thread_local std::vector<int32_t> keys;
   uint64_t cap = 16;
   while (cap < static_cast<uint64_t>(u) * 2) cap <<= 1;
-  if (keys.size() < cap) keys.assign(cap, -1);
+  if (keys.size() < cap) keys.resize(cap);
+  std::fill(keys.begin(), keys.begin() + static_cast<int64_t>(cap), -1);
   const uint64_t mask = cap - 1;
   bool distinct = true;
-  int64_t k = 0;
-  for (; k < u && distinct; ++k) {
+  for (int64_t k = 0; k < u && distinct; ++k) {
     uint64_t h = mixId(static_cast<uint64_t>(unique[k])) & mask;
     while (keys[h] != -1 && keys[h] != unique[k]) h = (h + 1) & mask;
     distinct = keys[h] == -1;
     keys[h] = unique[k];
-  }
-  for (int64_t j = 0; j < k; ++j) {
-    uint64_t h = mixId(static_cast<uint64_t>(unique[j])) & mask;
-    while (keys[h] != -1 && keys[h] != unique[j]) h = (h + 1) & mask;
-    keys[h] = -1;
   }
   return distinct;
 }
