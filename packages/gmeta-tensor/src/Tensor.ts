@@ -38,7 +38,9 @@ export class Tensor {
   gradFn: GradFn | null = null;
   /**
    * @internal For `expand` of a [1, ...] tensor along its leading axis: that tensor, whose one
-   * copy every batch entry equals (a GEMM against it can be one larger GEMM).
+   * copy every batch entry equals (a GEMM against it can be one larger GEMM, an elementwise op
+   * can read it with a zero stride). Cleared when this tensor's memory is written in place
+   * (`assign`, a writable host view), since its values may then differ from the source's.
    */
   broadcastOf: Tensor | null = null;
   private isDisposed = false;
@@ -127,6 +129,7 @@ export class Tensor {
     if (this.device !== "cpu") {
       throw new Error(`hostView: expected a cpu tensor for this, got one on ${this.device}`);
     }
+    this.broadcastOf = null;
     return typedArrayFor(this.dtype, this.storage.native.view(), 0, this.numel);
   }
 

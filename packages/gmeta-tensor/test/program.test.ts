@@ -192,6 +192,24 @@ describe("captured programs replay what eager computes", () => {
     f.dispose();
   });
 
+  it("an expanded tensor written in place is read as written, not as its source", () => {
+    const r = rng();
+    T.tidy(() => {
+      const w = T.tensor(randArray(r, 6), { shape: [1, 2, 3], dtype: "float32" });
+      const x = T.tensor(randArray(r, 8), { shape: [2, 2, 2], dtype: "float32" });
+      const viaAssign = T.expand(w, [2, 2, 3]);
+      const values = Float32Array.from(randArray(r, 12));
+      T.assign(viaAssign, values);
+      const half = T.tensor(new Float32Array(12).fill(0.5), { shape: [2, 2, 3], dtype: "float32" });
+      expect(Array.from(T.add(viaAssign, half).toArray() as Float32Array)).toEqual(Array.from(values, (v) => Math.fround(v + 0.5)));
+      const viaView = T.expand(w, [2, 2, 3]);
+      (viaView.hostView() as Float32Array).set(values);
+      const plain = T.tensor(values, { shape: [2, 2, 3], dtype: "float32" });
+      expect(maxRel(T.matmul(x, viaView), T.matmul(x, plain))).toBe(0);
+      expect(maxRel(T.mul(viaView, plain), T.mul(plain, plain))).toBe(0);
+    });
+  });
+
   it("plans an arena of its own without a program to share with, and names a bad one", () => {
     const r = rng();
     const x = T.tensor(randArray(r, 12), { shape: [3, 4], dtype: "float32" });

@@ -171,5 +171,7 @@ export function assign(t: Tensor, values: ArrayLike<number> | AnyTypedArray): Te
   if (values.length !== t.numel) throw argError("assign", `${t.numel} values (shape ${fmtShape(t.shape)})`, "values", `${values.length}`);
   const typed = dtypeOfTypedArray(values) === t.dtype ? (values as AnyTypedArray) : toTyped(t.dtype, values as ArrayLike<number>);
   if (t.numel > 0) t.storage.native.write(typed, 0);
+  // Its values are its own now, not an expand of its source.
+  t.broadcastOf = null;
   return t;
 }
