@@ -45,6 +45,12 @@ export class Tensor {
   broadcastOf: Tensor | null = null;
   private isDisposed = false;
 
+  /** @internal `broadcastOf` while that tensor is alive (what a kernel may read instead of this copy), else null. */
+  expandSource(): Tensor | null {
+    const s = this.broadcastOf;
+    return s && !s.disposed ? s : null;
+  }
+
   /** @internal Use the factory functions (tensor, zeros, ...) instead. */
   constructor(storage: StorageRef, shape: Shape, dtype: DType, device: Device) {
     this.storage = storage;

@@ -83,14 +83,15 @@ void AddonProgram::PlanMemory(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value AddonProgram::Stats(const Napi::CallbackInfo& info) {
-  const ProgramStats& s = Get(info.Env(), "stats").stats();
+  const Program& p = Get(info.Env(), "stats");
+  const ProgramStats& s = p.stats();
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("ops", static_cast<double>(s.ops));
   o.Set("flops", s.flops);
   o.Set("bytes", s.bytes);
   o.Set("temporaries", static_cast<double>(s.temporaries));
   o.Set("arenaBytes", static_cast<double>(s.arena_bytes));
-  o.Set("sharedArenaBytes", static_cast<double>(s.shared_arena_bytes));
+  o.Set("sharedArenaBytes", static_cast<double>(p.shared_arena_bytes()));
   o.Set("unplannedBytes", static_cast<double>(s.unplanned_bytes));
   o.Set("replays", static_cast<double>(s.replays));
   o.Set("deadOps", static_cast<double>(s.dead_ops));

@@ -95,19 +95,21 @@ bool writes_first_only(const char* name) {
 
 }  // namespace
 
+bool Program::is_temporary(Buffer* b, int64_t refs) const {
+  auto a = allocated_.find(b);
+  if (a == allocated_.end()) return false;  // made before the capture: an input or a parameter
+  std::shared_ptr<Buffer> held = a->second.lock();
+  // Held by the ops' storages (`refs` of them) and the lock above only.
+  return held && held.use_count() == refs + 1;
+}
+
 void Program::drop_dead_ops() {
   std::unordered_map<Buffer*, int64_t> refs;
   for (const ProgramOp& op : ops_)
     for (const Storage& s : op.storages)
       if (!s.disposed()) refs[s.buffer().get()]++;
-  // A temporary: made during the capture and held by the ops' storages alone (the lock below
-  // is the one more owner), so nothing outside the program reads it.
   std::unordered_map<Buffer*, bool> temporary;
-  for (const auto& [b, n] : refs) {
-    auto a = allocated_.find(b);
-    std::shared_ptr<Buffer> held = a == allocated_.end() ? nullptr : a->second.lock();
-    temporary[b] = held && held.use_count() == n + 1;
-  }
+  for (const auto& [b, n] : refs) temporary[b] = is_temporary(b, n);
   // Last op first: an op that writes only a temporary no other op touches computes nothing
   // anyone reads; dropping it may leave its own inputs' producers dead in turn.
   std::vector<bool> dead(ops_.size(), false);
@@ -167,12 +169,7 @@ void Program::plan_memory(std::shared_ptr<SharedArena> shared) {
   }
   std::vector<Temp> planned;
   for (const Temp& t : temps) {
-    auto a = allocated_.find(t.buffer);
-    if (a == allocated_.end()) continue;  // made before the capture: an input or a parameter
-    std::shared_ptr<Buffer> held = a->second.lock();
-    // Held by the ops' storages and the lock above only: nothing outside will read it.
-    if (held && held.use_count() == refs[t.buffer] + 1 && t.bytes > 0 && t.buffer->device() == device_)
-      planned.push_back(t);
+    if (is_temporary(t.buffer, refs[t.buffer]) && t.bytes > 0 && t.buffer->device() == device_) planned.push_back(t);
   }
   // Largest first, each at the lowest offset clear of every placed temporary it overlaps in time.
   std::sort(planned.begin(), planned.end(), [](const Temp& x, const Temp& y) {
@@ -208,7 +205,6 @@ void Program::plan_memory(std::shared_ptr<SharedArena> shared) {
   }
   shared_ = std::move(shared);
   bound_generation_ = shared_->generation;
-  stats_.shared_arena_bytes = static_cast<int64_t>(shared_->buffer->bytes());
   std::unordered_map<Buffer*, std::shared_ptr<Buffer>> window;
   for (const Temp& t : planned) {
     auto w = std::make_shared<Buffer>(shared_->buffer, t.offset, t.bytes);
@@ -230,7 +226,6 @@ void Program::bind_arena() {
   reset_cuda();
   for (auto& [w, offset] : windows_) w->retarget(shared_->buffer, offset);
   bound_generation_ = shared_->generation;
-  stats_.shared_arena_bytes = static_cast<int64_t>(shared_->buffer->bytes());
 }
 
 void Program::replay() {

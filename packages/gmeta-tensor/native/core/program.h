@@ -38,9 +38,6 @@ struct ProgramStats {
   int64_t temporaries = 0;
   // Bytes of the arena holding the temporaries, and what they would take one buffer each.
   int64_t arena_bytes = 0;
-  // Bytes of the arena this program shares with the programs planned against it (the
-  // largest of their needs): what they hold together for temporaries.
-  int64_t shared_arena_bytes = 0;
   int64_t unplanned_bytes = 0;
   int64_t replays = 0;
   // Recorded ops dropped by the memory plan: they wrote only temporaries nothing read.
@@ -79,11 +76,13 @@ class Program {
     ops_.push_back(std::move(op));
   }
   // Drops ops whose results nothing reads, then packs temporaries into one arena by liveness
-  // (first to last use in the op list), shared
-  // with the programs planned against `shared` (null: an arena of its own).
+  // (first to last use in the op list), shared with the programs planned against `shared`
+  // (null: an arena of its own).
   void plan_memory(std::shared_ptr<SharedArena> shared = nullptr);
   // The arena this program's temporaries live in (null before plan_memory or without temporaries).
   const std::shared_ptr<SharedArena>& arena() const { return shared_; }
+  // Bytes of that arena now: the largest need of the programs sharing it (0 without one).
+  int64_t shared_arena_bytes() const { return shared_ && shared_->buffer ? static_cast<int64_t>(shared_->buffer->bytes()) : 0; }
   // Runs every op in order; throws naming the op when a kernel reports an error. On a GPU
   // the first replay captures the ops as a CUDA graph where they allow it (program_cuda.cc).
   void replay();
@@ -116,6 +115,9 @@ class Program {
   void bind_arena();
   // Drops the ops whose results nothing reads (plan_memory's first pass).
   void drop_dead_ops();
+  // A buffer made during the capture that only the ops' `refs` storages hold: nothing outside
+  // the program reads it.
+  bool is_temporary(Buffer* b, int64_t refs) const;
 
   // The GPU replay (program_cuda.cc): deferred index errors and the graph, if any.
   void replay_cuda();

@@ -35,23 +35,15 @@ function operands(op: string, a: Operand, b: Operand): [Tensor, Tensor] {
   return [ta, tb];
 }
 
-/**
- * What a kernel reads for `t`: the [1, ...] tensor an `expand` copied along the leading axis
- * (read with a zero stride, as a view of it would be), else `t` itself. A replay then need not
- * make the copy when nothing else reads it.
- */
-function source(t: Tensor): Tensor {
-  const s = t.broadcastOf;
-  return s && !s.disposed ? s : t;
-}
-
 /** @internal The broadcasting kernel call shared by every binary op. */
 export function binaryRaw(op: BinaryOp, name: string, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(name, a.shape, b.shape);
   const out = Tensor.alloc(shape, a.dtype, a.device);
   if (out.numel > 0) {
-    const ra = source(a);
-    const rb = source(b);
+    // An expand's copy is read as its source with a zero stride (as a view would be), so a
+    // replay need not make the copy when nothing else reads it.
+    const ra = a.expandSource() ?? a;
+    const rb = b.expandSource() ?? b;
     addon.binary(op, out.storage.native, ra.storage.native, rb.storage.native, shape,
       broadcastStrides(ra.shape, shape), broadcastStrides(rb.shape, shape));
   }

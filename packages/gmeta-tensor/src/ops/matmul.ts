@@ -39,8 +39,8 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   // Every batch entry of b is one matrix (per-task weights expanded from the meta-weights, at
   // the first inner step): the values are one larger GEMM against it, while the gradient still
   // goes to b's batch entries one by one.
-  const shared = b.broadcastOf;
-  if (a.rank === 3 && b.rank === 3 && !transA && shared && !shared.disposed && a.shape[0] === b.shape[0]) {
+  const shared = b.expandSource();
+  if (a.rank === 3 && b.rank === 3 && !transA && shared && a.shape[0] === b.shape[0]) {
     const [B, M, K] = a.shape as [number, number, number];
     const out = tidy(() => noGrad(() => {
       const flat = matmul(reshape(a, [B * M, K]), reshape(shared, b.shape.slice(1)), opts);
@@ -95,12 +95,6 @@ function matmulGrads(g: Tensor, a: Tensor, b: Tensor, transA: boolean, transB: b
   return [da, db];
 }
 
-/** The [1, ...] tensor an expand copied (its values), when it is still alive. */
-function expandedFrom(t: Tensor): Tensor | null {
-  const s = t.broadcastOf;
-  return s && !s.disposed ? s : null;
-}
-
 /**
  * @internal x·wᵀ + b, then ReLU with `relu`, in one kernel call: the GEMM adds the bias and
  * applies the activation to each block of rows as it writes it, so neither makes another pass
@@ -122,8 +116,8 @@ export function linearFused(x: Tensor, w: Tensor, b: Tensor, relu: boolean): Ten
     const [T, Ns] = x.shape as [number, number, number];
     // Weights expanded from the meta-weights (the first inner step) are one GEMM over every
     // task's rows against them; the gradients still go to each task's entry.
-    const w0 = expandedFrom(w);
-    const b0 = expandedFrom(b);
+    const w0 = w.expandSource();
+    const b0 = b.expandSource();
     return linearKernel(x, w, b, relu, {
       batch: w0 ? 1 : T, M: w0 ? T * Ns : Ns, N, K, aStride: w0 ? 0 : Ns * K, bStride: w0 ? 0 : N * K,
       biasRows: b0 ? 0 : Ns, weight: w0 ?? w, bias: b0 ?? b,

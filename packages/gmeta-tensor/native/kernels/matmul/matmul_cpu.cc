@@ -94,7 +94,7 @@ void apply_epilogue(T* out, const T* bias, const MatmulEpilogue& e, const Matmul
 
 // `bias` null: no epilogue.
 template <typename T>
-void run(T* out, const T* a, const T* b, const MatmulArgs& p, const T* bias = nullptr, const MatmulEpilogue& e = {}) {
+void run(T* out, const T* a, const T* b, const MatmulArgs& p, const T* bias, const MatmulEpilogue& e) {
   const int64_t mn = p.M * p.N;
   const auto finish = [&](int64_t i, int64_t m0, int64_t m1) {
     if (bias) apply_epilogue(out, bias, e, p, i, m0, m1);
@@ -133,23 +133,21 @@ void run(T* out, const T* a, const T* b, const MatmulArgs& p, const T* bias = nu
   });
 }
 
+void run_any(Storage& out, const Storage& a, const Storage& b, const Storage* bias, const MatmulArgs& p, const MatmulEpilogue& e) {
+  if (p.batch == 0 || p.M == 0 || p.N == 0) return;
+  dispatch_float("matmul", out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    run<T>(out.ptr<T>(), a.ptr<T>(), b.ptr<T>(), p, bias ? bias->ptr<T>() : nullptr, e);
+  });
+}
+
 }  // namespace
 
 void matmul_bias_cpu(Storage& out, const Storage& a, const Storage& b, const Storage& bias, const MatmulArgs& p,
                      const MatmulEpilogue& e) {
-  if (p.batch == 0 || p.M == 0 || p.N == 0) return;
-  dispatch_float("matmul", out.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    run<T>(out.ptr<T>(), a.ptr<T>(), b.ptr<T>(), p, bias.ptr<T>(), e);
-  });
+  run_any(out, a, b, &bias, p, e);
 }
 
-void matmul_cpu(Storage& out, const Storage& a, const Storage& b, const MatmulArgs& p) {
-  if (p.batch == 0 || p.M == 0 || p.N == 0) return;
-  dispatch_float("matmul", out.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    run<T>(out.ptr<T>(), a.ptr<T>(), b.ptr<T>(), p);
-  });
-}
+void matmul_cpu(Storage& out, const Storage& a, const Storage& b, const MatmulArgs& p) { run_any(out, a, b, nullptr, p, {}); }
 
 }  // namespace gmeta

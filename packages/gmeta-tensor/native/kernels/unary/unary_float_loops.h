@@ -1,6 +1,7 @@
-// Float exp, sigmoid, tanh and BCE-with-logits loops compiled once per instruction set (AVX-512, AVX2, and the
-// baseline) and picked at load time by the CPU, so a portable build still runs 8 or 16 lanes
-// wide where the machine has them. These ops are bound by arithmetic, not memory.
+// Float exp, sigmoid, tanh and BCE-with-logits loops compiled once per instruction set
+// (AVX-512, AVX2, and the baseline) and picked at load time by the CPU, so a portable build
+// still runs 8 or 16 lanes wide where the machine has them. These ops are bound by
+// arithmetic, not memory.
 #pragma once
 #include <cstdint>
 
